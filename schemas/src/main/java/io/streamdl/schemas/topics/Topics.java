@@ -1,0 +1,84 @@
+package io.streamdl.schemas.topics;
+
+import io.streamdl.schemas.avro.Anomaly;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.Interaction;
+import io.streamdl.schemas.avro.Label;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.avro.RawEvent;
+import io.streamdl.schemas.avro.Recommendation;
+import io.streamdl.schemas.avro.Score;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The pipeline's topics, in one place. Every module and test names topics through here. */
+public final class Topics {
+    /** Model updates carry whole networks: 32 MiB per message. */
+    public static final int MODEL_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+    public static final List<String> ENCODERS = List.of("image", "audio", "text");
+    public static final List<String> MODELS = List.of("image", "audio", "text", "anomaly", "recs");
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+    public static final TopicSpec<RawEvent> EVENTS_RAW =
+            new TopicSpec<>("events.raw", RawEvent.class, Map.of(), "raw image, audio and text events");
+    public static final TopicSpec<Label> EVENTS_LABELS =
+            new TopicSpec<>("events.labels", Label.class, Map.of(), "labelled feedback for training");
+    public static final TopicSpec<Interaction> INTERACTIONS =
+            new TopicSpec<>("interactions", Interaction.class, Map.of(), "user-item interactions");
+    public static final TopicSpec<Recommendation> RECOMMENDATIONS =
+            new TopicSpec<>("recommendations", Recommendation.class, Map.of(), "top items per user");
+    public static final TopicSpec<Anomaly> ANOMALIES =
+            new TopicSpec<>("anomalies", Anomaly.class, Map.of(), "events scored above threshold");
+    public static final TopicSpec<DashboardMetric> DASHBOARD_METRICS =
+            new TopicSpec<>(
+                    "dashboard.metrics", DashboardMetric.class, Map.of(), "windowed aggregates");
+    public static final TopicSpec<DeadLetter> DLQ =
+            new TopicSpec<>("dlq", DeadLetter.class, Map.of(), "every rejected input, with its reason");
+
+    private Topics() {}
+
+    public static TopicSpec<Features> features(String encoder) {
+        return new TopicSpec<>(
+                "features." + checkName(encoder), Features.class, Map.of(), "tensors from the " + encoder + " encoder");
+    }
+
+    public static TopicSpec<ModelUpdate> models(String model) {
+        return new TopicSpec<>(
+                "models." + checkName(model),
+                ModelUpdate.class,
+                Map.of(
+                        "cleanup.policy", "compact",
+                        "max.message.bytes", Integer.toString(MODEL_MAX_MESSAGE_BYTES),
+                        "min.compaction.lag.ms", "0"),
+                "weights of model " + model + ", newest wins");
+    }
+
+    public static TopicSpec<Score> scores(String model) {
+        return new TopicSpec<>(
+                "scores." + checkName(model), Score.class, Map.of(), "scores of model " + model);
+    }
+
+    /** Every topic the default pipeline uses. */
+    public static List<TopicSpec<?>> all() {
+        List<TopicSpec<?>> all = new ArrayList<>(List.of(EVENTS_RAW, EVENTS_LABELS));
+        ENCODERS.forEach(e -> all.add(features(e)));
+        MODELS.forEach(m -> all.add(models(m)));
+        MODELS.forEach(m -> all.add(scores(m)));
+        all.addAll(List.of(INTERACTIONS, RECOMMENDATIONS, ANOMALIES, DASHBOARD_METRICS, DLQ));
+        return List.copyOf(all);
+    }
+
+    private static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "invalid encoder or model name '" + name + "': use lower-case letters, digits, '_' or '-'");
+        }
+        return name;
+    }
+}
