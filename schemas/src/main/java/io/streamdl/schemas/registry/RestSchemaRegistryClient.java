@@ -134,7 +134,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public CompatibilityLevel compatibility(String subject) {
-        String path = subject == null ? "/config" : "/config/" + enc(subject);
+        String path = subject == null ? "/config" : "/config/" + enc(subject) + "?defaultToGlobal=true";
         JsonNode reply = call("GET", path, null);
         return CompatibilityLevel.parse(reply.path("compatibilityLevel").asText());
     }

@@ -1,0 +1,149 @@
+package io.streamdl.ops.cli;
+
+import io.streamdl.ops.config.ConfigOption;
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.platform.PlatformException;
+import io.streamdl.ops.platform.TopicAdmin;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code ./pipeline} command line. */
+@Command(
+        name = "pipeline",
+        mixinStandardHelpOptions = true,
+        version = "streamdl 0.1.0-SNAPSHOT",
+        description = "Streaming deep learning on Kafka: Avro events in, tensors, scores and fresh weights out.",
+        subcommands = {PipelineCli.Up.class, PipelineCli.TopicsCommand.class, PipelineCli.ConfigCommand.class},
+        footer = {"", "Config keys (set with -c key=value or --config FILE): run './pipeline config'."})
+public final class PipelineCli {
+
+    /** Options every command shares. */
+    static final class Common {
+        @Option(names = "--data-dir", description = "Where embedded services keep their data (default ./data).")
+        Path dataDir;
+
+        @Option(names = {"-c", "--conf"}, description = "Set a config key, e.g. -c kafka.port=19092.")
+        Map<String, String> settings = new LinkedHashMap<>();
+
+        @Option(names = "--config", description = "A properties file of config keys; -c wins over it.")
+        Path configFile;
+
+        PlatformConfig platformConfig() {
+            Map<String, String> all = new LinkedHashMap<>();
+            if (configFile != null) {
+                Properties props = new Properties();
+                try (InputStream in = Files.newInputStream(configFile)) {
+                    props.load(in);
+                } catch (IOException e) {
+                    throw new PlatformException("cannot read config file " + configFile + ": " + e.getMessage());
+                }
+                props.stringPropertyNames().forEach(k -> all.put(k, props.getProperty(k)));
+            }
+            all.putAll(settings);
+            if (dataDir != null) {
+                all.put(PlatformConfig.DATA_DIR.key(), dataDir.toString());
+            }
+            return PlatformConfig.from(all);
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start Kafka (KRaft), the schema registry and a Flink MiniCluster in this JVM (or check the external ones configured), create the topics, and run until Ctrl-C.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PlatformConfig config = common.platformConfig();
+            PrintWriter out = new PrintWriter(System.out, true);
+            out.println("Starting the platform (data in " + config.dataDir().toAbsolutePath().normalize() + ") ...");
+            Platform platform = Platform.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                out.println("Stopping ...");
+                platform.close();
+                out.println("Stopped.");
+                stopped.countDown();
+            }, "pipeline-shutdown"));
+            platform.addresses().forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+            out.println("Ready. Press Ctrl-C to stop.");
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true,
+            description = "List the topics of the running platform (or of kafka.bootstrap.servers) with their partitions and message counts.")
+    static final class TopicsCommand implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+
+        @Override
+        public Integer call() {
+            PlatformConfig config = common.platformConfig();
+            String bootstrap = config.embeddedKafka() ? config.kafkaHost() + ":" + config.kafkaPort() : config.bootstrapServers();
+            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+                admin.checkReachable();
+                System.out.printf("%-24s %10s %12s%n", "TOPIC", "PARTITIONS", "MESSAGES");
+                for (TopicAdmin.TopicInfo t : admin.describe()) {
+                    System.out.printf("%-24s %10d %12d%n", t.name(), t.partitions(), t.messages());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Print every config key with its current value and what it means.")
+    static final class ConfigCommand implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+
+        @Override
+        public Integer call() {
+            PlatformConfig config = common.platformConfig();
+            Map<String, String> effective = new LinkedHashMap<>();
+            if (common.configFile != null) {
+                effective.put("(file)", common.configFile.toString());
+            }
+            for (ConfigOption<?> option : PlatformConfig.OPTIONS) {
+                String value = common.settings.getOrDefault(option.key(), option.defaultValue());
+                if (option == PlatformConfig.DATA_DIR) {
+                    value = config.dataDir().toString();
+                }
+                System.out.printf("%-26s %-18s %s%n", option.key(), value.isEmpty() ? "\"\"" : value, option.description());
+            }
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new PipelineCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof PlatformException || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        if (args.length == 0) {
+            cli.usage(System.out);
+            return 0;
+        }
+        return cli.execute(args);
+    }
+}

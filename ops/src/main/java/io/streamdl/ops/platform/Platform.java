@@ -1,0 +1,165 @@
+package io.streamdl.ops.platform;
+
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.registry.SchemaRegistryServer;
+import io.streamdl.schemas.registry.RegistryException;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka, the schema registry and Flink, each either started here or reached at a configured
+ * address, plus the pipeline's topics. Closing it stops what it started, in reverse order.
+ */
+public final class Platform implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+
+    private final PlatformConfig config;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String bootstrapServers;
+    private String registryUrl;
+    private URI flinkRest;
+    private EmbeddedFlink flink;
+
+    private Platform(PlatformConfig config) {
+        this.config = config;
+    }
+
+    /** Starts or checks every service; on failure, stops what was started and throws. */
+    public static Platform start(PlatformConfig config) {
+        Platform platform = new Platform(config);
+        try {
+            platform.startKafka();
+            platform.startRegistry();
+            platform.startFlink();
+            return platform;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void startKafka() {
+        if (config.embeddedKafka()) {
+            Path logDir = config.dataDir().resolve("kafka");
+            EmbeddedKafka kafka = EmbeddedKafka.start(
+                    logDir, config.kafkaHost(), config.kafkaPort(), config.controllerPort(), config.partitions());
+            started.push(kafka);
+            bootstrapServers = kafka.bootstrapServers();
+        } else {
+            bootstrapServers = config.bootstrapServers();
+        }
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+            admin.checkReachable();
+            var created = admin.ensure(Topics.all(), config.partitions());
+            if (!created.isEmpty()) {
+                LOG.info("created topics {}", created);
+            }
+        }
+    }
+
+    private void startRegistry() {
+        if (config.embeddedRegistry()) {
+            int port = Ports.claim(config.registryHost(), config.registryPort(), "registry.port", "The schema registry");
+            try {
+                SchemaRegistryServer server =
+                        SchemaRegistryServer.startOnKafka(config.registryHost(), port, bootstrapServers);
+                started.push(server);
+                registryUrl = server.url();
+            } catch (IOException e) {
+                throw new PlatformException("the schema registry cannot listen on port " + port + ": " + e.getMessage(), e);
+            }
+        } else {
+            registryUrl = config.registryUrl();
+            try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(5))) {
+                client.subjects();
+            } catch (RegistryException e) {
+                throw new PlatformException(
+                        "the schema registry at " + registryUrl + " (schema.registry.url) is unreachable: " + e.getMessage());
+            }
+        }
+    }
+
+    private void startFlink() {
+        if (config.embeddedFlink()) {
+            flink = EmbeddedFlink.start(config.kafkaHost(), config.flinkRestPort(), config.flinkSlots());
+            started.push(flink);
+            flinkRest = flink.restAddress();
+        } else {
+            flinkRest = URI.create("http://" + config.flinkJobManager());
+            checkFlink(flinkRest);
+        }
+    }
+
+    private static void checkFlink(URI rest) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<Void> reply = http.send(
+                    HttpRequest.newBuilder(rest.resolve("/overview")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            if (reply.statusCode() != 200) {
+                throw new PlatformException("Flink at " + rest + " (flink.jobmanager) answered HTTP " + reply.statusCode());
+            }
+        } catch (IOException e) {
+            throw new PlatformException("Flink at " + rest + " (flink.jobmanager) is unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlatformException("interrupted contacting Flink at " + rest);
+        }
+    }
+
+    public PlatformConfig config() {
+        return config;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String registryUrl() {
+        return registryUrl;
+    }
+
+    public URI flinkRestAddress() {
+        return flinkRest;
+    }
+
+    /** The embedded Flink cluster, or null when jobs go to an external one. */
+    public EmbeddedFlink embeddedFlink() {
+        return flink;
+    }
+
+    /** What runs where, for printing. */
+    public Map<String, String> addresses() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("Kafka", bootstrapServers + (config.embeddedKafka() ? " (embedded, data in " + config.dataDir().resolve("kafka") + ")" : " (external)"));
+        out.put("Schema registry", registryUrl + (config.embeddedRegistry() ? " (embedded, state in topic _schemas)" : " (external)"));
+        out.put("Flink REST", flinkRest + (config.embeddedFlink() ? " (embedded MiniCluster, " + config.flinkSlots() + " slots)" : " (external)"));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable service = started.pop();
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.warn("error stopping {}: {}", service.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+}
