@@ -1,0 +1,91 @@
+package io.streamdl.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.streamdl.ops.config.ConfigOption;
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.platform.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No container engine runs here, so docker-compose.yml is checked for structure and for
+ * agreement with the code: the config keys the pipeline service passes, the broker limits, the
+ * files it mounts and the addresses Prometheus scrapes.
+ */
+class DockerComposeTest {
+    private static final Path ROOT = Path.of("..");
+    private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
+
+    private static JsonNode read(Path file) {
+        try {
+            return new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (Exception e) {
+            throw new AssertionError("cannot parse " + file, e);
+        }
+    }
+
+    @Test
+    void hasEveryServiceOfTheDesign() {
+        List<String> names = new ArrayList<>();
+        compose.get("services").fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains("kafka", "schema-registry", "jobmanager", "taskmanager", "pipeline", "prometheus", "grafana");
+        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(compose.at("/services/jobmanager/image").asText()).startsWith("flink:2.2");
+        assertThat(compose.at("/services/kafka/image").asText()).endsWith(":4.2.0");
+    }
+
+    @Test
+    void thePipelineServiceUsesRealConfigKeysPointingAtTheOtherServices() {
+        Map<String, String> settings = new HashMap<>();
+        JsonNode command = compose.at("/services/pipeline/command");
+        for (int i = 0; i < command.size(); i++) {
+            if (command.get(i).asText().equals("-c")) {
+                String[] kv = command.get(i + 1).asText().split("=", 2);
+                settings.put(kv[0], kv[1]);
+            }
+        }
+        List<String> known = PlatformConfig.OPTIONS.stream().map(ConfigOption::key).toList();
+        assertThat(known).containsAll(settings.keySet());
+        PlatformConfig config = PlatformConfig.from(settings);
+        assertThat(config.embeddedKafka()).isFalse();
+        assertThat(config.embeddedRegistry()).isFalse();
+        assertThat(config.embeddedFlink()).isFalse();
+        assertThat(config.bootstrapServers()).startsWith("kafka:");
+        assertThat(config.registryUrl()).startsWith("http://schema-registry:");
+        assertThat(config.flinkJobManager()).startsWith("jobmanager:");
+        assertThat(compose.at("/services/pipeline/build/dockerfile").asText()).isEqualTo("ops/docker/Dockerfile");
+        assertThat(ROOT.resolve("ops/docker/Dockerfile")).exists();
+    }
+
+    @Test
+    void theBrokerAcceptsModelUpdatesAsLargeAsTheEmbeddedOne() {
+        int max = compose.at("/services/kafka/environment/KAFKA_MESSAGE_MAX_BYTES").asInt();
+        assertThat(max).isGreaterThanOrEqualTo(EmbeddedKafka.MAX_MESSAGE_BYTES);
+    }
+
+    @Test
+    void mountedFilesExistAndPrometheusScrapesComposeServices() throws Exception {
+        for (String service : List.of("prometheus", "grafana")) {
+            for (JsonNode volume : compose.at("/services/" + service + "/volumes")) {
+                Path source = ROOT.resolve(volume.asText().split(":")[0]);
+                assertThat(source).as(volume.asText()).exists();
+            }
+        }
+        JsonNode prometheus = read(ROOT.resolve("ops/prometheus/prometheus.yml"));
+        for (JsonNode target : prometheus.at("/scrape_configs/0/static_configs/0/targets")) {
+            String host = target.asText().split(":")[0];
+            assertThat(compose.get("services").has(host)).as(target.asText()).isTrue();
+        }
+        assertThat(Files.readString(ROOT.resolve("ops/grafana/provisioning/datasources/prometheus.yml")))
+                .contains("http://prometheus:9090");
+    }
+}
