@@ -1,5 +1,6 @@
 package io.streamdl.ops.cli;
 
+import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.config.ConfigOption;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "streamdl 0.1.0-SNAPSHOT",
         description = "Streaming deep learning on Kafka: Avro events in, tensors, scores and fresh weights out.",
-        subcommands = {PipelineCli.Up.class, PipelineCli.TopicsCommand.class, PipelineCli.ConfigCommand.class},
+        subcommands = {PipelineCli.Up.class, PipelineCli.TopicsCommand.class, PipelineCli.ConfigCommand.class, PipelineCli.Bench.class},
         footer = {"", "Config keys (set with -c key=value or --config FILE): run './pipeline config'."})
 public final class PipelineCli {
 
@@ -122,6 +123,28 @@ public final class PipelineCli {
                     value = config.dataDir().toString();
                 }
                 System.out.printf("%-26s %-18s %s%n", option.key(), value.isEmpty() ? "\"\"" : value, option.description());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Run a benchmark and write its numbers to reports/ (serde: registry serde vs plain Avro).")
+    static final class Bench implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
+        Which which;
+
+        @Option(names = "--reports", description = "Directory for the JSON report (default reports).")
+        Path reports = Path.of("reports");
+
+        enum Which {
+            serde
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            switch (which) {
+                case serde -> SerdeBenchmark.runAndWrite(reports, System.out);
             }
             return 0;
         }
