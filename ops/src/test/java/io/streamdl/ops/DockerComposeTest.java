@@ -17,9 +17,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * No container engine runs here, so docker-compose.yml is checked for structure and for
- * agreement with the code: the config keys the pipeline service passes, the broker limits, the
- * files it mounts and the addresses Prometheus scrapes.
+ * No container engine runs here, so docker-compose.yml is checked for structure and for agreement
+ * with the code: the config keys the pipeline service passes, the broker limits, the files it
+ * mounts and the addresses Prometheus scrapes.
  */
 class DockerComposeTest {
     private static final Path ROOT = Path.of("..");
@@ -37,8 +37,17 @@ class DockerComposeTest {
     void hasEveryServiceOfTheDesign() {
         List<String> names = new ArrayList<>();
         compose.get("services").fieldNames().forEachRemaining(names::add);
-        assertThat(names).contains("kafka", "schema-registry", "jobmanager", "taskmanager", "pipeline", "prometheus", "grafana");
-        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(names)
+                .contains(
+                        "kafka",
+                        "schema-registry",
+                        "jobmanager",
+                        "taskmanager",
+                        "pipeline",
+                        "prometheus",
+                        "grafana");
+        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText())
+                .isEqualTo("broker,controller");
         assertThat(compose.at("/services/jobmanager/image").asText()).startsWith("flink:2.2");
         assertThat(compose.at("/services/kafka/image").asText()).endsWith(":4.2.0");
     }
@@ -62,7 +71,8 @@ class DockerComposeTest {
         assertThat(config.bootstrapServers()).startsWith("kafka:");
         assertThat(config.registryUrl()).startsWith("http://schema-registry:");
         assertThat(config.flinkJobManager()).startsWith("jobmanager:");
-        assertThat(compose.at("/services/pipeline/build/dockerfile").asText()).isEqualTo("ops/docker/Dockerfile");
+        assertThat(compose.at("/services/pipeline/build/dockerfile").asText())
+                .isEqualTo("ops/docker/Dockerfile");
         assertThat(ROOT.resolve("ops/docker/Dockerfile")).exists();
     }
 
@@ -85,7 +95,10 @@ class DockerComposeTest {
             String host = target.asText().split(":")[0];
             assertThat(compose.get("services").has(host)).as(target.asText()).isTrue();
         }
-        assertThat(Files.readString(ROOT.resolve("ops/grafana/provisioning/datasources/prometheus.yml")))
+        assertThat(
+                        Files.readString(
+                                ROOT.resolve(
+                                        "ops/grafana/provisioning/datasources/prometheus.yml")))
                 .contains("http://prometheus:9090");
     }
 }

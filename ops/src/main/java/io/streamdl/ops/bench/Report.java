@@ -23,9 +23,12 @@ public final class Report {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put(
+                "java",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        machine.put("loadAverage", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        machine.put(
+                "loadAverage", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         try {
             machine.put("host", InetAddress.getLocalHost().getHostName());
         } catch (IOException e) {
@@ -43,7 +46,9 @@ public final class Report {
     public Path write(Path dir, String fileName) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(fileName);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(file.toFile(), root);
         return file;
     }
 }

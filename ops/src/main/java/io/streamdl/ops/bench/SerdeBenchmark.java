@@ -24,9 +24,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Serialize + deserialize throughput of a {@code RawEvent} carrying a 3 KB image: through the
- * registry serde (Confluent framing, a real REST client against the embedded registry, caches
- * warm) against plain Avro binary without framing. The two are measured in alternating rounds in
- * one run, and the median of each is compared.
+ * registry serde (Confluent framing, a real REST client against the embedded registry, caches warm)
+ * against plain Avro binary without framing. The two are measured in alternating rounds in one run,
+ * and the median of each is compared.
  */
 public final class SerdeBenchmark {
     private static final int ROUNDS = 7;
@@ -37,30 +37,36 @@ public final class SerdeBenchmark {
     public static Report run(PrintStream out) throws IOException {
         byte[] image = new byte[3 * 1024];
         new Random(7).nextBytes(image);
-        RawEvent event = RawEvent.newBuilder()
-                .setId("bench-0001")
-                .setTs(1_764_000_000_000L)
-                .setSource("bench")
-                .setPayload(new ImagePayload("image/png", 28, 28, ByteBuffer.wrap(image)))
-                .setAttributes(Map.of("split", "train"))
-                .build();
+        RawEvent event =
+                RawEvent.newBuilder()
+                        .setId("bench-0001")
+                        .setTs(1_764_000_000_000L)
+                        .setSource("bench")
+                        .setPayload(new ImagePayload("image/png", 28, 28, ByteBuffer.wrap(image)))
+                        .setAttributes(Map.of("split", "train"))
+                        .build();
 
         try (SchemaRegistryServer registry = SchemaRegistryServer.startInMemory("127.0.0.1", 0);
                 RestSchemaRegistryClient client = new RestSchemaRegistryClient(registry.url())) {
-            AvroWireSerializer<RawEvent> wireOut = new AvroWireSerializer<>(client, SerdeConfig.forValues(registry.url()));
-            AvroWireDeserializer<RawEvent> wireIn = AvroWireDeserializer.specific(client, RawEvent.class);
+            AvroWireSerializer<RawEvent> wireOut =
+                    new AvroWireSerializer<>(client, SerdeConfig.forValues(registry.url()));
+            AvroWireDeserializer<RawEvent> wireIn =
+                    AvroWireDeserializer.specific(client, RawEvent.class);
             PlainAvro plain = new PlainAvro();
 
-            Runnable wire = () -> {
-                if (wireIn.deserialize("events.raw", wireOut.serialize("events.raw", event)) == null) {
-                    throw new AssertionError();
-                }
-            };
-            Runnable avro = () -> {
-                if (plain.read(plain.write(event)) == null) {
-                    throw new AssertionError();
-                }
-            };
+            Runnable wire =
+                    () -> {
+                        if (wireIn.deserialize("events.raw", wireOut.serialize("events.raw", event))
+                                == null) {
+                            throw new AssertionError();
+                        }
+                    };
+            Runnable avro =
+                    () -> {
+                        if (plain.read(plain.write(event)) == null) {
+                            throw new AssertionError();
+                        }
+                    };
             int wireBytes = wireOut.serialize("events.raw", event).length;
             int avroBytes = plain.write(event).length;
             long callsBefore = client.requestCount();
@@ -73,13 +79,16 @@ public final class SerdeBenchmark {
             for (int r = 0; r < ROUNDS; r++) {
                 wireRates[r] = measure(wire, ROUND_NANOS);
                 avroRates[r] = measure(avro, ROUND_NANOS);
-                out.printf("round %d: registry serde %,.0f rec/s, plain Avro %,.0f rec/s%n", r + 1, wireRates[r], avroRates[r]);
+                out.printf(
+                        "round %d: registry serde %,.0f rec/s, plain Avro %,.0f rec/s%n",
+                        r + 1, wireRates[r], avroRates[r]);
             }
             double wireMedian = median(wireRates);
             double avroMedian = median(avroRates);
             long registryCalls = client.requestCount() - callsBefore;
             double ratio = wireMedian / avroMedian;
-            out.printf("median: registry serde %,.0f rec/s, plain Avro %,.0f rec/s, ratio %.3f (target >= 0.9); registry calls during the run: %d%n",
+            out.printf(
+                    "median: registry serde %,.0f rec/s, plain Avro %,.0f rec/s, ratio %.3f (target >= 0.9); registry calls during the run: %d%n",
                     wireMedian, avroMedian, ratio, registryCalls);
             return new Report("serde", "./pipeline bench serde")
                     .put("record", "RawEvent with a 3072-byte image payload")
@@ -119,8 +128,10 @@ public final class SerdeBenchmark {
 
     /** The baseline: the same datum writer and reader, reused the same way, without framing. */
     private static final class PlainAvro {
-        private final SpecificDatumWriter<RawEvent> writer = new SpecificDatumWriter<>(RawEvent.class);
-        private final SpecificDatumReader<RawEvent> reader = new SpecificDatumReader<>(RawEvent.class);
+        private final SpecificDatumWriter<RawEvent> writer =
+                new SpecificDatumWriter<>(RawEvent.class);
+        private final SpecificDatumReader<RawEvent> reader =
+                new SpecificDatumReader<>(RawEvent.class);
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;

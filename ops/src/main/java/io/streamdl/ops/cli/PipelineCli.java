@@ -25,20 +25,35 @@ import picocli.CommandLine.Option;
         name = "pipeline",
         mixinStandardHelpOptions = true,
         version = "streamdl 0.1.0-SNAPSHOT",
-        description = "Streaming deep learning on Kafka: Avro events in, tensors, scores and fresh weights out.",
-        subcommands = {PipelineCli.Up.class, PipelineCli.TopicsCommand.class, PipelineCli.ConfigCommand.class, PipelineCli.Bench.class},
-        footer = {"", "Config keys (set with -c key=value or --config FILE): run './pipeline config'."})
+        description =
+                "Streaming deep learning on Kafka: Avro events in, tensors, scores and fresh weights out.",
+        subcommands = {
+            PipelineCli.Up.class,
+            PipelineCli.TopicsCommand.class,
+            PipelineCli.ConfigCommand.class,
+            PipelineCli.Bench.class
+        },
+        footer = {
+            "",
+            "Config keys (set with -c key=value or --config FILE): run './pipeline config'."
+        })
 public final class PipelineCli {
 
     /** Options every command shares. */
     static final class Common {
-        @Option(names = "--data-dir", description = "Where embedded services keep their data (default ./data).")
+        @Option(
+                names = "--data-dir",
+                description = "Where embedded services keep their data (default ./data).")
         Path dataDir;
 
-        @Option(names = {"-c", "--conf"}, description = "Set a config key, e.g. -c kafka.port=19092.")
+        @Option(
+                names = {"-c", "--conf"},
+                description = "Set a config key, e.g. -c kafka.port=19092.")
         Map<String, String> settings = new LinkedHashMap<>();
 
-        @Option(names = "--config", description = "A properties file of config keys; -c wins over it.")
+        @Option(
+                names = "--config",
+                description = "A properties file of config keys; -c wins over it.")
         Path configFile;
 
         PlatformConfig platformConfig() {
@@ -48,7 +63,8 @@ public final class PipelineCli {
                 try (InputStream in = Files.newInputStream(configFile)) {
                     props.load(in);
                 } catch (IOException e) {
-                    throw new PlatformException("cannot read config file " + configFile + ": " + e.getMessage());
+                    throw new PlatformException(
+                            "cannot read config file " + configFile + ": " + e.getMessage());
                 }
                 props.stringPropertyNames().forEach(k -> all.put(k, props.getProperty(k)));
             }
@@ -60,8 +76,11 @@ public final class PipelineCli {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start Kafka (KRaft), the schema registry and a Flink MiniCluster in this JVM (or check the external ones configured), create the topics, and run until Ctrl-C.")
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Start Kafka (KRaft), the schema registry and a Flink MiniCluster in this JVM (or check the external ones configured), create the topics, and run until Ctrl-C.")
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
 
@@ -69,31 +88,45 @@ public final class PipelineCli {
         public Integer call() throws InterruptedException {
             PlatformConfig config = common.platformConfig();
             PrintWriter out = new PrintWriter(System.out, true);
-            out.println("Starting the platform (data in " + config.dataDir().toAbsolutePath().normalize() + ") ...");
+            out.println(
+                    "Starting the platform (data in "
+                            + config.dataDir().toAbsolutePath().normalize()
+                            + ") ...");
             Platform platform = Platform.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                out.println("Stopping ...");
-                platform.close();
-                out.println("Stopped.");
-                stopped.countDown();
-            }, "pipeline-shutdown"));
-            platform.addresses().forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        out.println("Stopping ...");
+                                        platform.close();
+                                        out.println("Stopped.");
+                                        stopped.countDown();
+                                    },
+                                    "pipeline-shutdown"));
+            platform.addresses()
+                    .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();
             return 0;
         }
     }
 
-    @Command(name = "topics", mixinStandardHelpOptions = true,
-            description = "List the topics of the running platform (or of kafka.bootstrap.servers) with their partitions and message counts.")
+    @Command(
+            name = "topics",
+            mixinStandardHelpOptions = true,
+            description =
+                    "List the topics of the running platform (or of kafka.bootstrap.servers) with their partitions and message counts.")
     static final class TopicsCommand implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
 
         @Override
         public Integer call() {
             PlatformConfig config = common.platformConfig();
-            String bootstrap = config.embeddedKafka() ? config.kafkaHost() + ":" + config.kafkaPort() : config.bootstrapServers();
+            String bootstrap =
+                    config.embeddedKafka()
+                            ? config.kafkaHost() + ":" + config.kafkaPort()
+                            : config.bootstrapServers();
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
                 admin.checkReachable();
                 System.out.printf("%-24s %10s %12s%n", "TOPIC", "PARTITIONS", "MESSAGES");
@@ -105,7 +138,9 @@ public final class PipelineCli {
         }
     }
 
-    @Command(name = "config", mixinStandardHelpOptions = true,
+    @Command(
+            name = "config",
+            mixinStandardHelpOptions = true,
             description = "Print every config key with its current value and what it means.")
     static final class ConfigCommand implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
@@ -122,19 +157,28 @@ public final class PipelineCli {
                 if (option == PlatformConfig.DATA_DIR) {
                     value = config.dataDir().toString();
                 }
-                System.out.printf("%-26s %-18s %s%n", option.key(), value.isEmpty() ? "\"\"" : value, option.description());
+                System.out.printf(
+                        "%-26s %-18s %s%n",
+                        option.key(), value.isEmpty() ? "\"\"" : value, option.description());
             }
             return 0;
         }
     }
 
-    @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Run a benchmark and write its numbers to reports/ (serde: registry serde vs plain Avro).")
+    @Command(
+            name = "bench",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run a benchmark and write its numbers to reports/ (serde: registry serde vs plain Avro).")
     static final class Bench implements Callable<Integer> {
-        @CommandLine.Parameters(index = "0", description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
+        @CommandLine.Parameters(
+                index = "0",
+                description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
         Which which;
 
-        @Option(names = "--reports", description = "Directory for the JSON report (default reports).")
+        @Option(
+                names = "--reports",
+                description = "Directory for the JSON report (default reports).")
         Path reports = Path.of("reports");
 
         enum Which {
@@ -156,13 +200,14 @@ public final class PipelineCli {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new PipelineCli());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof PlatformException || e instanceof IllegalArgumentException) {
-                commandLine.getErr().println("error: " + e.getMessage());
-                return 2;
-            }
-            throw e;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    if (e instanceof PlatformException || e instanceof IllegalArgumentException) {
+                        commandLine.getErr().println("error: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
         if (args.length == 0) {
             cli.usage(System.out);
             return 0;

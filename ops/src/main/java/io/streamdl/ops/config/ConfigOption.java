@@ -4,8 +4,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One configuration key: its default, what it means, how to parse it and what values are valid.
- * A bad value fails at start with a message naming the key.
+ * One configuration key: its default, what it means, how to parse it and what values are valid. A
+ * bad value fails at start with a message naming the key.
  */
 public record ConfigOption<T>(
         String key,
@@ -34,19 +34,34 @@ public record ConfigOption<T>(
 
     public static ConfigOption<Integer> port(String key, int defaultValue, String description) {
         return new ConfigOption<>(
-                key, Integer.toString(defaultValue), description, Integer::parseInt,
-                p -> p >= 0 && p <= 65535, "a port number from 0 to 65535 (0 picks a free port)");
+                key,
+                Integer.toString(defaultValue),
+                description,
+                Integer::parseInt,
+                p -> p >= 0 && p <= 65535,
+                "a port number from 0 to 65535 (0 picks a free port)");
     }
 
     public static ConfigOption<Integer> positive(String key, int defaultValue, String description) {
         return new ConfigOption<>(
-                key, Integer.toString(defaultValue), description, Integer::parseInt, n -> n > 0, "a positive integer");
+                key,
+                Integer.toString(defaultValue),
+                description,
+                Integer::parseInt,
+                n -> n > 0,
+                "a positive integer");
     }
 
     /** Thrown for a value a key does not accept. */
     public static final class ConfigException extends IllegalArgumentException {
         public ConfigException(String key, String value, String expected) {
-            super("invalid value '" + value + "' for config key '" + key + "': expected " + expected);
+            super(
+                    "invalid value '"
+                            + value
+                            + "' for config key '"
+                            + key
+                            + "': expected "
+                            + expected);
         }
     }
 }

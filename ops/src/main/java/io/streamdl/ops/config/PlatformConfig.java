@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Where the platform's services live. An empty external address means "start it embedded";
- * a set one points every job at an existing Kafka cluster, schema registry or Flink cluster.
- * Immutable; built from key=value pairs whose keys are listed in {@link #OPTIONS}.
+ * Where the platform's services live. An empty external address means "start it embedded"; a set
+ * one points every job at an existing Kafka cluster, schema registry or Flink cluster. Immutable;
+ * built from key=value pairs whose keys are listed in {@link #OPTIONS}.
  */
 public record PlatformConfig(
         Path dataDir,
@@ -26,33 +26,61 @@ public record PlatformConfig(
         int partitions) {
 
     public static final ConfigOption<String> DATA_DIR =
-            ConfigOption.string("data.dir", "./data", "where the embedded broker and registry keep their data");
+            ConfigOption.string(
+                    "data.dir", "./data", "where the embedded broker and registry keep their data");
     public static final ConfigOption<String> BOOTSTRAP =
-            ConfigOption.string("kafka.bootstrap.servers", "", "an external Kafka cluster; empty starts the embedded broker");
+            ConfigOption.string(
+                    "kafka.bootstrap.servers",
+                    "",
+                    "an external Kafka cluster; empty starts the embedded broker");
     public static final ConfigOption<String> KAFKA_HOST =
-            ConfigOption.string("kafka.host", "127.0.0.1", "address the embedded broker listens on");
+            ConfigOption.string(
+                    "kafka.host", "127.0.0.1", "address the embedded broker listens on");
     public static final ConfigOption<Integer> KAFKA_PORT =
             ConfigOption.port("kafka.port", 9092, "port of the embedded broker");
     public static final ConfigOption<Integer> CONTROLLER_PORT =
-            ConfigOption.port("kafka.controller.port", 9093, "port of the embedded KRaft controller");
+            ConfigOption.port(
+                    "kafka.controller.port", 9093, "port of the embedded KRaft controller");
     public static final ConfigOption<String> REGISTRY_URL =
-            ConfigOption.string("schema.registry.url", "", "an external Confluent-compatible schema registry; empty starts the embedded one");
+            ConfigOption.string(
+                    "schema.registry.url",
+                    "",
+                    "an external Confluent-compatible schema registry; empty starts the embedded one");
     public static final ConfigOption<String> REGISTRY_HOST =
-            ConfigOption.string("registry.host", "127.0.0.1", "address the embedded schema registry listens on");
+            ConfigOption.string(
+                    "registry.host",
+                    "127.0.0.1",
+                    "address the embedded schema registry listens on");
     public static final ConfigOption<Integer> REGISTRY_PORT =
             ConfigOption.port("registry.port", 8081, "port of the embedded schema registry");
     public static final ConfigOption<String> FLINK_JOBMANAGER =
-            ConfigOption.string("flink.jobmanager", "", "host:port of an external Flink cluster's REST endpoint; empty starts a MiniCluster");
+            ConfigOption.string(
+                    "flink.jobmanager",
+                    "",
+                    "host:port of an external Flink cluster's REST endpoint; empty starts a MiniCluster");
     public static final ConfigOption<Integer> FLINK_REST_PORT =
-            ConfigOption.port("flink.rest.port", 8082, "REST port of the embedded Flink MiniCluster");
+            ConfigOption.port(
+                    "flink.rest.port", 8082, "REST port of the embedded Flink MiniCluster");
     public static final ConfigOption<Integer> FLINK_SLOTS =
             ConfigOption.positive("flink.slots", 4, "task slots of the embedded Flink MiniCluster");
     public static final ConfigOption<Integer> PARTITIONS =
-            ConfigOption.positive("topics.partitions", 2, "partitions of each pipeline topic created at start");
+            ConfigOption.positive(
+                    "topics.partitions", 2, "partitions of each pipeline topic created at start");
 
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(DATA_DIR, BOOTSTRAP, KAFKA_HOST, KAFKA_PORT, CONTROLLER_PORT, REGISTRY_URL, REGISTRY_HOST,
-                    REGISTRY_PORT, FLINK_JOBMANAGER, FLINK_REST_PORT, FLINK_SLOTS, PARTITIONS);
+            List.of(
+                    DATA_DIR,
+                    BOOTSTRAP,
+                    KAFKA_HOST,
+                    KAFKA_PORT,
+                    CONTROLLER_PORT,
+                    REGISTRY_URL,
+                    REGISTRY_HOST,
+                    REGISTRY_PORT,
+                    FLINK_JOBMANAGER,
+                    FLINK_REST_PORT,
+                    FLINK_SLOTS,
+                    PARTITIONS);
 
     public static PlatformConfig defaults() {
         return from(Map.of());
@@ -64,7 +92,10 @@ public record PlatformConfig(
         OPTIONS.forEach(o -> unknown.remove(o.key()));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(
-                    "unknown config key(s) " + unknown + "; known keys: " + OPTIONS.stream().map(ConfigOption::key).toList());
+                    "unknown config key(s) "
+                            + unknown
+                            + "; known keys: "
+                            + OPTIONS.stream().map(ConfigOption::key).toList());
         }
         Map<String, String> all = new LinkedHashMap<>();
         OPTIONS.forEach(o -> all.put(o.key(), settings.getOrDefault(o.key(), o.defaultValue())));

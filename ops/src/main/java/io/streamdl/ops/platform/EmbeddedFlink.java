@@ -28,12 +28,13 @@ public final class EmbeddedFlink implements AutoCloseable {
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
-        MiniClusterConfiguration config = new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(slots)
-                .setCommonBindAddress(host)
-                .build();
+        MiniClusterConfiguration config =
+                new MiniClusterConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumTaskManagers(1)
+                        .setNumSlotsPerTaskManager(slots)
+                        .setCommonBindAddress(host)
+                        .build();
         MiniCluster cluster = new MiniCluster(config);
         try {
             cluster.start();
@@ -41,7 +42,8 @@ public final class EmbeddedFlink implements AutoCloseable {
             return new EmbeddedFlink(cluster, rest);
         } catch (Exception e) {
             cluster.closeAsync();
-            throw new PlatformException("the Flink MiniCluster failed to start: " + e.getMessage(), e);
+            throw new PlatformException(
+                    "the Flink MiniCluster failed to start: " + e.getMessage(), e);
         }
     }
 

@@ -16,8 +16,8 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A single-node KRaft Kafka (broker and controller in this JVM). The log directory is formatted
- * on first start and reused afterwards, so topics and offsets survive a restart.
+ * A single-node KRaft Kafka (broker and controller in this JVM). The log directory is formatted on
+ * first start and reused afterwards, so topics and offsets survive a restart.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     /** Broker-side limit; model updates up to 32 MiB plus record overhead must fit. */
@@ -32,14 +32,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Starts a broker on {@code host:port} (0 for free ports), keeping data in {@code logDir}. */
-    public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, int partitions) {
+    public static EmbeddedKafka start(
+            Path logDir, String host, int port, int controllerPort, int partitions) {
         int brokerPort = Ports.claim(host, port, "kafka.port", "Kafka");
-        int quorumPort = Ports.claim(host, controllerPort, "kafka.controller.port", "the Kafka controller");
+        int quorumPort =
+                Ports.claim(host, controllerPort, "kafka.controller.port", "the Kafka controller");
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@" + host + ":" + quorumPort);
-        props.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + quorumPort);
+        props.put(
+                "listeners",
+                "PLAINTEXT://"
+                        + host
+                        + ":"
+                        + brokerPort
+                        + ",CONTROLLER://"
+                        + host
+                        + ":"
+                        + quorumPort);
         props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -67,7 +78,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.startup();
         } catch (RuntimeException e) {
             server.shutdown();
-            throw new PlatformException("the embedded Kafka broker failed to start: " + e.getMessage(), e);
+            throw new PlatformException(
+                    "the embedded Kafka broker failed to start: " + e.getMessage(), e);
         }
         return new EmbeddedKafka(server, host + ":" + brokerPort);
     }
@@ -90,9 +102,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setUnstableFeatureVersionsEnabled(false)
                     .run();
         } catch (IOException e) {
-            throw new PlatformException("cannot create the Kafka data directory " + logDir + ": " + e.getMessage(), e);
+            throw new PlatformException(
+                    "cannot create the Kafka data directory " + logDir + ": " + e.getMessage(), e);
         } catch (Exception e) {
-            throw new PlatformException("cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
+            throw new PlatformException(
+                    "cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);
         }
     }
 

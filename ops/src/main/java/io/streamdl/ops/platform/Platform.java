@@ -54,8 +54,13 @@ public final class Platform implements AutoCloseable {
     private void startKafka() {
         if (config.embeddedKafka()) {
             Path logDir = config.dataDir().resolve("kafka");
-            EmbeddedKafka kafka = EmbeddedKafka.start(
-                    logDir, config.kafkaHost(), config.kafkaPort(), config.controllerPort(), config.partitions());
+            EmbeddedKafka kafka =
+                    EmbeddedKafka.start(
+                            logDir,
+                            config.kafkaHost(),
+                            config.kafkaPort(),
+                            config.controllerPort(),
+                            config.partitions());
             started.push(kafka);
             bootstrapServers = kafka.bootstrapServers();
         } else {
@@ -72,29 +77,43 @@ public final class Platform implements AutoCloseable {
 
     private void startRegistry() {
         if (config.embeddedRegistry()) {
-            int port = Ports.claim(config.registryHost(), config.registryPort(), "registry.port", "The schema registry");
+            int port =
+                    Ports.claim(
+                            config.registryHost(),
+                            config.registryPort(),
+                            "registry.port",
+                            "The schema registry");
             try {
                 SchemaRegistryServer server =
-                        SchemaRegistryServer.startOnKafka(config.registryHost(), port, bootstrapServers);
+                        SchemaRegistryServer.startOnKafka(
+                                config.registryHost(), port, bootstrapServers);
                 started.push(server);
                 registryUrl = server.url();
             } catch (IOException e) {
-                throw new PlatformException("the schema registry cannot listen on port " + port + ": " + e.getMessage(), e);
+                throw new PlatformException(
+                        "the schema registry cannot listen on port " + port + ": " + e.getMessage(),
+                        e);
             }
         } else {
             registryUrl = config.registryUrl();
-            try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(5))) {
+            try (RestSchemaRegistryClient client =
+                    new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(5))) {
                 client.subjects();
             } catch (RegistryException e) {
                 throw new PlatformException(
-                        "the schema registry at " + registryUrl + " (schema.registry.url) is unreachable: " + e.getMessage());
+                        "the schema registry at "
+                                + registryUrl
+                                + " (schema.registry.url) is unreachable: "
+                                + e.getMessage());
             }
         }
     }
 
     private void startFlink() {
         if (config.embeddedFlink()) {
-            flink = EmbeddedFlink.start(config.kafkaHost(), config.flinkRestPort(), config.flinkSlots());
+            flink =
+                    EmbeddedFlink.start(
+                            config.kafkaHost(), config.flinkRestPort(), config.flinkSlots());
             started.push(flink);
             flinkRest = flink.restAddress();
         } else {
@@ -106,14 +125,22 @@ public final class Platform implements AutoCloseable {
     private static void checkFlink(URI rest) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            HttpResponse<Void> reply = http.send(
-                    HttpRequest.newBuilder(rest.resolve("/overview")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> reply =
+                    http.send(
+                            HttpRequest.newBuilder(rest.resolve("/overview"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
             if (reply.statusCode() != 200) {
-                throw new PlatformException("Flink at " + rest + " (flink.jobmanager) answered HTTP " + reply.statusCode());
+                throw new PlatformException(
+                        "Flink at "
+                                + rest
+                                + " (flink.jobmanager) answered HTTP "
+                                + reply.statusCode());
             }
         } catch (IOException e) {
-            throw new PlatformException("Flink at " + rest + " (flink.jobmanager) is unreachable: " + e.getMessage());
+            throw new PlatformException(
+                    "Flink at " + rest + " (flink.jobmanager) is unreachable: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlatformException("interrupted contacting Flink at " + rest);
@@ -144,9 +171,24 @@ public final class Platform implements AutoCloseable {
     /** What runs where, for printing. */
     public Map<String, String> addresses() {
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("Kafka", bootstrapServers + (config.embeddedKafka() ? " (embedded, data in " + config.dataDir().resolve("kafka") + ")" : " (external)"));
-        out.put("Schema registry", registryUrl + (config.embeddedRegistry() ? " (embedded, state in topic _schemas)" : " (external)"));
-        out.put("Flink REST", flinkRest + (config.embeddedFlink() ? " (embedded MiniCluster, " + config.flinkSlots() + " slots)" : " (external)"));
+        out.put(
+                "Kafka",
+                bootstrapServers
+                        + (config.embeddedKafka()
+                                ? " (embedded, data in " + config.dataDir().resolve("kafka") + ")"
+                                : " (external)"));
+        out.put(
+                "Schema registry",
+                registryUrl
+                        + (config.embeddedRegistry()
+                                ? " (embedded, state in topic _schemas)"
+                                : " (external)"));
+        out.put(
+                "Flink REST",
+                flinkRest
+                        + (config.embeddedFlink()
+                                ? " (embedded MiniCluster, " + config.flinkSlots() + " slots)"
+                                : " (external)"));
         return out;
     }
 
@@ -161,5 +203,4 @@ public final class Platform implements AutoCloseable {
             }
         }
     }
-
 }

@@ -15,7 +15,8 @@ public final class Ports {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new PlatformException("cannot find a free port on " + host + ": " + e.getMessage(), e);
+            throw new PlatformException(
+                    "cannot find a free port on " + host + ": " + e.getMessage(), e);
         }
     }
 
@@ -30,8 +31,17 @@ public final class Ports {
             return port;
         } catch (IOException e) {
             throw new PlatformException(
-                    service + " cannot listen on " + host + ":" + port + " (" + key + "): the port is already in use"
-                            + " or not allowed; stop what holds it or set " + key + " to another port");
+                    service
+                            + " cannot listen on "
+                            + host
+                            + ":"
+                            + port
+                            + " ("
+                            + key
+                            + "): the port is already in use"
+                            + " or not allowed; stop what holds it or set "
+                            + key
+                            + " to another port");
         }
     }
 }

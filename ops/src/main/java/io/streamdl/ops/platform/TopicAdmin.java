@@ -44,7 +44,9 @@ public final class TopicAdmin implements AutoCloseable {
             admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new PlatformException(
-                    "Kafka at " + bootstrap + " (kafka.bootstrap.servers) is unreachable: no broker answered within 10 s");
+                    "Kafka at "
+                            + bootstrap
+                            + " (kafka.bootstrap.servers) is unreachable: no broker answered within 10 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlatformException("interrupted while contacting Kafka at " + bootstrap);
@@ -60,21 +62,31 @@ public final class TopicAdmin implements AutoCloseable {
             wanted.add(new NewTopic(spec.name(), n, (short) 1).configs(spec.config()));
         }
         List<String> created = new ArrayList<>();
-        admin.createTopics(wanted).values().forEach((name, future) -> {
-            try {
-                future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                created.add(name);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new PlatformException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
-                }
-            } catch (TimeoutException e) {
-                throw new PlatformException("creating topic " + name + " timed out", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PlatformException("interrupted creating topic " + name, e);
-            }
-        });
+        admin.createTopics(wanted)
+                .values()
+                .forEach(
+                        (name, future) -> {
+                            try {
+                                future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                                created.add(name);
+                            } catch (ExecutionException e) {
+                                if (!(e.getCause() instanceof TopicExistsException)) {
+                                    throw new PlatformException(
+                                            "cannot create topic "
+                                                    + name
+                                                    + ": "
+                                                    + e.getCause().getMessage(),
+                                            e);
+                                }
+                            } catch (TimeoutException e) {
+                                throw new PlatformException(
+                                        "creating topic " + name + " timed out", e);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new PlatformException(
+                                        "interrupted creating topic " + name, e);
+                            }
+                        });
         return created;
     }
 
@@ -85,26 +97,45 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             Set<String> names = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<String, TopicDescription> descriptions =
-                    admin.describeTopics(names).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    admin.describeTopics(names)
+                            .allTopicNames()
+                            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            descriptions.values().forEach(d -> d.partitions().forEach(p -> {
-                TopicPartition tp = new TopicPartition(d.name(), p.partition());
-                earliest.put(tp, OffsetSpec.earliest());
-                latest.put(tp, OffsetSpec.latest());
-            }));
+            descriptions
+                    .values()
+                    .forEach(
+                            d ->
+                                    d.partitions()
+                                            .forEach(
+                                                    p -> {
+                                                        TopicPartition tp =
+                                                                new TopicPartition(
+                                                                        d.name(), p.partition());
+                                                        earliest.put(tp, OffsetSpec.earliest());
+                                                        latest.put(tp, OffsetSpec.latest());
+                                                    }));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
                     admin.listOffsets(earliest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                     admin.listOffsets(latest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<String, long[]> counts = new TreeMap<>();
-            ends.forEach((tp, end) -> counts.computeIfAbsent(tp.topic(), t -> new long[1])[0] +=
-                    end.offset() - starts.get(tp).offset());
+            ends.forEach(
+                    (tp, end) ->
+                            counts.computeIfAbsent(tp.topic(), t -> new long[1])[0] +=
+                                    end.offset() - starts.get(tp).offset());
             List<TopicInfo> out = new ArrayList<>();
-            counts.forEach((name, n) -> out.add(new TopicInfo(name, descriptions.get(name).partitions().size(), n[0])));
+            counts.forEach(
+                    (name, n) ->
+                            out.add(
+                                    new TopicInfo(
+                                            name,
+                                            descriptions.get(name).partitions().size(),
+                                            n[0])));
             return out;
         } catch (ExecutionException | TimeoutException e) {
-            throw new PlatformException("cannot list topics on " + bootstrap + ": " + e.getMessage(), e);
+            throw new PlatformException(
+                    "cannot list topics on " + bootstrap + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlatformException("interrupted listing topics", e);

@@ -25,8 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Keeps the registry's log in a single-partition compacted topic, as Confluent's registry keeps
- * {@code _schemas}. The topic is created on first use; replay reads it to its end offset.
- * One registry instance writes it (no leader election).
+ * {@code _schemas}. The topic is created on first use; replay reads it to its end offset. One
+ * registry instance writes it (no leader election).
  */
 final class KafkaRegistryLog implements RegistryLog {
     static final String DEFAULT_TOPIC = "_schemas";
@@ -55,16 +55,31 @@ final class KafkaRegistryLog implements RegistryLog {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         try (Admin admin = Admin.create(props)) {
-            NewTopic schemas = new NewTopic(topic, 1, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", "1"));
-            admin.createTopics(List.of(schemas)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            NewTopic schemas =
+                    new NewTopic(topic, 1, (short) 1)
+                            .configs(
+                                    Map.of(
+                                            "cleanup.policy",
+                                            "compact",
+                                            "min.insync.replicas",
+                                            "1"));
+            admin.createTopics(List.of(schemas))
+                    .all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException(
-                        "cannot create the schema topic " + topic + " on " + bootstrap + ": " + e.getCause().getMessage(), e);
+                        "cannot create the schema topic "
+                                + topic
+                                + " on "
+                                + bootstrap
+                                + ": "
+                                + e.getCause().getMessage(),
+                        e);
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + TIMEOUT, e);
+            throw new IllegalStateException(
+                    "Kafka at " + bootstrap + " did not answer within " + TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted creating " + topic, e);
@@ -87,9 +102,11 @@ final class KafkaRegistryLog implements RegistryLog {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (consumer.position(tp) < end) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to offset " + end + " within " + TIMEOUT);
+                    throw new IllegalStateException(
+                            "could not read " + topic + " to offset " + end + " within " + TIMEOUT);
                 }
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, String> record :
+                        consumer.poll(Duration.ofMillis(200))) {
                     RegistryRecord parsed = RegistryRecord.parse(record.key(), record.value());
                     if (parsed != null) {
                         sink.accept(parsed);
@@ -105,7 +122,8 @@ final class KafkaRegistryLog implements RegistryLog {
             producer.send(new ProducerRecord<>(topic, 0, record.key(), record.value()))
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("write to " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "write to " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("write to " + topic + " timed out", e);
         } catch (InterruptedException e) {

@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * One entry of the registry's log, stored in the compacted {@code _schemas} topic as a JSON key
- * and value in the shape Confluent's registry uses, so that compaction keeps exactly the newest
- * state of every subject version and config.
+ * One entry of the registry's log, stored in the compacted {@code _schemas} topic as a JSON key and
+ * value in the shape Confluent's registry uses, so that compaction keeps exactly the newest state
+ * of every subject version and config.
  */
 sealed interface RegistryRecord {
     ObjectMapper JSON = new ObjectMapper();
@@ -21,7 +21,9 @@ sealed interface RegistryRecord {
     /** The value; null is a tombstone. */
     String value();
 
-    /** A subject version: registered, soft-deleted ({@code deleted}), or gone ({@code schema} null). */
+    /**
+     * A subject version: registered, soft-deleted ({@code deleted}), or gone ({@code schema} null).
+     */
     record SchemaVersion(String subject, int version, int id, String schema, boolean deleted)
             implements RegistryRecord {
         @Override
@@ -90,7 +92,10 @@ sealed interface RegistryRecord {
                 case "CONFIG":
                     return new Config(
                             subject,
-                            v == null ? null : CompatibilityLevel.parse(v.path("compatibilityLevel").asText()));
+                            v == null
+                                    ? null
+                                    : CompatibilityLevel.parse(
+                                            v.path("compatibilityLevel").asText()));
                 default:
                     return null;
             }

@@ -40,7 +40,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final Pattern SUBJECT = Pattern.compile("/subjects/([^/]+)/?");
     private static final Pattern VERSIONS = Pattern.compile("/subjects/([^/]+)/versions/?");
     private static final Pattern VERSION = Pattern.compile("/subjects/([^/]+)/versions/([^/]+)/?");
-    private static final Pattern VERSION_SCHEMA = Pattern.compile("/subjects/([^/]+)/versions/([^/]+)/schema/?");
+    private static final Pattern VERSION_SCHEMA =
+            Pattern.compile("/subjects/([^/]+)/versions/([^/]+)/schema/?");
     private static final Pattern SCHEMA_ID = Pattern.compile("/schemas/ids/(-?\\d+)/?");
     private static final Pattern SCHEMA_ID_RAW = Pattern.compile("/schemas/ids/(-?\\d+)/schema/?");
     private static final Pattern SCHEMA_TYPES = Pattern.compile("/schemas/types/?");
@@ -54,7 +55,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService executor;
 
-    private SchemaRegistryServer(SchemaStore store, RegistryLog log, HttpServer http, ExecutorService executor) {
+    private SchemaRegistryServer(
+            SchemaStore store, RegistryLog log, HttpServer http, ExecutorService executor) {
         this.store = store;
         this.log = log;
         this.http = http;
@@ -68,11 +70,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
     static SchemaRegistryServer start(String host, int port, RegistryLog log) throws IOException {
         SchemaStore store = new SchemaStore(log);
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "schema-registry-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor =
+                Executors.newFixedThreadPool(
+                        4,
+                        r -> {
+                            Thread t = new Thread(r, "schema-registry-http");
+                            t.setDaemon(true);
+                            return t;
+                        });
         SchemaRegistryServer server = new SchemaRegistryServer(store, log, http, executor);
         http.createContext("/", server::handle);
         http.setExecutor(executor);
@@ -88,7 +93,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     /** A registry whose state lives in the compacted {@code _schemas} topic of a Kafka cluster. */
     public static SchemaRegistryServer startOnKafka(String host, int port, String bootstrapServers)
             throws IOException {
-        return start(host, port, new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC));
+        return start(
+                host, port, new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC));
     }
 
     public int port() {
@@ -119,14 +125,20 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 status = e.status;
                 reply = error(e.code, e.getMessage());
             } catch (RuntimeException e) {
-                LOG.error("schema registry failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                LOG.error(
+                        "schema registry failed on {} {}",
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI(),
+                        e);
                 status = 500;
                 reply = error(50001, "Error in the backend data store: " + e);
             }
-            byte[] body = reply instanceof RawText raw
-                    ? raw.text.getBytes(StandardCharsets.UTF_8)
-                    : JSON.writeValueAsBytes(reply);
-            exchange.getResponseHeaders().set("Content-Type", RestSchemaRegistryClient.CONTENT_TYPE);
+            byte[] body =
+                    reply instanceof RawText raw
+                            ? raw.text.getBytes(StandardCharsets.UTF_8)
+                            : JSON.writeValueAsBytes(reply);
+            exchange.getResponseHeaders()
+                    .set("Content-Type", RestSchemaRegistryClient.CONTENT_TYPE);
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -158,14 +170,18 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         if ((m = VERSION_SCHEMA.matcher(path)).matches()) {
             requireMethod(method, "GET");
-            return new RawText(store.version(decode(m.group(1)), decode(m.group(2)), deleted).schema().toString());
+            return new RawText(
+                    store.version(decode(m.group(1)), decode(m.group(2)), deleted)
+                            .schema()
+                            .toString());
         }
         if ((m = VERSION.matcher(path)).matches()) {
             String subject = decode(m.group(1));
             String version = decode(m.group(2));
             if (method.equals("DELETE")) {
                 boolean permanent = Boolean.parseBoolean(query.getOrDefault("permanent", "false"));
-                return JSON.getNodeFactory().numberNode(store.deleteVersion(subject, version, permanent));
+                return JSON.getNodeFactory()
+                        .numberNode(store.deleteVersion(subject, version, permanent));
             }
             requireMethod(method, "GET");
             return describe(store.version(subject, version, deleted));
@@ -185,7 +201,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         if ((m = SCHEMA_ID.matcher(path)).matches()) {
             requireMethod(method, "GET");
-            return JSON.createObjectNode().put("schema", store.byId(Integer.parseInt(m.group(1))).toString());
+            return JSON.createObjectNode()
+                    .put("schema", store.byId(Integer.parseInt(m.group(1))).toString());
         }
         if (SCHEMA_TYPES.matcher(path).matches()) {
             requireMethod(method, "GET");
@@ -193,7 +210,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         if ((m = COMPATIBILITY.matcher(path)).matches()) {
             requireMethod(method, "POST");
-            List<String> problems = store.checkCompatibility(decode(m.group(1)), decode(m.group(2)), schemaText(ex));
+            List<String> problems =
+                    store.checkCompatibility(
+                            decode(m.group(1)), decode(m.group(2)), schemaText(ex));
             ObjectNode reply = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
             if (Boolean.parseBoolean(query.getOrDefault("verbose", "false"))) {
                 reply.set("messages", strings(problems));
@@ -217,12 +236,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 return JSON.createObjectNode().put("compatibility", level.name());
             }
             if (method.equals("DELETE")) {
-                return JSON.createObjectNode().put("compatibilityLevel", store.deleteSubjectLevel(subject).name());
+                return JSON.createObjectNode()
+                        .put("compatibilityLevel", store.deleteSubjectLevel(subject).name());
             }
             requireMethod(method, "GET");
-            CompatibilityLevel level = Boolean.parseBoolean(query.getOrDefault("defaultToGlobal", "false"))
-                    ? store.level(subject)
-                    : store.subjectLevel(subject);
+            CompatibilityLevel level =
+                    Boolean.parseBoolean(query.getOrDefault("defaultToGlobal", "false"))
+                            ? store.level(subject)
+                            : store.subjectLevel(subject);
             return JSON.createObjectNode().put("compatibilityLevel", level.name());
         }
         throw new BadRequest(404, 404, "HTTP 404 Not Found: " + method + " " + path);
@@ -239,29 +260,40 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static String schemaText(HttpExchange ex) throws IOException {
         JsonNode body = body(ex);
         String type = body.path("schemaType").asText("AVRO");
-        if (!type.isEmpty() && !type.equalsIgnoreCase("AVRO") && !body.path("schemaType").isNull()) {
+        if (!type.isEmpty()
+                && !type.equalsIgnoreCase("AVRO")
+                && !body.path("schemaType").isNull()) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_SCHEMA, "Invalid schema type " + type + ": this registry stores AVRO only");
+                    422,
+                    RegistryException.INVALID_SCHEMA,
+                    "Invalid schema type " + type + ": this registry stores AVRO only");
         }
         JsonNode refs = body.path("references");
         if (refs.isArray() && !refs.isEmpty()) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_SCHEMA, "Schema references are not supported by this registry");
+                    422,
+                    RegistryException.INVALID_SCHEMA,
+                    "Schema references are not supported by this registry");
         }
         JsonNode schema = body.get("schema");
         if (schema == null || !schema.isTextual()) {
-            throw new RegistryException(422, RegistryException.INVALID_SCHEMA, "Invalid schema: the body needs a \"schema\" string");
+            throw new RegistryException(
+                    422,
+                    RegistryException.INVALID_SCHEMA,
+                    "Invalid schema: the body needs a \"schema\" string");
         }
         return schema.asText();
     }
 
     private static CompatibilityLevel level(HttpExchange ex) throws IOException {
         JsonNode body = body(ex);
-        String text = body.path("compatibility").asText(body.path("compatibilityLevel").asText(null));
+        String text =
+                body.path("compatibility").asText(body.path("compatibilityLevel").asText(null));
         CompatibilityLevel level = CompatibilityLevel.parse(text);
         if (level == null) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_COMPATIBILITY_LEVEL,
+                    422,
+                    RegistryException.INVALID_COMPATIBILITY_LEVEL,
                     "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive");
         }
         return level;
@@ -282,7 +314,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
             }
             return node;
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new BadRequest(400, 400, "Unexpected character in JSON body: " + e.getOriginalMessage());
+            throw new BadRequest(
+                    400, 400, "Unexpected character in JSON body: " + e.getOriginalMessage());
         }
     }
 

@@ -15,8 +15,8 @@ import org.apache.avro.SchemaParseException;
 /**
  * The registry's state and rules, with Confluent's semantics: ids are global and belong to a
  * schema's canonical form, versions count up per subject, deletes are soft unless permanent, and
- * compatibility is decided by Avro's {@link SchemaCompatibility}. Every change is appended to
- * the {@link RegistryLog} before it is applied, so a restart rebuilds the same state.
+ * compatibility is decided by Avro's {@link SchemaCompatibility}. Every change is appended to the
+ * {@link RegistryLog} before it is applied, so a restart rebuilds the same state.
  */
 final class SchemaStore {
     static final CompatibilityLevel DEFAULT_LEVEL = CompatibilityLevel.BACKWARD;
@@ -47,13 +47,16 @@ final class SchemaStore {
                 }
             }
         }
-        List<String> problems = incompatibilities(subject, schema, activeVersions(subject), level(subject));
+        List<String> problems =
+                incompatibilities(subject, schema, activeVersions(subject), level(subject));
         if (!problems.isEmpty()) {
             throw new RegistryException(
                     409,
                     RegistryException.INCOMPATIBLE,
                     "Schema being registered is incompatible with an earlier schema for subject \""
-                            + subject + "\", details: " + problems);
+                            + subject
+                            + "\", details: "
+                            + problems);
         }
         Integer existing = idsByCanonical.get(canonical);
         int id = existing != null ? existing : maxId + 1;
@@ -62,12 +65,14 @@ final class SchemaStore {
         return new RegisteredSchema(subject, version, id, schemasById.get(id));
     }
 
-    synchronized RegisteredSchema lookup(String subject, String schemaText, boolean includeDeleted) {
+    synchronized RegisteredSchema lookup(
+            String subject, String schemaText, boolean includeDeleted) {
         Schema schema = parse(schemaText);
         TreeMap<Integer, Entry> versions = subjectOrThrow(subject, includeDeleted);
         String canonical = schema.toString();
         for (Entry e : versions.descendingMap().values()) {
-            if ((includeDeleted || !e.deleted()) && canonical.equals(schemasById.get(e.id()).toString())) {
+            if ((includeDeleted || !e.deleted())
+                    && canonical.equals(schemasById.get(e.id()).toString())) {
                 return new RegisteredSchema(subject, e.version(), e.id(), schemasById.get(e.id()));
             }
         }
@@ -77,33 +82,39 @@ final class SchemaStore {
     synchronized Schema byId(int id) {
         Schema schema = schemasById.get(id);
         if (schema == null) {
-            throw new RegistryException(404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+            throw new RegistryException(
+                    404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
         }
         return schema;
     }
 
     synchronized RegisteredSchema version(String subject, String version, boolean includeDeleted) {
         Entry entry = entry(subject, version, includeDeleted);
-        return new RegisteredSchema(subject, entry.version(), entry.id(), schemasById.get(entry.id()));
+        return new RegisteredSchema(
+                subject, entry.version(), entry.id(), schemasById.get(entry.id()));
     }
 
     synchronized List<String> subjects(boolean includeDeleted) {
         List<String> out = new ArrayList<>();
-        subjects.forEach((s, v) -> {
-            if (v.values().stream().anyMatch(e -> includeDeleted || !e.deleted())) {
-                out.add(s);
-            }
-        });
+        subjects.forEach(
+                (s, v) -> {
+                    if (v.values().stream().anyMatch(e -> includeDeleted || !e.deleted())) {
+                        out.add(s);
+                    }
+                });
         return out;
     }
 
     synchronized List<Integer> versions(String subject, boolean includeDeleted) {
         List<Integer> out = new ArrayList<>();
-        subjectOrThrow(subject, includeDeleted).values().forEach(e -> {
-            if (includeDeleted || !e.deleted()) {
-                out.add(e.version());
-            }
-        });
+        subjectOrThrow(subject, includeDeleted)
+                .values()
+                .forEach(
+                        e -> {
+                            if (includeDeleted || !e.deleted()) {
+                                out.add(e.version());
+                            }
+                        });
         return out;
     }
 
@@ -114,7 +125,11 @@ final class SchemaStore {
         if (permanent) {
             if (versions.values().stream().anyMatch(e -> !e.deleted())) {
                 throw new RegistryException(
-                        404, 40405, "Subject '" + subject + "' was not deleted first before being permanently deleted");
+                        404,
+                        40405,
+                        "Subject '"
+                                + subject
+                                + "' was not deleted first before being permanently deleted");
             }
             for (Entry e : List.copyOf(versions.values())) {
                 commit(new RegistryRecord.SchemaVersion(subject, e.version(), e.id(), null, true));
@@ -127,7 +142,13 @@ final class SchemaStore {
         }
         for (Entry e : List.copyOf(versions.values())) {
             if (!e.deleted()) {
-                commit(new RegistryRecord.SchemaVersion(subject, e.version(), e.id(), schemasById.get(e.id()).toString(), true));
+                commit(
+                        new RegistryRecord.SchemaVersion(
+                                subject,
+                                e.version(),
+                                e.id(),
+                                schemasById.get(e.id()).toString(),
+                                true));
                 affected.add(e.version());
             }
         }
@@ -138,15 +159,24 @@ final class SchemaStore {
         Entry entry = entry(subject, version, permanent);
         if (permanent && !entry.deleted()) {
             throw new RegistryException(
-                    404, 40407, "Subject '" + subject + "' Version " + entry.version() + " was not deleted first before being permanently deleted");
+                    404,
+                    40407,
+                    "Subject '"
+                            + subject
+                            + "' Version "
+                            + entry.version()
+                            + " was not deleted first before being permanently deleted");
         }
         String schema = permanent ? null : schemasById.get(entry.id()).toString();
-        commit(new RegistryRecord.SchemaVersion(subject, entry.version(), entry.id(), schema, true));
+        commit(
+                new RegistryRecord.SchemaVersion(
+                        subject, entry.version(), entry.id(), schema, true));
         return entry.version();
     }
 
     /** The reasons {@code schemaText} may not follow {@code version} of {@code subject}. */
-    synchronized List<String> checkCompatibility(String subject, String version, String schemaText) {
+    synchronized List<String> checkCompatibility(
+            String subject, String version, String schemaText) {
         Schema schema = parse(schemaText);
         TreeMap<Integer, Entry> versions = subjects.get(subject);
         boolean none = versions == null || versions.values().stream().allMatch(Entry::deleted);
@@ -174,7 +204,11 @@ final class SchemaStore {
         CompatibilityLevel level = subjectLevels.get(subject);
         if (level == null) {
             throw new RegistryException(
-                    404, 40408, "Subject '" + subject + "' does not have subject-level compatibility configured");
+                    404,
+                    40408,
+                    "Subject '"
+                            + subject
+                            + "' does not have subject-level compatibility configured");
         }
         return level;
     }
@@ -194,14 +228,18 @@ final class SchemaStore {
             log.append(record);
         } catch (RuntimeException e) {
             throw new RegistryException(
-                    500, RegistryException.STORE_ERROR, "Error while storing to the schema log: " + e.getMessage(), e);
+                    500,
+                    RegistryException.STORE_ERROR,
+                    "Error while storing to the schema log: " + e.getMessage(),
+                    e);
         }
         apply(record);
     }
 
     private void apply(RegistryRecord record) {
         if (record instanceof RegistryRecord.SchemaVersion v) {
-            TreeMap<Integer, Entry> versions = subjects.computeIfAbsent(v.subject(), s -> new TreeMap<>());
+            TreeMap<Integer, Entry> versions =
+                    subjects.computeIfAbsent(v.subject(), s -> new TreeMap<>());
             if (v.schema() == null) {
                 versions.remove(v.version());
                 if (versions.isEmpty()) {
@@ -209,9 +247,10 @@ final class SchemaStore {
                 }
                 return;
             }
-            Schema schema = idsByCanonical.containsKey(v.schema())
-                    ? schemasById.get(idsByCanonical.get(v.schema()))
-                    : new Schema.Parser().parse(v.schema());
+            Schema schema =
+                    idsByCanonical.containsKey(v.schema())
+                            ? schemasById.get(idsByCanonical.get(v.schema()))
+                            : new Schema.Parser().parse(v.schema());
             schemasById.putIfAbsent(v.id(), schema);
             idsByCanonical.putIfAbsent(v.schema(), v.id());
             maxId = Math.max(maxId, v.id());
@@ -231,11 +270,13 @@ final class SchemaStore {
         List<Schema> out = new ArrayList<>();
         TreeMap<Integer, Entry> versions = subjects.get(subject);
         if (versions != null) {
-            versions.values().forEach(e -> {
-                if (!e.deleted()) {
-                    out.add(schemasById.get(e.id()));
-                }
-            });
+            versions.values()
+                    .forEach(
+                            e -> {
+                                if (!e.deleted()) {
+                                    out.add(schemasById.get(e.id()));
+                                }
+                            });
         }
         return out;
     }
@@ -246,24 +287,45 @@ final class SchemaStore {
         if (level == CompatibilityLevel.NONE || previous.isEmpty()) {
             return List.of();
         }
-        List<Schema> against = level.transitive() ? previous : List.of(previous.get(previous.size() - 1));
+        List<Schema> against =
+                level.transitive() ? previous : List.of(previous.get(previous.size() - 1));
         List<String> problems = new ArrayList<>();
         for (Schema old : against) {
             if (level.checksBackward()) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, old), "BACKWARD", problems);
+                describe(
+                        SchemaCompatibility.checkReaderWriterCompatibility(candidate, old),
+                        "BACKWARD",
+                        problems);
             }
             if (level.checksForward()) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(old, candidate), "FORWARD", problems);
+                describe(
+                        SchemaCompatibility.checkReaderWriterCompatibility(old, candidate),
+                        "FORWARD",
+                        problems);
             }
         }
         return problems;
     }
 
     private static void describe(
-            SchemaCompatibility.SchemaPairCompatibility result, String direction, List<String> problems) {
+            SchemaCompatibility.SchemaPairCompatibility result,
+            String direction,
+            List<String> problems) {
         if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            result.getResult().getIncompatibilities().forEach(i ->
-                    problems.add("{" + direction + ": " + i.getType() + " at '" + i.getLocation() + "': " + i.getMessage() + "}"));
+            result.getResult()
+                    .getIncompatibilities()
+                    .forEach(
+                            i ->
+                                    problems.add(
+                                            "{"
+                                                    + direction
+                                                    + ": "
+                                                    + i.getType()
+                                                    + " at '"
+                                                    + i.getLocation()
+                                                    + "': "
+                                                    + i.getMessage()
+                                                    + "}"));
         }
     }
 
@@ -275,7 +337,8 @@ final class SchemaStore {
                     return e;
                 }
             }
-            throw new RegistryException(404, RegistryException.VERSION_NOT_FOUND, "Version " + version + " not found.");
+            throw new RegistryException(
+                    404, RegistryException.VERSION_NOT_FOUND, "Version " + version + " not found.");
         }
         int number;
         try {
@@ -285,20 +348,28 @@ final class SchemaStore {
         }
         if (number < 1) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_VERSION,
-                    "The specified version '" + version + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
+                    422,
+                    RegistryException.INVALID_VERSION,
+                    "The specified version '"
+                            + version
+                            + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
         }
         Entry entry = versions.get(number);
         if (entry == null || (entry.deleted() && !includeDeleted)) {
-            throw new RegistryException(404, RegistryException.VERSION_NOT_FOUND, "Version " + version + " not found.");
+            throw new RegistryException(
+                    404, RegistryException.VERSION_NOT_FOUND, "Version " + version + " not found.");
         }
         return entry;
     }
 
     private TreeMap<Integer, Entry> subjectOrThrow(String subject, boolean includeDeleted) {
         TreeMap<Integer, Entry> versions = subjects.get(subject);
-        if (versions == null || (!includeDeleted && versions.values().stream().allMatch(Entry::deleted))) {
-            throw new RegistryException(404, RegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+        if (versions == null
+                || (!includeDeleted && versions.values().stream().allMatch(Entry::deleted))) {
+            throw new RegistryException(
+                    404,
+                    RegistryException.SUBJECT_NOT_FOUND,
+                    "Subject '" + subject + "' not found.");
         }
         return versions;
     }
@@ -311,7 +382,9 @@ final class SchemaStore {
             return new Schema.Parser().parse(text);
         } catch (SchemaParseException | NullPointerException | IllegalArgumentException e) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_SCHEMA, "Invalid schema " + text + ", details: " + e.getMessage());
+                    422,
+                    RegistryException.INVALID_SCHEMA,
+                    "Invalid schema " + text + ", details: " + e.getMessage());
         }
     }
 }

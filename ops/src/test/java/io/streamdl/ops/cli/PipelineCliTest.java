@@ -19,7 +19,10 @@ class PipelineCliTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int exit = PipelineCli.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            return new Run(
+                    exit,
+                    out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -37,7 +40,9 @@ class PipelineCliTest {
     void configListsEveryKeyWithItsValue() {
         Run config = run("config", "-c", "kafka.port=19092", "--data-dir", "/tmp/x");
         assertThat(config.exit()).isZero();
-        assertThat(config.out()).contains("kafka.port", "19092", "schema.registry.url", "flink.jobmanager", "/tmp/x");
+        assertThat(config.out())
+                .contains(
+                        "kafka.port", "19092", "schema.registry.url", "flink.jobmanager", "/tmp/x");
     }
 
     @Test

@@ -12,8 +12,8 @@ import io.streamdl.schemas.serde.WireDeserializer;
 import io.streamdl.schemas.testing.SampleRecords;
 import io.streamdl.schemas.topics.Topic;
 import io.streamdl.schemas.topics.Topics;
-import java.net.ServerSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,13 +43,15 @@ class PlatformITCase {
     @TempDir Path dataDir;
 
     private PlatformConfig config(Map<String, String> extra) {
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "data.dir", dataDir.toString(),
-                "kafka.port", "0",
-                "kafka.controller.port", "0",
-                "registry.port", "0",
-                "flink.rest.port", "0",
-                "flink.slots", "1"));
+        Map<String, String> settings =
+                new HashMap<>(
+                        Map.of(
+                                "data.dir", dataDir.toString(),
+                                "kafka.port", "0",
+                                "kafka.controller.port", "0",
+                                "registry.port", "0",
+                                "flink.rest.port", "0",
+                                "flink.slots", "1"));
         settings.putAll(extra);
         return PlatformConfig.from(settings);
     }
@@ -59,42 +61,75 @@ class PlatformITCase {
         Map<String, Integer> idsBefore = new HashMap<>();
         RawEvent event = SampleRecords.imageEvent("evt-1", 3000);
         try (Platform platform = Platform.start(config(Map.of()))) {
-            HttpResponse<String> subjects = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(platform.registryUrl() + "/subjects")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> subjects =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            platform.registryUrl() + "/subjects"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
             assertThat(subjects.statusCode()).isEqualTo(200);
             assertThat(subjects.body()).isEqualTo("[]");
-            assertThat(HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(platform.flinkRestAddress().resolve("/overview")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).contains("taskmanagers");
+            assertThat(
+                            HttpClient.newHttpClient()
+                                    .send(
+                                            HttpRequest.newBuilder(
+                                                            platform.flinkRestAddress()
+                                                                    .resolve("/overview"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .body())
+                    .contains("taskmanagers");
 
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(platform.registryUrl());
+            try (RestSchemaRegistryClient registry =
+                            new RestSchemaRegistryClient(platform.registryUrl());
                     TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
-                assertThat(admin.describe()).extracting(TopicAdmin.TopicInfo::name)
+                assertThat(admin.describe())
+                        .extracting(TopicAdmin.TopicInfo::name)
                         .containsAll(Topics.all().stream().map(t -> t.name()).toList());
 
-                Topic<String, RawEvent> raw = Topics.EVENTS_RAW.bind(registry, platform.registryUrl());
-                try (KafkaProducer<String, RawEvent> producer = new KafkaProducer<>(
-                        producerProps(platform), raw.keySerde().serializer(), raw.valueSerde().serializer())) {
+                Topic<String, RawEvent> raw =
+                        Topics.EVENTS_RAW.bind(registry, platform.registryUrl());
+                try (KafkaProducer<String, RawEvent> producer =
+                        new KafkaProducer<>(
+                                producerProps(platform),
+                                raw.keySerde().serializer(),
+                                raw.valueSerde().serializer())) {
                     for (int i = 0; i < 50; i++) {
                         producer.send(new ProducerRecord<>(raw.name(), "evt-" + i, event)).get();
                     }
                     // A 20 MiB model update fits the model topic.
-                    Topic<String, ModelUpdate> models = Topics.models("image").bind(registry, platform.registryUrl());
-                    try (KafkaProducer<String, ModelUpdate> big = new KafkaProducer<>(
-                            producerProps(platform), models.keySerde().serializer(), models.valueSerde().serializer())) {
-                        ModelUpdate update = ModelUpdate.newBuilder((ModelUpdate) SampleRecords.all().get(5))
-                                .setParams(ByteBuffer.wrap(new byte[20 << 20])).build();
+                    Topic<String, ModelUpdate> models =
+                            Topics.models("image").bind(registry, platform.registryUrl());
+                    try (KafkaProducer<String, ModelUpdate> big =
+                            new KafkaProducer<>(
+                                    producerProps(platform),
+                                    models.keySerde().serializer(),
+                                    models.valueSerde().serializer())) {
+                        ModelUpdate update =
+                                ModelUpdate.newBuilder((ModelUpdate) SampleRecords.all().get(5))
+                                        .setParams(ByteBuffer.wrap(new byte[20 << 20]))
+                                        .build();
                         big.send(new ProducerRecord<>(models.name(), "image", update)).get();
                     }
                 }
                 long warm = registry.requestCount();
-                List<RawEvent> read = consume(platform, raw.name(), 50, WireDeserializer.specific(registry, RawEvent.class));
+                List<RawEvent> read =
+                        consume(
+                                platform,
+                                raw.name(),
+                                50,
+                                WireDeserializer.specific(registry, RawEvent.class));
                 assertThat(read).hasSize(50).allMatch(event::equals);
-                assertThat(registry.requestCount()).as("ids were cached by the serializer's registration").isEqualTo(warm);
+                assertThat(registry.requestCount())
+                        .as("ids were cached by the serializer's registration")
+                        .isEqualTo(warm);
 
-                assertThat(admin.describe()).filteredOn(t -> t.name().equals("events.raw"))
-                        .singleElement().satisfies(t -> assertThat(t.messages()).isEqualTo(50));
+                assertThat(admin.describe())
+                        .filteredOn(t -> t.name().equals("events.raw"))
+                        .singleElement()
+                        .satisfies(t -> assertThat(t.messages()).isEqualTo(50));
                 for (String subject : registry.subjects()) {
                     idsBefore.put(subject, registry.latest(subject).id());
                 }
@@ -104,7 +139,8 @@ class PlatformITCase {
 
         // Same data dir, new ports: every subject, version and id is back.
         try (Platform again = Platform.start(config(Map.of()));
-                RestSchemaRegistryClient registry = new RestSchemaRegistryClient(again.registryUrl())) {
+                RestSchemaRegistryClient registry =
+                        new RestSchemaRegistryClient(again.registryUrl())) {
             Map<String, Integer> idsAfter = new HashMap<>();
             for (String subject : registry.subjects()) {
                 idsAfter.put(subject, registry.latest(subject).id());
@@ -112,22 +148,33 @@ class PlatformITCase {
             assertThat(idsAfter).isEqualTo(idsBefore);
             assertThat(registry.register("events.raw-value", RawEvent.getClassSchema()))
                     .isEqualTo(idsBefore.get("events.raw-value"));
-            List<RawEvent> read = consume(again, "events.raw", 50, WireDeserializer.specific(registry, RawEvent.class));
+            List<RawEvent> read =
+                    consume(
+                            again,
+                            "events.raw",
+                            50,
+                            WireDeserializer.specific(registry, RawEvent.class));
             assertThat(read).hasSize(50);
 
             // A value that is not in the wire format is refused with where and why.
             try (KafkaProducer<String, String> producer =
-                    new KafkaProducer<>(producerProps(again), new StringSerializer(), new StringSerializer())) {
+                    new KafkaProducer<>(
+                            producerProps(again), new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>("events.labels", "k", "{\"label\":1}")).get();
             }
             WireDeserializer<RawEvent> strict = WireDeserializer.specific(registry, RawEvent.class);
             List<ConsumerRecord<String, byte[]>> bad = consumeRaw(again, "events.labels", 1);
             assertThatThrownBy(() -> strict.deserialize(bad.get(0)))
-                    .isInstanceOfSatisfying(SerdeException.class, e -> {
-                        assertThat(e.reason()).isEqualTo(SerdeException.Reason.NO_MAGIC_BYTE);
-                        assertThat(e.getMessage()).contains("events.labels").contains("offset 0")
-                                .contains("partition " + bad.get(0).partition());
-                    });
+                    .isInstanceOfSatisfying(
+                            SerdeException.class,
+                            e -> {
+                                assertThat(e.reason())
+                                        .isEqualTo(SerdeException.Reason.NO_MAGIC_BYTE);
+                                assertThat(e.getMessage())
+                                        .contains("events.labels")
+                                        .contains("offset 0")
+                                        .contains("partition " + bad.get(0).partition());
+                            });
         }
     }
 
@@ -135,7 +182,10 @@ class PlatformITCase {
     void aTakenPortIsNamedInOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            assertThatThrownBy(() -> Platform.start(config(Map.of("kafka.port", Integer.toString(port)))))
+            assertThatThrownBy(
+                            () ->
+                                    Platform.start(
+                                            config(Map.of("kafka.port", Integer.toString(port)))))
                     .isInstanceOf(PlatformException.class)
                     .hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("kafka.port")
@@ -146,7 +196,13 @@ class PlatformITCase {
     @Test
     void anUnreachableExternalKafkaIsNamed() {
         int nobody = Ports.free("127.0.0.1");
-        assertThatThrownBy(() -> Platform.start(config(Map.of("kafka.bootstrap.servers", "127.0.0.1:" + nobody))))
+        assertThatThrownBy(
+                        () ->
+                                Platform.start(
+                                        config(
+                                                Map.of(
+                                                        "kafka.bootstrap.servers",
+                                                        "127.0.0.1:" + nobody))))
                 .isInstanceOf(PlatformException.class)
                 .hasMessageContaining("127.0.0.1:" + nobody)
                 .hasMessageContaining("kafka.bootstrap.servers")
@@ -161,7 +217,8 @@ class PlatformITCase {
         return props;
     }
 
-    private static <V> List<V> consume(Platform platform, String topic, int n, WireDeserializer<V> deserializer) {
+    private static <V> List<V> consume(
+            Platform platform, String topic, int n, WireDeserializer<V> deserializer) {
         List<V> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : consumeRaw(platform, topic, n)) {
             out.add(deserializer.deserialize(record));
@@ -169,7 +226,8 @@ class PlatformITCase {
         return out;
     }
 
-    private static List<ConsumerRecord<String, byte[]>> consumeRaw(Platform platform, String topic, int n) {
+    private static List<ConsumerRecord<String, byte[]>> consumeRaw(
+            Platform platform, String topic, int n) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + System.nanoTime());

@@ -37,7 +37,8 @@ class ConfluentJsInteropITCase {
     @BeforeAll
     static void start() throws IOException {
         assertThat(SCRIPT_DIR.resolve("node_modules/@confluentinc/schemaregistry"))
-                .as("npm install in ops/src/test/js (the Maven build runs it) must have fetched Confluent's client")
+                .as(
+                        "npm install in ops/src/test/js (the Maven build runs it) must have fetched Confluent's client")
                 .isDirectory();
         server = SchemaRegistryServer.startInMemory("127.0.0.1", 0);
     }
@@ -64,15 +65,18 @@ class ConfluentJsInteropITCase {
     void confluentSerializerWritesWhatOurDeserializerReads() throws Exception {
         Path schema = tmp.resolve("score.avsc");
         Files.writeString(schema, Score.getClassSchema().toString());
-        String message = "{\"eventId\":\"evt-42\",\"model\":\"image\",\"modelVersion\":7,\"label\":\"Ankle boot\","
-                + "\"probabilities\":[0.5,0.25,0.125],\"score\":0.5,\"eventTs\":1764000000123,\"scoredTs\":1764000000456}";
+        String message =
+                "{\"eventId\":\"evt-42\",\"model\":\"image\",\"modelVersion\":7,\"label\":\"Ankle boot\","
+                        + "\"probabilities\":[0.5,0.25,0.125],\"score\":0.5,\"eventTs\":1764000000123,\"scoredTs\":1764000000456}";
         JsonNode written = JSON.readTree(node("write", "scores.js", schema.toString(), message));
         byte[] bytes = HexFormat.of().parseHex(written.get("hex").asText());
         assertThat(bytes[0]).as("magic byte").isZero();
 
         try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(server.url())) {
             assertThat(client.latest("scores.js-value").id()).isEqualTo(written.get("id").asInt());
-            Score read = AvroWireDeserializer.specific(client, Score.class).deserialize("scores.js", bytes);
+            Score read =
+                    AvroWireDeserializer.specific(client, Score.class)
+                            .deserialize("scores.js", bytes);
             assertThat(read).isEqualTo(sample());
         }
     }
@@ -81,8 +85,9 @@ class ConfluentJsInteropITCase {
     void ourSerializerWritesWhatConfluentDeserializerReads() throws Exception {
         byte[] bytes;
         try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(server.url())) {
-            bytes = new AvroWireSerializer<Score>(client, SerdeConfig.forValues(server.url()))
-                    .serialize("scores.java", sample());
+            bytes =
+                    new AvroWireSerializer<Score>(client, SerdeConfig.forValues(server.url()))
+                            .serialize("scores.java", sample());
         }
         JsonNode read = JSON.readTree(node("read", "scores.java", HexFormat.of().formatHex(bytes)));
         assertThat(read.get("eventId").asText()).isEqualTo("evt-42");

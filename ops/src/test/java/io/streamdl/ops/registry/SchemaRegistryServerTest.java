@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 class SchemaRegistryServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Schema V1 = record(false, false);
+
     /** V1 plus a field with a default: backward and forward compatible. */
     private static final Schema V2_WITH_DEFAULT = record(true, false);
+
     /** V1 plus a required field: old data cannot be read (not backward compatible). */
     private static final Schema V2_REQUIRED = record(false, true);
 
@@ -44,7 +46,8 @@ class SchemaRegistryServerTest {
     }
 
     private static Schema record(boolean optionalExtra, boolean requiredExtra) {
-        var fields = SchemaBuilder.record("Reading").namespace("test").fields().requiredString("id");
+        var fields =
+                SchemaBuilder.record("Reading").namespace("test").fields().requiredString("id");
         if (optionalExtra) {
             fields = fields.name("unit").type().stringType().stringDefault("C");
         }
@@ -88,7 +91,8 @@ class SchemaRegistryServerTest {
 
         HttpResponse<String> reply = send("GET", "/subjects/nope/versions", null);
         assertThat(reply.statusCode()).isEqualTo(404);
-        assertThat(reply.headers().firstValue("Content-Type")).hasValue(RestSchemaRegistryClient.CONTENT_TYPE);
+        assertThat(reply.headers().firstValue("Content-Type"))
+                .hasValue(RestSchemaRegistryClient.CONTENT_TYPE);
         JsonNode body = JSON.readTree(reply.body());
         assertThat(body.get("error_code").asInt()).isEqualTo(40401);
         assertThat(body.get("message").asText()).contains("nope");
@@ -96,17 +100,21 @@ class SchemaRegistryServerTest {
 
     @Test
     void invalidSchemasGet422NeverA500() throws Exception {
-        for (String bad : new String[] {
-            "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"X\\\"}\"}", // no fields
-            "{\"schema\":\"not json at all\"}",
-            "{\"schema\":\"{\\\"type\\\":\\\"nosuchtype\\\"}\"}",
-            "{\"schema\":\"\"}",
-            "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}",
-            "{}"
-        }) {
+        for (String bad :
+                new String[] {
+                    "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"X\\\"}\"}", // no
+                    // fields
+                    "{\"schema\":\"not json at all\"}",
+                    "{\"schema\":\"{\\\"type\\\":\\\"nosuchtype\\\"}\"}",
+                    "{\"schema\":\"\"}",
+                    "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}",
+                    "{}"
+                }) {
             HttpResponse<String> reply = send("POST", "/subjects/bad-value/versions", bad);
             assertThat(reply.statusCode()).as(bad).isEqualTo(422);
-            assertThat(JSON.readTree(reply.body()).get("error_code").asInt()).as(bad).isEqualTo(42201);
+            assertThat(JSON.readTree(reply.body()).get("error_code").asInt())
+                    .as(bad)
+                    .isEqualTo(42201);
         }
         HttpResponse<String> notJson = send("POST", "/subjects/bad-value/versions", "{{{");
         assertThat(notJson.statusCode()).isBetween(400, 499);
@@ -148,8 +156,17 @@ class SchemaRegistryServerTest {
         // Transitive levels check every version, not only the latest: {a, b required} reads
         // version 2 {a, b=0} but not version 1 {a}.
         Schema a = SchemaBuilder.record("T").fields().requiredString("a").endRecord();
-        Schema ab = SchemaBuilder.record("T").fields().requiredString("a").name("b").type().intType().intDefault(0).endRecord();
-        Schema abRequired = SchemaBuilder.record("T").fields().requiredString("a").requiredInt("b").endRecord();
+        Schema ab =
+                SchemaBuilder.record("T")
+                        .fields()
+                        .requiredString("a")
+                        .name("b")
+                        .type()
+                        .intType()
+                        .intDefault(0)
+                        .endRecord();
+        Schema abRequired =
+                SchemaBuilder.record("T").fields().requiredString("a").requiredInt("b").endRecord();
         client.setCompatibility("plain", CompatibilityLevel.BACKWARD);
         client.setCompatibility("trans", CompatibilityLevel.BACKWARD_TRANSITIVE);
         for (String s : new String[] {"plain", "trans"}) {
@@ -163,7 +180,8 @@ class SchemaRegistryServerTest {
 
         client.setCompatibility(null, CompatibilityLevel.FULL_TRANSITIVE);
         assertThat(client.compatibility(null)).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
-        assertThat(client.compatibility("unconfigured")).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
+        assertThat(client.compatibility("unconfigured"))
+                .isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
     }
 
     @Test
@@ -174,7 +192,8 @@ class SchemaRegistryServerTest {
         assertThat(client.register("d", V1)).isEqualTo(id);
         assertThat(client.versions("d")).containsExactly(2);
         assertThat(send("DELETE", "/subjects/d?permanent=true", null).statusCode())
-                .as("a live subject cannot be deleted permanently").isEqualTo(404);
+                .as("a live subject cannot be deleted permanently")
+                .isEqualTo(404);
         client.deleteSubject("d");
         assertThat(send("DELETE", "/subjects/d?permanent=true", null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/subjects?deleted=true", null).body()).doesNotContain("\"d\"");
@@ -184,14 +203,20 @@ class SchemaRegistryServerTest {
     void registersTheGeneratedRecordSchemas() {
         int id = client.register("events.labels-value", Label.getClassSchema());
         assertThat(client.getById(id)).isEqualTo(Label.getClassSchema());
-        assertThat(send("GET", "/schemas/ids/" + id + "/schema", null).body()).isEqualTo(Label.getClassSchema().toString());
+        assertThat(send("GET", "/schemas/ids/" + id + "/schema", null).body())
+                .isEqualTo(Label.getClassSchema().toString());
     }
 
     private HttpResponse<String> send(String method, String path, String body) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + path))
-                    .header("Content-Type", RestSchemaRegistryClient.CONTENT_TYPE);
-            request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(URI.create(server.url() + path))
+                            .header("Content-Type", RestSchemaRegistryClient.CONTENT_TYPE);
+            request.method(
+                    method,
+                    body == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -199,9 +224,12 @@ class SchemaRegistryServerTest {
     }
 
     private static void assertCode(Runnable call, int status, int code) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(RegistryException.class, e -> {
-            assertThat(e.httpStatus()).isEqualTo(status);
-            assertThat(e.errorCode()).isEqualTo(code);
-        });
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(
+                        RegistryException.class,
+                        e -> {
+                            assertThat(e.httpStatus()).isEqualTo(status);
+                            assertThat(e.errorCode()).isEqualTo(code);
+                        });
     }
 }

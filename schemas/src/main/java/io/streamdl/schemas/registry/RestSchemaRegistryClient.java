@@ -41,7 +41,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public RestSchemaRegistryClient(String baseUrl, Duration timeout) {
-        String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        String trimmed =
+                baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.base = URI.create(trimmed);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -58,12 +59,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Map<Schema, Integer> ids =
+                idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = ids.get(schema);
         if (cached != null) {
             return cached;
         }
-        JsonNode reply = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        JsonNode reply =
+                call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
         int id = reply.path("id").asInt();
         ids.put(schema, id);
         schemasById.putIfAbsent(id, schema);
@@ -86,7 +89,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public RegisteredSchema lookup(String subject, Schema schema) {
         JsonNode reply = call("POST", "/subjects/" + enc(subject), schemaBody(schema));
         RegisteredSchema found = toRegistered(reply);
-        idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, found.id());
+        idsBySubject
+                .computeIfAbsent(subject, s -> new ConcurrentHashMap<>())
+                .put(schema, found.id());
         return found;
     }
 
@@ -97,7 +102,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public RegisteredSchema version(String subject, String version) {
-        return toRegistered(call("GET", "/subjects/" + enc(subject) + "/versions/" + enc(version), null));
+        return toRegistered(
+                call("GET", "/subjects/" + enc(subject) + "/versions/" + enc(version), null));
     }
 
     @Override
@@ -120,7 +126,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public List<Integer> versions(String subject) {
         List<Integer> out = new ArrayList<>();
-        call("GET", "/subjects/" + enc(subject) + "/versions", null).forEach(n -> out.add(n.asInt()));
+        call("GET", "/subjects/" + enc(subject) + "/versions", null)
+                .forEach(n -> out.add(n.asInt()));
         return out;
     }
 
@@ -134,7 +141,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public CompatibilityLevel compatibility(String subject) {
-        String path = subject == null ? "/config" : "/config/" + enc(subject) + "?defaultToGlobal=true";
+        String path =
+                subject == null ? "/config" : "/config/" + enc(subject) + "?defaultToGlobal=true";
         JsonNode reply = call("GET", path, null);
         return CompatibilityLevel.parse(reply.path("compatibilityLevel").asText());
     }
@@ -163,7 +171,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             return new Schema.Parser().parse(text);
         } catch (SchemaParseException e) {
             throw new RegistryException(
-                    422, RegistryException.INVALID_SCHEMA, "registry returned an invalid schema: " + e.getMessage(), e);
+                    422,
+                    RegistryException.INVALID_SCHEMA,
+                    "registry returned an invalid schema: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -193,7 +204,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(0, RegistryException.UNREACHABLE, "interrupted calling " + uri, e);
+            throw new RegistryException(
+                    0, RegistryException.UNREACHABLE, "interrupted calling " + uri, e);
         }
         JsonNode json;
         try {
@@ -202,13 +214,19 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw new RegistryException(
                     response.statusCode(),
                     response.statusCode() * 100,
-                    method + " " + uri + " answered " + response.statusCode() + " with a body that is not JSON",
+                    method
+                            + " "
+                            + uri
+                            + " answered "
+                            + response.statusCode()
+                            + " with a body that is not JSON",
                     e);
         }
         if (response.statusCode() / 100 != 2) {
             int code = json.path("error_code").asInt(response.statusCode());
             String message = json.path("message").asText("HTTP " + response.statusCode());
-            throw new RegistryException(response.statusCode(), code, method + " " + path + ": " + message);
+            throw new RegistryException(
+                    response.statusCode(), code, method + " " + path + ": " + message);
         }
         return json;
     }

@@ -38,8 +38,12 @@ public final class AvroWireSerializer<T> {
         }
         if (!(record instanceof GenericContainer container)) {
             throw new SerdeException(
-                    topic, -1, -1, SerdeException.Reason.NOT_AVRO,
-                    "cannot write a " + record.getClass().getName() + " as Avro", null);
+                    topic,
+                    -1,
+                    -1,
+                    SerdeException.Reason.NOT_AVRO,
+                    "cannot write a " + record.getClass().getName() + " as Avro",
+                    null);
         }
         Schema schema = container.getSchema();
         Writer writer = writerFor(topic, schema, record instanceof SpecificRecord);
@@ -52,8 +56,15 @@ public final class AvroWireSerializer<T> {
             buffer.encoder.flush();
         } catch (IOException | AvroRuntimeException | ClassCastException | NullPointerException e) {
             throw new SerdeException(
-                    topic, -1, -1, SerdeException.Reason.RECORD_SCHEMA_MISMATCH,
-                    "the " + schema.getFullName() + " record does not match its schema: " + e.getMessage(), e);
+                    topic,
+                    -1,
+                    -1,
+                    SerdeException.Reason.RECORD_SCHEMA_MISMATCH,
+                    "the "
+                            + schema.getFullName()
+                            + " record does not match its schema: "
+                            + e.getMessage(),
+                    e);
         }
         byte[] bytes = buffer.out.toByteArray();
         WireFormat.writeHeader(bytes, writer.id);
@@ -92,8 +103,17 @@ public final class AvroWireSerializer<T> {
                             ? SerdeException.Reason.REGISTRY_UNAVAILABLE
                             : SerdeException.Reason.REGISTRATION_REFUSED;
             throw new SerdeException(
-                    topic, -1, -1, reason,
-                    "schema " + schema.getFullName() + " under subject " + subject + ": " + e.getMessage(), e);
+                    topic,
+                    -1,
+                    -1,
+                    reason,
+                    "schema "
+                            + schema.getFullName()
+                            + " under subject "
+                            + subject
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a wire-format serde talks to its registry. Built from Confluent's property names, so the
- * same properties configure ours and Confluent's clients.
+ * How a wire-format serde talks to its registry. Built from Confluent's property names, so the same
+ * properties configure ours and Confluent's clients.
  *
  * @param registryUrl base URL of the schema registry
  * @param autoRegister register the writer schema on first use (else it must exist)

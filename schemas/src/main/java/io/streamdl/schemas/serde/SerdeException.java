@@ -38,7 +38,12 @@ public class SerdeException extends SerializationException {
     private final Reason reason;
 
     public SerdeException(
-            String topic, int partition, long offset, Reason reason, String detail, Throwable cause) {
+            String topic,
+            int partition,
+            long offset,
+            Reason reason,
+            String detail,
+            Throwable cause) {
         super(describe(topic, partition, offset, reason, detail), cause);
         this.topic = topic;
         this.partition = partition;

@@ -5,11 +5,12 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * A Flink {@link DeserializationSchema} reading specific records of one class from the
- * Confluent wire format. Jobs that must send bad records to the dead-letter topic read raw bytes
- * and call {@link AvroWireDeserializer} themselves, with the record's partition and offset.
+ * A Flink {@link DeserializationSchema} reading specific records of one class from the Confluent
+ * wire format. Jobs that must send bad records to the dead-letter topic read raw bytes and call
+ * {@link AvroWireDeserializer} themselves, with the record's partition and offset.
  */
-public final class WireDeserializationSchema<T extends SpecificRecord> implements DeserializationSchema<T> {
+public final class WireDeserializationSchema<T extends SpecificRecord>
+        implements DeserializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
     private final String topic;

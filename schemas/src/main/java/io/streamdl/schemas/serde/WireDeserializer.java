@@ -8,9 +8,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * A Kafka {@link Deserializer} for the Confluent wire format, into specific records of one class
- * or into generic records. Created by Kafka from its class name, it reads {@code
- * schema.registry.url} and, for specific records, {@value #VALUE_TYPE} (or {@value #KEY_TYPE}).
+ * A Kafka {@link Deserializer} for the Confluent wire format, into specific records of one class or
+ * into generic records. Created by Kafka from its class name, it reads {@code schema.registry.url}
+ * and, for specific records, {@value #VALUE_TYPE} (or {@value #KEY_TYPE}).
  */
 public final class WireDeserializer<T> implements Deserializer<T> {
     public static final String VALUE_TYPE = "streamdl.avro.value.type";
@@ -45,7 +45,9 @@ public final class WireDeserializer<T> implements Deserializer<T> {
         }
         try {
             Class<?> cls = type instanceof Class<?> c ? c : Class.forName(type.toString());
-            delegate = (AvroWireDeserializer<T>) AvroWireDeserializer.specific(ownedClient, (Class) cls);
+            delegate =
+                    (AvroWireDeserializer<T>)
+                            AvroWireDeserializer.specific(ownedClient, (Class) cls);
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException(
                     "config '" + (isKey ? KEY_TYPE : VALUE_TYPE) + "': no class " + type, e);
@@ -62,7 +64,8 @@ public final class WireDeserializer<T> implements Deserializer<T> {
 
     /** Deserializes with the record's partition and offset in any error. */
     public T deserialize(ConsumerRecord<?, byte[]> record) {
-        return delegate.deserialize(record.topic(), record.partition(), record.offset(), record.value());
+        return delegate.deserialize(
+                record.topic(), record.partition(), record.offset(), record.value());
     }
 
     @Override

@@ -15,7 +15,8 @@ public final class WireSerializationSchema<T> implements SerializationSchema<T> 
     private final RegistryClientFactory clients;
     private transient AvroWireSerializer<T> delegate;
 
-    public WireSerializationSchema(String topic, SerdeConfig config, RegistryClientFactory clients) {
+    public WireSerializationSchema(
+            String topic, SerdeConfig config, RegistryClientFactory clients) {
         this.topic = topic;
         this.config = config;
         this.clients = clients;

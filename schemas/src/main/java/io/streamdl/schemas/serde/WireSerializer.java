@@ -7,8 +7,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * A Kafka {@link Serializer} for the Confluent wire format. Either constructed with a registry
- * client, or created by Kafka from its class name and configured with {@code
- * schema.registry.url}.
+ * client, or created by Kafka from its class name and configured with {@code schema.registry.url}.
  */
 public final class WireSerializer<T> implements Serializer<T> {
     private AvroWireSerializer<T> delegate;

@@ -26,26 +26,33 @@ public final class Topics {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
     public static final TopicSpec<RawEvent> EVENTS_RAW =
-            new TopicSpec<>("events.raw", RawEvent.class, Map.of(), "raw image, audio and text events");
+            new TopicSpec<>(
+                    "events.raw", RawEvent.class, Map.of(), "raw image, audio and text events");
     public static final TopicSpec<Label> EVENTS_LABELS =
-            new TopicSpec<>("events.labels", Label.class, Map.of(), "labelled feedback for training");
+            new TopicSpec<>(
+                    "events.labels", Label.class, Map.of(), "labelled feedback for training");
     public static final TopicSpec<Interaction> INTERACTIONS =
             new TopicSpec<>("interactions", Interaction.class, Map.of(), "user-item interactions");
     public static final TopicSpec<Recommendation> RECOMMENDATIONS =
-            new TopicSpec<>("recommendations", Recommendation.class, Map.of(), "top items per user");
+            new TopicSpec<>(
+                    "recommendations", Recommendation.class, Map.of(), "top items per user");
     public static final TopicSpec<Anomaly> ANOMALIES =
             new TopicSpec<>("anomalies", Anomaly.class, Map.of(), "events scored above threshold");
     public static final TopicSpec<DashboardMetric> DASHBOARD_METRICS =
             new TopicSpec<>(
                     "dashboard.metrics", DashboardMetric.class, Map.of(), "windowed aggregates");
     public static final TopicSpec<DeadLetter> DLQ =
-            new TopicSpec<>("dlq", DeadLetter.class, Map.of(), "every rejected input, with its reason");
+            new TopicSpec<>(
+                    "dlq", DeadLetter.class, Map.of(), "every rejected input, with its reason");
 
     private Topics() {}
 
     public static TopicSpec<Features> features(String encoder) {
         return new TopicSpec<>(
-                "features." + checkName(encoder), Features.class, Map.of(), "tensors from the " + encoder + " encoder");
+                "features." + checkName(encoder),
+                Features.class,
+                Map.of(),
+                "tensors from the " + encoder + " encoder");
     }
 
     public static TopicSpec<ModelUpdate> models(String model) {
@@ -77,7 +84,9 @@ public final class Topics {
     private static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(
-                    "invalid encoder or model name '" + name + "': use lower-case letters, digits, '_' or '-'");
+                    "invalid encoder or model name '"
+                            + name
+                            + "': use lower-case letters, digits, '_' or '-'");
         }
         return name;
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class WireSerdeTest {
     private final TestingSchemaRegistryClient registry = new TestingSchemaRegistryClient();
     private final SerdeConfig config = SerdeConfig.forValues("http://unused");
-    private final AvroWireSerializer<Object> serializer = new AvroWireSerializer<>(registry, config);
+    private final AvroWireSerializer<Object> serializer =
+            new AvroWireSerializer<>(registry, config);
 
     @Test
     void everyRecordRoundTripsAsSpecificAndGeneric() {
@@ -30,10 +31,13 @@ class WireSerdeTest {
             @SuppressWarnings("unchecked")
             Class<SpecificRecord> type = (Class<SpecificRecord>) record.getClass();
 
-            SpecificRecord specific = AvroWireDeserializer.specific(registry, type).deserialize(topic, bytes);
+            SpecificRecord specific =
+                    AvroWireDeserializer.specific(registry, type).deserialize(topic, bytes);
             assertThat(specific).as(topic).isEqualTo(record);
 
-            GenericRecord generic = AvroWireDeserializer.<GenericRecord>generic(registry, null).deserialize(topic, bytes);
+            GenericRecord generic =
+                    AvroWireDeserializer.<GenericRecord>generic(registry, null)
+                            .deserialize(topic, bytes);
             assertThat(generic.getSchema()).isEqualTo(record.getSchema());
             assertThat(generic.toString()).isEqualTo(record.toString());
 
@@ -42,7 +46,10 @@ class WireSerdeTest {
             assertThat(copy).isNotInstanceOf(SpecificRecord.class);
             byte[] fromGeneric = serializer.serialize(topic, copy);
             assertThat(fromGeneric).isEqualTo(bytes);
-            assertThat(AvroWireDeserializer.specific(registry, type).deserialize(topic, fromGeneric)).isEqualTo(record);
+            assertThat(
+                            AvroWireDeserializer.specific(registry, type)
+                                    .deserialize(topic, fromGeneric))
+                    .isEqualTo(record);
         }
     }
 
@@ -52,9 +59,16 @@ class WireSerdeTest {
         int id = registry.latest("events.labels-value").id();
         assertThat(bytes)
                 .containsExactly(
-                        0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id,
-                        0x04, 'e', '1', // "e1": zig-zag length 2, then UTF-8
-                        0x02, '7', // "7"
+                        0,
+                        (byte) (id >>> 24),
+                        (byte) (id >>> 16),
+                        (byte) (id >>> 8),
+                        (byte) id,
+                        0x04,
+                        'e',
+                        '1', // "e1": zig-zag length 2, then UTF-8
+                        0x02,
+                        '7', // "7"
                         0x08); // 4L zig-zag encoded
         assertThat(registry.subjects()).containsExactly("events.labels-value");
     }
@@ -62,9 +76,16 @@ class WireSerdeTest {
     @Test
     void readsOlderAndNewerWritersWithTheReaderSchema() {
         Schema newer =
-                SchemaBuilder.record("Label").namespace("io.streamdl.schemas.avro").fields()
-                        .requiredString("eventId").requiredString("label").requiredLong("ts")
-                        .name("confidence").type().doubleType().doubleDefault(1.0)
+                SchemaBuilder.record("Label")
+                        .namespace("io.streamdl.schemas.avro")
+                        .fields()
+                        .requiredString("eventId")
+                        .requiredString("label")
+                        .requiredLong("ts")
+                        .name("confidence")
+                        .type()
+                        .doubleType()
+                        .doubleDefault(1.0)
                         .endRecord();
         GenericRecord written = new GenericData.Record(newer);
         written.put("eventId", "e2");
@@ -73,59 +94,104 @@ class WireSerdeTest {
         written.put("confidence", 0.25);
         byte[] bytes = serializer.serialize("labels", written);
         // A newer writer: the extra field is skipped by the current reader.
-        assertThat(AvroWireDeserializer.specific(registry, Label.class).deserialize("labels", bytes))
+        assertThat(
+                        AvroWireDeserializer.specific(registry, Label.class)
+                                .deserialize("labels", bytes))
                 .isEqualTo(new Label("e2", "3", 9L));
 
         // An older writer: the newer reader fills the default.
         byte[] old = serializer.serialize("labels", new Label("e3", "4", 1L));
-        GenericRecord read = AvroWireDeserializer.<GenericRecord>generic(registry, newer).deserialize("labels", old);
+        GenericRecord read =
+                AvroWireDeserializer.<GenericRecord>generic(registry, newer)
+                        .deserialize("labels", old);
         assertThat(read.get("confidence")).isEqualTo(1.0);
         assertThat(read.get("eventId").toString()).isEqualTo("e3");
     }
 
     @Test
     void badInputRaisesTypedErrorsNamingWhereAndWhy() {
-        AvroWireDeserializer<RawEvent> reader = AvroWireDeserializer.specific(registry, RawEvent.class);
+        AvroWireDeserializer<RawEvent> reader =
+                AvroWireDeserializer.specific(registry, RawEvent.class);
         byte[] good = serializer.serialize("events.raw", SampleRecords.imageEvent("x", 100));
 
-        assertRefused(() -> reader.deserialize("events.raw", 3, 77L, "{\"id\":1}".getBytes()), Reason.NO_MAGIC_BYTE, 3, 77L);
-        assertRefused(() -> reader.deserialize("events.raw", 0, 1L, new byte[0]), Reason.NO_MAGIC_BYTE, 0, 1L);
-        assertRefused(() -> reader.deserialize("events.raw", 0, 2L, new byte[] {0, 0, 1}), Reason.TRUNCATED, 0, 2L);
-        assertRefused(() -> reader.deserialize("events.raw", 1, 3L, Arrays.copyOf(good, good.length - 10)), Reason.TRUNCATED, 1, 3L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 3, 77L, "{\"id\":1}".getBytes()),
+                Reason.NO_MAGIC_BYTE,
+                3,
+                77L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 0, 1L, new byte[0]),
+                Reason.NO_MAGIC_BYTE,
+                0,
+                1L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 0, 2L, new byte[] {0, 0, 1}),
+                Reason.TRUNCATED,
+                0,
+                2L);
+        assertRefused(
+                () ->
+                        reader.deserialize(
+                                "events.raw", 1, 3L, Arrays.copyOf(good, good.length - 10)),
+                Reason.TRUNCATED,
+                1,
+                3L);
 
         byte[] unknownId = good.clone();
         unknownId[4] = 99;
-        assertRefused(() -> reader.deserialize("events.raw", 2, 4L, unknownId), Reason.UNKNOWN_SCHEMA_ID, 2, 4L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 2, 4L, unknownId),
+                Reason.UNKNOWN_SCHEMA_ID,
+                2,
+                4L);
 
         byte[] trailing = Arrays.copyOf(good, good.length + 3);
-        assertRefused(() -> reader.deserialize("events.raw", 0, 5L, trailing), Reason.TRAILING_BYTES, 0, 5L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 0, 5L, trailing),
+                Reason.TRAILING_BYTES,
+                0,
+                5L);
 
         byte[] negativeLength = good.clone();
         negativeLength[5] = 0x01; // zig-zag -1 as the length of the id string
-        assertRefused(() -> reader.deserialize("events.raw", 0, 6L, negativeLength), Reason.MALFORMED_AVRO, 0, 6L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 0, 6L, negativeLength),
+                Reason.MALFORMED_AVRO,
+                0,
+                6L);
 
         byte[] label = serializer.serialize("events.raw", new Label("e", "l", 1L));
-        assertRefused(() -> reader.deserialize("events.raw", 0, 7L, label), Reason.INCOMPATIBLE_SCHEMA, 0, 7L);
+        assertRefused(
+                () -> reader.deserialize("events.raw", 0, 7L, label),
+                Reason.INCOMPATIBLE_SCHEMA,
+                0,
+                7L);
 
         GenericRecord incomplete = new GenericData.Record(Label.getClassSchema());
         incomplete.put("eventId", "e");
         assertThatThrownBy(() -> serializer.serialize("events.labels", incomplete))
-                .isInstanceOfSatisfying(SerdeException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(Reason.RECORD_SCHEMA_MISMATCH);
-                    assertThat(e.getMessage()).contains("events.labels").contains("Label");
-                });
+                .isInstanceOfSatisfying(
+                        SerdeException.class,
+                        e -> {
+                            assertThat(e.reason()).isEqualTo(Reason.RECORD_SCHEMA_MISMATCH);
+                            assertThat(e.getMessage()).contains("events.labels").contains("Label");
+                        });
         assertThatThrownBy(() -> serializer.serialize("events.labels", "plain string"))
-                .isInstanceOfSatisfying(SerdeException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_AVRO));
+                .isInstanceOfSatisfying(
+                        SerdeException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.NOT_AVRO));
     }
 
     @Test
     void afterWarmUpNoRegistryCallIsMade() {
-        AvroWireDeserializer<RawEvent> reader = AvroWireDeserializer.specific(registry, RawEvent.class);
+        AvroWireDeserializer<RawEvent> reader =
+                AvroWireDeserializer.specific(registry, RawEvent.class);
         RawEvent event = SampleRecords.imageEvent("warm", 3000);
         reader.deserialize("events.raw", serializer.serialize("events.raw", event));
         int warm = registry.calls();
         for (int i = 0; i < 1000; i++) {
-            assertThat(reader.deserialize("events.raw", serializer.serialize("events.raw", event))).isEqualTo(event);
+            assertThat(reader.deserialize("events.raw", serializer.serialize("events.raw", event)))
+                    .isEqualTo(event);
         }
         assertThat(registry.calls()).isEqualTo(warm);
     }
@@ -134,27 +200,34 @@ class WireSerdeTest {
     void kafkaStreamsSerdeAndFlinkSchemasRoundTrip() throws Exception {
         Serde<Label> serde = WireSerde.specific(registry, config, Label.class);
         Label label = new Label("e9", "2", 3L);
-        assertThat(serde.deserializer().deserialize("lbl", serde.serializer().serialize("lbl", label))).isEqualTo(label);
+        assertThat(
+                        serde.deserializer()
+                                .deserialize("lbl", serde.serializer().serialize("lbl", label)))
+                .isEqualTo(label);
 
         RegistryClientFactory sameRegistry = c -> registry;
-        WireSerializationSchema<Label> out = new WireSerializationSchema<>("lbl", config, sameRegistry);
-        WireDeserializationSchema<Label> in = new WireDeserializationSchema<>("lbl", Label.class, config, sameRegistry);
+        WireSerializationSchema<Label> out =
+                new WireSerializationSchema<>("lbl", config, sameRegistry);
+        WireDeserializationSchema<Label> in =
+                new WireDeserializationSchema<>("lbl", Label.class, config, sameRegistry);
         assertThat(in.deserialize(out.serialize(label))).isEqualTo(label);
         assertThat(in.getProducedType().getTypeClass()).isEqualTo(Label.class);
     }
 
     private static void assertRefused(Runnable call, Reason reason, int partition, long offset) {
         assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(SerdeException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(reason);
-                    assertThat(e.topic()).isEqualTo("events.raw");
-                    assertThat(e.partition()).isEqualTo(partition);
-                    assertThat(e.offset()).isEqualTo(offset);
-                    assertThat(e.getMessage())
-                            .contains(reason.name())
-                            .contains("events.raw")
-                            .contains("partition " + partition)
-                            .contains("offset " + offset);
-                });
+                .isInstanceOfSatisfying(
+                        SerdeException.class,
+                        e -> {
+                            assertThat(e.reason()).isEqualTo(reason);
+                            assertThat(e.topic()).isEqualTo("events.raw");
+                            assertThat(e.partition()).isEqualTo(partition);
+                            assertThat(e.offset()).isEqualTo(offset);
+                            assertThat(e.getMessage())
+                                    .contains(reason.name())
+                                    .contains("events.raw")
+                                    .contains("partition " + partition)
+                                    .contains("offset " + offset);
+                        });
     }
 }

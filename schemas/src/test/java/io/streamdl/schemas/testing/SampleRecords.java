@@ -50,7 +50,9 @@ public final class SampleRecords {
                         .setId("aud-1")
                         .setTs(2L)
                         .setSource("keywords")
-                        .setPayload(new AudioPayload("audio/wav", ByteBuffer.wrap(new byte[] {82, 73, 70, 70})))
+                        .setPayload(
+                                new AudioPayload(
+                                        "audio/wav", ByteBuffer.wrap(new byte[] {82, 73, 70, 70})))
                         .setAttributes(Map.of())
                         .build(),
                 RawEvent.newBuilder()
@@ -96,7 +98,10 @@ public final class SampleRecords {
                 new Interaction("u1", "item-9", "click", 8L),
                 Recommendation.newBuilder()
                         .setUserId("u1")
-                        .setItems(List.of(new RecommendedItem("item-9", 0.8), new RecommendedItem("item-3", 0.5)))
+                        .setItems(
+                                List.of(
+                                        new RecommendedItem("item-9", 0.8),
+                                        new RecommendedItem("item-3", 0.5)))
                         .setModelVersion(3L)
                         .setTs(9L)
                         .build(),

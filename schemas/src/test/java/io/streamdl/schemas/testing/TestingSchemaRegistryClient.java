@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 
 /**
- * An in-memory registry for unit tests: ids, subjects and versions as a real registry assigns
- * them, no compatibility checks, and a count of calls so tests can prove caching.
+ * An in-memory registry for unit tests: ids, subjects and versions as a real registry assigns them,
+ * no compatibility checks, and a count of calls so tests can prove caching.
  */
 public final class TestingSchemaRegistryClient implements SchemaRegistryClient {
     private final Map<Integer, Schema> byId = new HashMap<>();
@@ -44,7 +44,8 @@ public final class TestingSchemaRegistryClient implements SchemaRegistryClient {
         calls.incrementAndGet();
         Schema schema = byId.get(id);
         if (schema == null) {
-            throw new RegistryException(404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+            throw new RegistryException(
+                    404, RegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
         }
         return schema;
     }
@@ -55,7 +56,8 @@ public final class TestingSchemaRegistryClient implements SchemaRegistryClient {
         List<Integer> ids = ids(subject);
         Integer id = idByCanonical.get(schema.toString());
         if (id == null || !ids.contains(id)) {
-            throw new RegistryException(404, RegistryException.SCHEMA_NOT_FOUND, "Schema not found");
+            throw new RegistryException(
+                    404, RegistryException.SCHEMA_NOT_FOUND, "Schema not found");
         }
         return new RegisteredSchema(subject, ids.indexOf(id) + 1, id, schema);
     }
@@ -71,7 +73,8 @@ public final class TestingSchemaRegistryClient implements SchemaRegistryClient {
         List<Integer> ids = ids(subject);
         int v = "latest".equals(version) ? ids.size() : Integer.parseInt(version);
         if (v < 1 || v > ids.size()) {
-            throw new RegistryException(404, RegistryException.VERSION_NOT_FOUND, "Version not found");
+            throw new RegistryException(
+                    404, RegistryException.VERSION_NOT_FOUND, "Version not found");
         }
         int id = ids.get(v - 1);
         return new RegisteredSchema(subject, v, id, byId.get(id));
@@ -110,13 +113,17 @@ public final class TestingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public void setCompatibility(String subject, CompatibilityLevel level) {
-        throw new UnsupportedOperationException("the testing registry does not check compatibility");
+        throw new UnsupportedOperationException(
+                "the testing registry does not check compatibility");
     }
 
     private List<Integer> ids(String subject) {
         List<Integer> ids = subjects.get(subject);
         if (ids == null) {
-            throw new RegistryException(404, RegistryException.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+            throw new RegistryException(
+                    404,
+                    RegistryException.SUBJECT_NOT_FOUND,
+                    "Subject '" + subject + "' not found.");
         }
         return ids;
     }

@@ -12,13 +12,22 @@ class TopicsTest {
     void namesAreUniqueAndModelTopicsAreCompactedAndLarge() {
         List<TopicSpec<?>> all = Topics.all();
         assertThat(new HashSet<>(all.stream().map(TopicSpec::name).toList())).hasSize(all.size());
-        assertThat(all).extracting(TopicSpec::name)
-                .contains("events.raw", "events.labels", "features.image", "models.image", "scores.recs", "dlq", "dashboard.metrics");
+        assertThat(all)
+                .extracting(TopicSpec::name)
+                .contains(
+                        "events.raw",
+                        "events.labels",
+                        "features.image",
+                        "models.image",
+                        "scores.recs",
+                        "dlq",
+                        "dashboard.metrics");
         for (TopicSpec<?> spec : all) {
             boolean model = spec.name().startsWith("models.");
             assertThat(spec.compacted()).as(spec.name()).isEqualTo(model);
             if (model) {
-                assertThat(Integer.parseInt(spec.config().get("max.message.bytes"))).isGreaterThanOrEqualTo(32 << 20);
+                assertThat(Integer.parseInt(spec.config().get("max.message.bytes")))
+                        .isGreaterThanOrEqualTo(32 << 20);
             }
         }
     }
