@@ -2,6 +2,7 @@ package io.streamdl.ops.cli;
 
 import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.config.ConfigOption;
+import io.streamdl.ops.config.Durations;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Option;
             PipelineCli.Up.class,
             PipelineCli.TopicsCommand.class,
             PipelineCli.ConfigCommand.class,
+            IngestCommand.class,
             PipelineCli.Bench.class
         },
         footer = {
@@ -200,6 +203,7 @@ public final class PipelineCli {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new PipelineCli());
+        cli.registerConverter(Duration.class, Durations::parse);
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     if (e instanceof PlatformException || e instanceof IllegalArgumentException) {

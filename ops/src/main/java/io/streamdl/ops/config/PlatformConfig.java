@@ -23,7 +23,8 @@ public record PlatformConfig(
         String flinkJobManager,
         int flinkRestPort,
         int flinkSlots,
-        int partitions) {
+        int partitions,
+        int ingestPort) {
 
     public static final ConfigOption<String> DATA_DIR =
             ConfigOption.string(
@@ -67,6 +68,12 @@ public record PlatformConfig(
             ConfigOption.positive(
                     "topics.partitions", 2, "partitions of each pipeline topic created at start");
 
+    public static final ConfigOption<Integer> INGEST_PORT =
+            ConfigOption.port(
+                    "ingest.port",
+                    8084,
+                    "port of the HTTP ingest endpoint (POST /ingest/{image|audio|text})");
+
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     DATA_DIR,
@@ -80,7 +87,8 @@ public record PlatformConfig(
                     FLINK_JOBMANAGER,
                     FLINK_REST_PORT,
                     FLINK_SLOTS,
-                    PARTITIONS);
+                    PARTITIONS,
+                    INGEST_PORT);
 
     public static PlatformConfig defaults() {
         return from(Map.of());
@@ -111,7 +119,8 @@ public record PlatformConfig(
                 FLINK_JOBMANAGER.parse(all.get(FLINK_JOBMANAGER.key())),
                 FLINK_REST_PORT.parse(all.get(FLINK_REST_PORT.key())),
                 FLINK_SLOTS.parse(all.get(FLINK_SLOTS.key())),
-                PARTITIONS.parse(all.get(PARTITIONS.key())));
+                PARTITIONS.parse(all.get(PARTITIONS.key())),
+                INGEST_PORT.parse(all.get(INGEST_PORT.key())));
     }
 
     public boolean embeddedKafka() {

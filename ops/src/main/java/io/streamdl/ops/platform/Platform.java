@@ -1,5 +1,7 @@
 package io.streamdl.ops.platform;
 
+import io.streamdl.ingest.EventSender;
+import io.streamdl.ingest.HttpIngestServer;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.registry.SchemaRegistryServer;
 import io.streamdl.schemas.registry.RegistryException;
@@ -32,6 +34,10 @@ public final class Platform implements AutoCloseable {
     private String registryUrl;
     private URI flinkRest;
     private EmbeddedFlink flink;
+    private String ingestUrl;
+
+    /** Largest body the HTTP ingest endpoint accepts; the encoders apply their own limits. */
+    static final int MAX_INGEST_BYTES = 16 * 1024 * 1024;
 
     private Platform(PlatformConfig config) {
         this.config = config;
@@ -44,6 +50,7 @@ public final class Platform implements AutoCloseable {
             platform.startKafka();
             platform.startRegistry();
             platform.startFlink();
+            platform.startIngest();
             return platform;
         } catch (RuntimeException e) {
             platform.close();
@@ -147,6 +154,35 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    private void startIngest() {
+        int port =
+                Ports.claim(
+                        config.kafkaHost(),
+                        config.ingestPort(),
+                        "ingest.port",
+                        "The HTTP ingest endpoint");
+        EventSender sender = new EventSender(bootstrapServers, registryUrl, Duration.ZERO);
+        started.push(sender);
+        try {
+            HttpIngestServer server =
+                    HttpIngestServer.start(
+                            config.kafkaHost(), port, sender::send, MAX_INGEST_BYTES);
+            started.push(server);
+            ingestUrl = server.url();
+        } catch (IOException e) {
+            throw new PlatformException(
+                    "the HTTP ingest endpoint cannot listen on port "
+                            + port
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    public String ingestUrl() {
+        return ingestUrl;
+    }
+
     public PlatformConfig config() {
         return config;
     }
@@ -189,6 +225,7 @@ public final class Platform implements AutoCloseable {
                         + (config.embeddedFlink()
                                 ? " (embedded MiniCluster, " + config.flinkSlots() + " slots)"
                                 : " (external)"));
+        out.put("HTTP ingest", ingestUrl + "/ingest/{image|audio|text}");
         return out;
     }
 

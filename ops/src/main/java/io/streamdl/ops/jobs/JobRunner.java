@@ -1,0 +1,100 @@
+package io.streamdl.ops.jobs;
+
+import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.platform.PlatformException;
+import io.streamdl.schemas.flink.StreamingJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/**
+ * Submits {@link StreamingJob}s to the platform's Flink: the embedded MiniCluster (jobs share this
+ * JVM's classes) or an external cluster (the ops jar and its libraries are shipped).
+ */
+public final class JobRunner {
+    private final Platform platform;
+    private final Duration checkpointInterval;
+    private final List<JobID> submitted = new ArrayList<>();
+
+    public JobRunner(Platform platform, Duration checkpointInterval) {
+        this.platform = platform;
+        this.checkpointInterval = checkpointInterval;
+    }
+
+    public JobID submit(StreamingJob job, int parallelism) {
+        Configuration conf = new Configuration();
+        Path checkpoints =
+                platform.config().dataDir().resolve("flink-checkpoints").toAbsolutePath();
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        try {
+            if (platform.embeddedFlink() != null) {
+                StreamExecutionEnvironment env =
+                        StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                configure(env, parallelism);
+                job.build(env);
+                StreamGraph graph = env.getStreamGraph();
+                graph.setJobName(job.name());
+                JobID id =
+                        platform.embeddedFlink()
+                                .cluster()
+                                .submitJob(graph)
+                                .get(60, TimeUnit.SECONDS)
+                                .getJobID();
+                submitted.add(id);
+                return id;
+            }
+            String[] hostPort = platform.config().flinkJobManager().split(":");
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createRemoteEnvironment(
+                            hostPort[0], Integer.parseInt(hostPort[1]), conf, shippedJars());
+            configure(env, parallelism);
+            job.build(env);
+            JobClient client = env.executeAsync(job.name());
+            submitted.add(client.getJobID());
+            return client.getJobID();
+        } catch (Exception e) {
+            throw new PlatformException(
+                    "cannot submit Flink job " + job.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void configure(StreamExecutionEnvironment env, int parallelism) {
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(checkpointInterval.toMillis());
+    }
+
+    public List<JobID> submitted() {
+        return List.copyOf(submitted);
+    }
+
+    /** The jars on this JVM's class path, which an external cluster needs to run our jobs. */
+    private static String[] shippedJars() {
+        List<String> jars = new ArrayList<>();
+        for (String entry :
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (entry.endsWith(".jar") && Files.isRegularFile(path)) {
+                jars.add(path.toAbsolutePath().toString());
+            } else if (entry.endsWith("*")) {
+                try (Stream<Path> dir =
+                        Files.list(Path.of(entry.substring(0, entry.length() - 1)))) {
+                    dir.filter(p -> p.toString().endsWith(".jar"))
+                            .forEach(p -> jars.add(p.toAbsolutePath().toString()));
+                } catch (java.io.IOException e) {
+                    throw new PlatformException("cannot list " + entry + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return jars.toArray(String[]::new);
+    }
+}
