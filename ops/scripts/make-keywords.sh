@@ -62,8 +62,7 @@ done
 
 missing=()
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
-command -v sox >/dev/null || missing+=(sox)
-command -v soxi >/dev/null || missing+=(sox)
+{ command -v sox && command -v soxi; } >/dev/null || missing+=(sox)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "error: $0 needs ${missing[*]} on the PATH (Debian: apt-get install espeak-ng sox)" >&2
     exit 1

@@ -74,8 +74,9 @@ public final class KeywordClips {
      * Reads the data set in {@code dir}: from {@code dir/manifest.jsonl} when it exists, else by
      * walking {@code dir/<train|test>/<word>/*.wav}.
      *
-     * @throws UncheckedIOException if the directory cannot be read, the manifest is malformed, a
-     *     label is not one of {@link #WORDS}, or no clip is found
+     * @throws UncheckedIOException if the directory cannot be read, the manifest is malformed or
+     *     names a file that is not in {@code dir}, a label is not one of {@link #WORDS}, or no clip
+     *     is found
      */
     public static KeywordClips load(Path dir) {
         Path root = dir.toAbsolutePath().normalize();
@@ -94,6 +95,17 @@ public final class KeywordClips {
                 try (BufferedReader in =
                         Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
                     clips = parseManifest(in, manifest.toString());
+                }
+                // Fail at load, not halfway through a replay, when the manifest and files differ.
+                for (Clip clip : clips) {
+                    Path file = root.resolve(clip.path()).normalize();
+                    if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+                        throw new IOException(
+                                "manifest names "
+                                        + clip.path()
+                                        + ", which is not a file in "
+                                        + root);
+                    }
                 }
             } else {
                 clips = walk(root);

@@ -7,6 +7,7 @@ import io.streamdl.schemas.serde.SerdeException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -16,7 +17,8 @@ import org.apache.flink.util.OutputTag;
  * Decodes raw Kafka records into one record class; anything that does not decode goes to {@link
  * #DEAD_LETTERS} with stage {@code decode} and the serde's reason, so a job never stops on it.
  */
-public final class DecodeRecords<T extends SpecificRecord> extends ProcessFunction<RawRecord, T> {
+public final class DecodeRecords<T extends SpecificRecord> extends ProcessFunction<RawRecord, T>
+        implements ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
@@ -30,6 +32,11 @@ public final class DecodeRecords<T extends SpecificRecord> extends ProcessFuncti
     public DecodeRecords(Class<T> type, String registryUrl) {
         this.type = type;
         this.registryUrl = registryUrl;
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return TypeInformation.of(type);
     }
 
     @Override

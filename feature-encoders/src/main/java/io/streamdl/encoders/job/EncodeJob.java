@@ -1,0 +1,97 @@
+package io.streamdl.encoders.job;
+
+import io.streamdl.encoders.Encoder;
+import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.flink.KafkaConnectors;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.topics.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * {@code events.raw} → decode → the encoder for the payload → {@code features.<encoder>}; every
+ * record that cannot be decoded or encoded → {@code dlq} with its stage and reason. Sources and
+ * sinks are passed in, so tests can plug in bounded ones; {@link #onKafka} wires the production
+ * connectors (exactly-once transactional sinks).
+ */
+public final class EncodeJob implements StreamingJob {
+    private final Source<RawRecord, ?, ?> source;
+    private final Map<String, Sink<Features>> featureSinks;
+    private final Sink<DeadLetter> deadLetterSink;
+    private final String registryUrl;
+    private final EncoderRegistry encoders;
+
+    public EncodeJob(
+            Source<RawRecord, ?, ?> source,
+            Map<String, Sink<Features>> featureSinks,
+            Sink<DeadLetter> deadLetterSink,
+            String registryUrl,
+            EncoderRegistry encoders) {
+        for (Encoder<?> encoder : encoders.encoders()) {
+            if (!featureSinks.containsKey(encoder.name())) {
+                throw new IllegalArgumentException(
+                        "no sink for the features of encoder " + encoder.name());
+            }
+        }
+        this.source = source;
+        this.featureSinks = Map.copyOf(featureSinks);
+        this.deadLetterSink = deadLetterSink;
+        this.registryUrl = registryUrl;
+        this.encoders = encoders;
+    }
+
+    /** The job on Kafka: reads events.raw, writes features.<encoder> and dlq transactionally. */
+    public static EncodeJob onKafka(KafkaSettings kafka, EncoderRegistry encoders) {
+        Map<String, Sink<Features>> sinks = new LinkedHashMap<>();
+        for (Encoder<?> encoder : encoders.encoders()) {
+            sinks.put(
+                    encoder.name(),
+                    KafkaConnectors.avroSink(
+                            kafka,
+                            Topics.features(encoder.name()),
+                            Features::getEventId,
+                            "features-" + encoder.name()));
+        }
+        return new EncodeJob(
+                KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_RAW.name())),
+                sinks,
+                KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "dlq"),
+                kafka.registryUrl(),
+                encoders);
+    }
+
+    @Override
+    public String name() {
+        return "EncodeJob";
+    }
+
+    @Override
+    public void build(StreamExecutionEnvironment env) {
+        Map<String, OutputTag<Features>> outputs = new LinkedHashMap<>();
+        featureSinks.keySet().forEach(name -> outputs.put(name, EncodeEvents.output(name)));
+        SingleOutputStreamOperator<DeadLetter> encoded =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "events.raw")
+                        .uid("encode-source")
+                        .process(new EncodeEvents(registryUrl, encoders, outputs))
+                        .name("decode and encode")
+                        .uid("encode-events");
+        outputs.forEach(
+                (name, tag) ->
+                        encoded.getSideOutput(tag)
+                                .sinkTo(featureSinks.get(name))
+                                .name("features." + name)
+                                .uid("encode-sink-" + name));
+        encoded.sinkTo(deadLetterSink).name("dlq").uid("encode-sink-dlq");
+    }
+}

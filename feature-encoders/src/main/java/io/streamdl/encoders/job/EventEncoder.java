@@ -1,0 +1,85 @@
+package io.streamdl.encoders.job;
+
+import io.streamdl.encoders.EncodeException;
+import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.RawEvent;
+import io.streamdl.schemas.flink.DeadLetters;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.SerdeException;
+
+/**
+ * The EncodeJob's core, without Flink: one record of {@code events.raw} in, either features for one
+ * encoder or a dead letter naming the stage and reason out. Nothing a record carries can make it
+ * throw.
+ */
+public final class EventEncoder {
+    /** Stage names written into dead letters. */
+    public static final String STAGE_DECODE = "decode";
+
+    public static final String STAGE_ENCODE = "encode";
+
+    /** The result for one input: exactly one of {@code encoded} and {@code deadLetter} is set. */
+    public record Outcome(EncoderRegistry.Encoded encoded, DeadLetter deadLetter) {}
+
+    private final AvroWireDeserializer<RawEvent> events;
+    private final EncoderRegistry encoders;
+
+    public EventEncoder(AvroWireDeserializer<RawEvent> events, EncoderRegistry encoders) {
+        this.events = events;
+        this.encoders = encoders;
+    }
+
+    public Outcome apply(RawRecord input, long now) {
+        if (input.value == null) {
+            return dead(
+                    input,
+                    STAGE_DECODE,
+                    "EMPTY_VALUE",
+                    "the record has no value (a tombstone)",
+                    now);
+        }
+        RawEvent event;
+        try {
+            event = events.deserialize(input.topic, input.partition, input.offset, input.value);
+        } catch (SerdeException e) {
+            return dead(input, STAGE_DECODE, e.reason().name(), e.getMessage(), now);
+        }
+        String kind = payloadKind(event);
+        try {
+            return new Outcome(encoders.encode(event), null);
+        } catch (EncodeException e) {
+            return dead(
+                    input,
+                    STAGE_ENCODE + "." + kind,
+                    e.reason().name(),
+                    "event " + event.getId() + ": " + e.getMessage(),
+                    now);
+        } catch (RuntimeException e) {
+            // An encoder bug must not stop the job; the dead letter keeps the input for a replay.
+            return dead(
+                    input,
+                    STAGE_ENCODE + "." + kind,
+                    "ENCODER_FAILURE",
+                    "event " + event.getId() + ": unexpected " + e,
+                    now);
+        }
+    }
+
+    private static String payloadKind(RawEvent event) {
+        Object payload = event.getPayload();
+        if (payload == null) {
+            return "none";
+        }
+        String name = payload.getClass().getSimpleName();
+        return name.endsWith("Payload")
+                ? name.substring(0, name.length() - "Payload".length()).toLowerCase()
+                : name;
+    }
+
+    private static Outcome dead(
+            RawRecord input, String stage, String reason, String message, long now) {
+        return new Outcome(null, DeadLetters.of(input, stage, reason, message, now));
+    }
+}

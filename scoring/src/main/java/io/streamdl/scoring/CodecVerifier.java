@@ -1,0 +1,41 @@
+package io.streamdl.scoring;
+
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.codec.ModelUpdateRejected;
+import io.streamdl.schemas.avro.ModelUpdate;
+
+/**
+ * Verifies updates with {@link ModelUpdateCodec}: format, checksum, HMAC signature (unless unsigned
+ * updates are allowed), spec, parameter count and finite weights.
+ */
+public final class CodecVerifier implements UpdateVerifier {
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] hmacKey;
+    private final boolean allowUnsigned;
+    private transient ModelUpdateCodec codec;
+
+    public CodecVerifier(byte[] hmacKey, boolean allowUnsigned) {
+        this.hmacKey = hmacKey == null ? null : hmacKey.clone();
+        this.allowUnsigned = allowUnsigned;
+    }
+
+    @Override
+    public Refusal check(ModelUpdate update) {
+        if (codec == null) {
+            codec =
+                    new ModelUpdateCodec(
+                            hmacKey == null
+                                    ? ModelUpdateCodec.Config.unsigned()
+                                    : allowUnsigned
+                                            ? new ModelUpdateCodec.Config(hmacKey, true)
+                                            : ModelUpdateCodec.Config.signed(hmacKey));
+        }
+        try {
+            codec.decode(update);
+            return null;
+        } catch (ModelUpdateRejected e) {
+            return new Refusal(e.reason().name(), e.getMessage());
+        }
+    }
+}

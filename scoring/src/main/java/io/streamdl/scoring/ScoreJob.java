@@ -1,0 +1,120 @@
+package io.streamdl.scoring;
+
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.flink.DecodeRecords;
+import io.streamdl.schemas.flink.KafkaConnectors;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.topics.Topics;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code features.<encoder>} scored by the newest verified {@code models.<model>} update → {@code
+ * scores.<model>}, micro-batched; undecodable features, refused updates and features the model
+ * cannot take → {@code dlq}.
+ */
+public final class ScoreJob implements StreamingJob {
+    private final ScoreJobConfig config;
+    private final Source<RawRecord, ?, ?> features;
+    private final Source<RawRecord, ?, ?> updates;
+    private final Sink<Score> scores;
+    private final Sink<DeadLetter> deadLetters;
+    private final UpdateVerifier verifier;
+    private final ModelLoader loader;
+
+    public ScoreJob(
+            ScoreJobConfig config,
+            Source<RawRecord, ?, ?> features,
+            Source<RawRecord, ?, ?> updates,
+            Sink<Score> scores,
+            Sink<DeadLetter> deadLetters,
+            UpdateVerifier verifier,
+            ModelLoader loader) {
+        this.config = config;
+        this.features = features;
+        this.updates = updates;
+        this.scores = scores;
+        this.deadLetters = deadLetters;
+        this.verifier = verifier;
+        this.loader = loader;
+    }
+
+    /** The job on Kafka, with transactional sinks. */
+    public static ScoreJob onKafka(
+            KafkaSettings kafka,
+            ScoreJobConfig config,
+            UpdateVerifier verifier,
+            ModelLoader loader) {
+        // Every scorer instance must see every update: the models topic is read by its own group
+        // per job, from the earliest retained (compacted) update.
+        return new ScoreJob(
+                config,
+                KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
+                KafkaConnectors.rawSource(kafka, List.of(Topics.models(config.model()).name())),
+                KafkaConnectors.avroSink(
+                        kafka,
+                        Topics.scores(config.model()),
+                        Score::getEventId,
+                        "scores-" + config.model()),
+                KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "score-dlq-" + config.model()),
+                verifier,
+                loader);
+    }
+
+    @Override
+    public String name() {
+        return "ScoreJob-" + config.model();
+    }
+
+    @Override
+    public void build(StreamExecutionEnvironment env) {
+        String model = config.model();
+        SingleOutputStreamOperator<Features> decoded =
+                env.fromSource(
+                                features,
+                                WatermarkStrategy.noWatermarks(),
+                                "features." + config.encoder())
+                        .uid("score-" + model + "-features-source")
+                        .process(new DecodeRecords<>(Features.class, config.registryUrl()))
+                        .name("decode features")
+                        .uid("score-" + model + "-decode");
+        SingleOutputStreamOperator<ModelUpdate> verified =
+                env.fromSource(updates, WatermarkStrategy.noWatermarks(), "models." + model)
+                        .uid("score-" + model + "-models-source")
+                        .setParallelism(1)
+                        .process(new VerifyModelUpdates(config.registryUrl(), model, verifier))
+                        .name("verify model updates")
+                        .uid("score-" + model + "-verify")
+                        .setParallelism(1);
+        SingleOutputStreamOperator<Score> scored =
+                decoded.connect(verified.broadcast())
+                        .transform(
+                                "micro-batch scorer",
+                                TypeInformation.of(Score.class),
+                                new MicroBatchScorer(
+                                        Topics.features(config.encoder()).name(),
+                                        loader,
+                                        config.maxBatch(),
+                                        config.maxWaitMillis(),
+                                        config.maxHeld()))
+                        .uid("score-" + model + "-scorer");
+        scored.sinkTo(scores).name("scores." + model).uid("score-" + model + "-sink");
+        DataStream<DeadLetter> dead =
+                decoded.getSideOutput(DecodeRecords.DEAD_LETTERS)
+                        .union(
+                                verified.getSideOutput(VerifyModelUpdates.DEAD_LETTERS),
+                                scored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
+        dead.sinkTo(deadLetters).name("dlq").uid("score-" + model + "-dlq");
+    }
+}

@@ -1,0 +1,220 @@
+package io.streamdl.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdl.models.inference.Batch;
+import io.streamdl.models.inference.InferenceBackend;
+import io.streamdl.models.inference.Tensor;
+import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.avro.Score;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class MicroBatchScorerTest {
+    private static final ModelSpec SPEC = DefaultSpecs.image();
+
+    /** Scores every event with class {@code version % 10}, so outputs show which version ran. */
+    static final class VersionBackend implements InferenceBackend {
+        private final long version;
+
+        VersionBackend(long version) {
+            this.version = version;
+        }
+
+        @Override
+        public ModelSpec spec() {
+            return SPEC;
+        }
+
+        @Override
+        public Tensor infer(Batch batch) {
+            int n = batch.size();
+            float[] out = new float[n * 10];
+            for (int i = 0; i < n; i++) {
+                out[i * 10 + (int) (version % 10)] = 1f;
+            }
+            return Tensor.ofFloats(new long[] {n, 10}, out);
+        }
+
+        @Override
+        public String description() {
+            return "version " + version;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static final ModelLoader LOADER =
+            u -> new LoadedModel(u.getVersion(), SPEC, new VersionBackend(u.getVersion()));
+
+    private static TwoInputStreamOperatorTestHarness<Features, ModelUpdate, Score> harness(
+            int maxBatch, long maxWait) throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(
+                new MicroBatchScorer("features.image", LOADER, maxBatch, maxWait, 5));
+    }
+
+    private static StreamRecord<Features> features(String id) {
+        int n = SPEC.inputs().get(0).elementsPerEvent();
+        ByteBuffer data = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        return new StreamRecord<>(
+                Features.newBuilder()
+                        .setEventId(id)
+                        .setTs(1L)
+                        .setEncodedBy("image@1")
+                        .setDtype("float32")
+                        .setShape(List.of(1, 28, 28))
+                        .setData(ByteBuffer.wrap(data.array()))
+                        .build());
+    }
+
+    private static StreamRecord<ModelUpdate> model(long version) {
+        return new StreamRecord<>(
+                ModelUpdate.newBuilder()
+                        .setModel("image")
+                        .setVersion(version)
+                        .setParentVersion(null)
+                        .setArchitecture(SPEC.toJson())
+                        .setFormat("test")
+                        .setOnnx(null)
+                        .setParams(ByteBuffer.allocate(0))
+                        .setSha256("")
+                        .setSignature(null)
+                        .setMetrics(Map.of())
+                        .setCreatedTs(0L)
+                        .build());
+    }
+
+    private static List<Score> scores(
+            TwoInputStreamOperatorTestHarness<Features, ModelUpdate, Score> h) {
+        List<Score> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof Score s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aBatchClosesOnSizeAndOnTime() throws Exception {
+        try (var h = harness(4, 100)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement2(model(1));
+            for (int i = 0; i < 4; i++) {
+                h.processElement1(features("e" + i));
+            }
+            assertThat(scores(h)).hasSize(4).allMatch(s -> s.getModelVersion() == 1);
+            h.processElement1(features("e4"));
+            h.processElement1(features("e5"));
+            h.setProcessingTime(99);
+            assertThat(scores(h)).hasSize(4);
+            h.setProcessingTime(100);
+            assertThat(scores(h))
+                    .extracting(Score::getEventId)
+                    .containsExactly("e0", "e1", "e2", "e3", "e4", "e5");
+            assertThat(scores(h).get(5).getLabel()).isEqualTo(SPEC.labels().get(1));
+        }
+    }
+
+    @Test
+    void eventsWaitForTheFirstModelAndOverflowToDeadLetters() throws Exception {
+        try (var h = harness(2, 10)) {
+            h.open();
+            for (int i = 0; i < 7; i++) {
+                h.processElement1(features("w" + i));
+            }
+            h.setProcessingTime(1000);
+            assertThat(scores(h)).isEmpty();
+            assertThat(h.getSideOutput(MicroBatchScorer.DEAD_LETTERS))
+                    .extracting(r -> r.getValue().getError())
+                    .containsExactly("NO_MODEL", "NO_MODEL");
+            h.processElement2(model(3));
+            h.setProcessingTime(2000);
+            assertThat(scores(h))
+                    .extracting(Score::getEventId)
+                    .containsExactly("w0", "w1", "w2", "w3", "w4");
+            assertThat(scores(h)).allMatch(s -> s.getModelVersion() == 3);
+        }
+    }
+
+    @Test
+    void aNewModelSwapsBetweenBatchesAndStaleOnesAreIgnored() throws Exception {
+        try (var h = harness(4, 1000)) {
+            h.open();
+            h.processElement2(model(1));
+            h.processElement1(features("a"));
+            h.processElement1(features("b"));
+            h.processElement2(model(2));
+            h.processElement1(features("c"));
+            h.processElement2(model(1));
+            h.processElement1(features("d"));
+            h.setProcessingTime(5000);
+            assertThat(scores(h))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("a@1", "b@1", "c@2", "d@2");
+        }
+    }
+
+    @Test
+    void bufferedEventsAndTheModelSurviveSnapshotAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(10, 1000)) {
+            h.open();
+            h.processElement2(model(4));
+            h.processElement1(features("x"));
+            h.processElement1(features("y"));
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var restored = harness(10, 1000)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(10_000);
+            restored.processElement1(features("z"));
+            restored.setProcessingTime(20_000);
+            assertThat(scores(restored))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("x@4", "y@4", "z@4");
+            OperatorSubtaskState afterFlush = restored.snapshot(2L, 2L);
+            try (var again = harness(10, 1000)) {
+                again.initializeState(afterFlush);
+                again.open();
+                again.setProcessingTime(50_000);
+                assertThat(scores(again)).as("nothing left in state after a flush").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void featuresTheModelCannotTakeBecomeDeadLetters() throws Exception {
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.processElement2(model(1));
+            Features wrong = features("bad").getValue();
+            wrong.setData(ByteBuffer.allocate(12));
+            h.processElement1(new StreamRecord<>(wrong));
+            assertThat(scores(h)).isEmpty();
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(MicroBatchScorer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead)
+                    .singleElement()
+                    .satisfies(
+                            d -> {
+                                assertThat(d.getError()).isEqualTo("FEATURES_MISMATCH");
+                                assertThat(d.getMessage()).contains("bad");
+                            });
+        }
+    }
+}
