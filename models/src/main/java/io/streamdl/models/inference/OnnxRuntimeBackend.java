@@ -1,0 +1,290 @@
+package io.streamdl.models.inference;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import io.streamdl.models.spec.DType;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.models.spec.TensorSpec;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores with ONNX Runtime from the bytes {@code OnnxExporter} wrote. One process-wide {@link
+ * OrtEnvironment} is shared by all sessions. By default a session uses one intra-op thread, so a
+ * Flink task manager runs one scoring thread per slot instead of every session fighting for all
+ * cores. On {@code cuda:<n>} it asks for the CUDA execution provider and, when this build lacks it
+ * or no GPU is usable, logs a warning and scores on the CPU ({@link #fallbackReason()} says why).
+ * Thread-safe: ONNX Runtime sessions may run concurrently.
+ */
+public final class OnnxRuntimeBackend implements InferenceBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeBackend.class);
+
+    /**
+     * Session settings.
+     *
+     * @param intraOpThreads threads one operator may use (key {@value #INTRA_OP_THREADS})
+     * @param interOpThreads threads running independent operators (key {@value #INTER_OP_THREADS})
+     * @param device where to score (key {@value ScoringDevice#KEY})
+     */
+    public record Config(int intraOpThreads, int interOpThreads, ScoringDevice device) {
+        public static final String INTRA_OP_THREADS = "scoring.onnx.intra-op-threads";
+        public static final String INTER_OP_THREADS = "scoring.onnx.inter-op-threads";
+
+        public Config {
+            if (intraOpThreads < 1) {
+                throw new IllegalArgumentException(
+                        "invalid value "
+                                + intraOpThreads
+                                + " for config key '"
+                                + INTRA_OP_THREADS
+                                + "': expected a positive integer");
+            }
+            if (interOpThreads < 1) {
+                throw new IllegalArgumentException(
+                        "invalid value "
+                                + interOpThreads
+                                + " for config key '"
+                                + INTER_OP_THREADS
+                                + "': expected a positive integer");
+            }
+            if (device == null) {
+                throw new IllegalArgumentException(
+                        "config key '" + ScoringDevice.KEY + "' missing");
+            }
+        }
+
+        /** One thread per session, on the build's default device. */
+        public static Config defaults() {
+            return new Config(1, 1, ScoringDevice.buildDefault());
+        }
+
+        /**
+         * Reads {@value #INTRA_OP_THREADS}, {@value #INTER_OP_THREADS} and {@value
+         * ScoringDevice#KEY} from {@code settings}, defaulting the missing ones; other keys are
+         * ignored, as the settings usually hold a whole job's configuration.
+         *
+         * @throws IllegalArgumentException naming the key of a bad value
+         */
+        public static Config from(Map<String, String> settings) {
+            Config d = defaults();
+            return new Config(
+                    positive(settings, INTRA_OP_THREADS, d.intraOpThreads),
+                    positive(settings, INTER_OP_THREADS, d.interOpThreads),
+                    settings.containsKey(ScoringDevice.KEY)
+                            ? ScoringDevice.parse(settings.get(ScoringDevice.KEY))
+                            : d.device);
+        }
+
+        public Config withDevice(ScoringDevice newDevice) {
+            return new Config(intraOpThreads, interOpThreads, newDevice);
+        }
+
+        public Config withIntraOpThreads(int threads) {
+            return new Config(threads, interOpThreads, device);
+        }
+
+        private static int positive(Map<String, String> settings, String key, int fallback) {
+            String raw = settings.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "invalid value '"
+                                + raw
+                                + "' for config key '"
+                                + key
+                                + "': expected a positive integer",
+                        e);
+            }
+        }
+    }
+
+    private final ModelSpec spec;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String provider;
+    private final String fallbackReason;
+    private final Config config;
+
+    private OnnxRuntimeBackend(
+            ModelSpec spec,
+            OrtEnvironment env,
+            OrtSession session,
+            String provider,
+            String fallbackReason,
+            Config config) {
+        this.spec = spec;
+        this.env = env;
+        this.session = session;
+        this.provider = provider;
+        this.fallbackReason = fallbackReason;
+        this.config = config;
+    }
+
+    /**
+     * Opens a session for an exported model.
+     *
+     * @throws InferenceException if ONNX Runtime cannot load the model
+     */
+    public static OnnxRuntimeBackend create(ModelSpec spec, byte[] onnx, Config config) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String fallback = null;
+        if (config.device().kind() == ScoringDevice.Kind.CUDA) {
+            if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+                fallback =
+                        "this ONNX Runtime build has no CUDA execution provider (build with -Pgpu)";
+            } else {
+                try (OrtSession.SessionOptions options = options(config)) {
+                    options.addCUDA(config.device().index());
+                    OrtSession session = env.createSession(onnx, options);
+                    return new OnnxRuntimeBackend(
+                            spec, env, session, "CUDA:" + config.device().index(), null, config);
+                } catch (OrtException e) {
+                    fallback = "the CUDA execution provider failed to start: " + e.getMessage();
+                }
+            }
+            LOG.warn(
+                    "scoring model '{}' on the CPU instead of {}: {}",
+                    spec.name(),
+                    config.device(),
+                    fallback);
+        }
+        try (OrtSession.SessionOptions options = options(config)) {
+            OrtSession session = env.createSession(onnx, options);
+            return new OnnxRuntimeBackend(spec, env, session, "CPU", fallback, config);
+        } catch (OrtException e) {
+            throw new InferenceException(
+                    "ONNX Runtime cannot load model '" + spec.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(Config config) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setIntraOpNumThreads(config.intraOpThreads());
+            options.setInterOpNumThreads(config.interOpThreads());
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return options;
+        } catch (OrtException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** {@code CPU} or {@code CUDA:<index>}: where this session actually runs. */
+    public String executionProvider() {
+        return provider;
+    }
+
+    /** Why a requested GPU is not used, if it is not. */
+    public Optional<String> fallbackReason() {
+        return Optional.ofNullable(fallbackReason);
+    }
+
+    @Override
+    public Tensor infer(Batch batch) {
+        batch.requireMatches(spec);
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            for (TensorSpec in : spec.inputs()) {
+                Tensor t = batch.tensor(in.name());
+                OnnxTensor ort =
+                        in.dtype() == DType.FLOAT32
+                                ? OnnxTensor.createTensor(
+                                        env, FloatBuffer.wrap(t.floatData()), t.shape())
+                                : OnnxTensor.createTensor(
+                                        env, IntBuffer.wrap(t.intData()), t.shape());
+                inputs.put(in.name(), ort);
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(ModelSpec.OUTPUT_NAME))) {
+                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] data = new float[out.remaining()];
+                out.get(data);
+                return Tensor.adoptFloats(new long[] {batch.size(), spec.outputSize()}, data);
+            }
+        } catch (OrtException e) {
+            throw new InferenceException(
+                    "ONNX Runtime failed to score a batch of "
+                            + batch.size()
+                            + " for model '"
+                            + spec.name()
+                            + "': "
+                            + e.getMessage(),
+                    e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Runs the model and returns every graph output by name; for tests and diagnostics. */
+    public Map<String, Tensor> inferAll(Batch batch) {
+        batch.requireMatches(spec);
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            for (TensorSpec in : spec.inputs()) {
+                Tensor t = batch.tensor(in.name());
+                inputs.put(
+                        in.name(),
+                        in.dtype() == DType.FLOAT32
+                                ? OnnxTensor.createTensor(
+                                        env, FloatBuffer.wrap(t.floatData()), t.shape())
+                                : OnnxTensor.createTensor(
+                                        env, IntBuffer.wrap(t.intData()), t.shape()));
+            }
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(inputs)) {
+                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                    OnnxTensor t = (OnnxTensor) e.getValue();
+                    FloatBuffer fb = t.getFloatBuffer();
+                    float[] data = new float[fb.remaining()];
+                    fb.get(data);
+                    outputs.put(e.getKey(), Tensor.adoptFloats(t.getInfo().getShape(), data));
+                }
+            }
+            return outputs;
+        } catch (OrtException e) {
+            throw new InferenceException(
+                    "ONNX Runtime failed to run model '" + spec.name() + "': " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public String description() {
+        return "onnxruntime("
+                + provider
+                + ", "
+                + config.intraOpThreads()
+                + (config.intraOpThreads() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InferenceException(
+                    "ONNX Runtime failed to close the session of '" + spec.name() + "'", e);
+        }
+    }
+}

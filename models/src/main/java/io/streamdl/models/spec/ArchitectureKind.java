@@ -1,0 +1,18 @@
+package io.streamdl.models.spec;
+
+/**
+ * The families of networks this module can build, export and score. The name is stable: it is
+ * written into every spec JSON and therefore into every {@code ModelUpdate}.
+ */
+public enum ArchitectureKind {
+    /** A LeNet-style convolutional classifier over NCHW images. */
+    IMAGE_CNN,
+    /** A stacked LSTM classifier over log-mel frames, reading the last time step. */
+    AUDIO_LSTM,
+    /** A Transformer encoder classifier over token ids with a padding mask. */
+    TEXT_TRANSFORMER,
+    /** A dense autoencoder whose per-sample reconstruction error is an anomaly score. */
+    AUTOENCODER,
+    /** A scorer of (user, item) pairs from learned user and item embeddings. */
+    RECS
+}
