@@ -4,6 +4,8 @@ import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.config.ConfigOption;
 import io.streamdl.ops.config.Durations;
 import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -109,6 +112,9 @@ public final class PipelineCli {
                                     "pipeline-shutdown"));
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(2));
+            List<String> jobs = new PipelineJobs(platform).submitEncodeAndScore(runner);
+            out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", jobs));
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();
             return 0;
@@ -137,6 +143,8 @@ public final class PipelineCli {
                     System.out.printf("%-24s %10d %12d%n", t.name(), t.partitions(), t.messages());
                 }
             }
+            System.out.println(
+                    "(messages = offsets held; topics written in transactions also count their commit markers)");
             return 0;
         }
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -24,7 +25,19 @@ public record PlatformConfig(
         int flinkRestPort,
         int flinkSlots,
         int partitions,
-        int ingestPort) {
+        int ingestPort,
+        Map<String, String> jobSettings) {
+
+    /**
+     * Keys under these prefixes configure the jobs (encoders, scoring, training, model signing);
+     * each job validates its own keys and names a bad one at start.
+     */
+    public static final List<String> JOB_PREFIXES =
+            List.of("image.", "audio.", "text.", "scoring.", "trainer.", "models.", "jobs.");
+
+    public PlatformConfig {
+        jobSettings = Map.copyOf(jobSettings);
+    }
 
     public static final ConfigOption<String> DATA_DIR =
             ConfigOption.string(
@@ -98,12 +111,21 @@ public record PlatformConfig(
     public static PlatformConfig from(Map<String, String> settings) {
         TreeSet<String> unknown = new TreeSet<>(settings.keySet());
         OPTIONS.forEach(o -> unknown.remove(o.key()));
+        Map<String, String> jobSettings = new TreeMap<>();
+        for (String key : List.copyOf(unknown)) {
+            if (JOB_PREFIXES.stream().anyMatch(key::startsWith)) {
+                jobSettings.put(key, settings.get(key));
+                unknown.remove(key);
+            }
+        }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(
                     "unknown config key(s) "
                             + unknown
                             + "; known keys: "
-                            + OPTIONS.stream().map(ConfigOption::key).toList());
+                            + OPTIONS.stream().map(ConfigOption::key).toList()
+                            + " and job keys under "
+                            + JOB_PREFIXES);
         }
         Map<String, String> all = new LinkedHashMap<>();
         OPTIONS.forEach(o -> all.put(o.key(), settings.getOrDefault(o.key(), o.defaultValue())));
@@ -120,7 +142,8 @@ public record PlatformConfig(
                 FLINK_REST_PORT.parse(all.get(FLINK_REST_PORT.key())),
                 FLINK_SLOTS.parse(all.get(FLINK_SLOTS.key())),
                 PARTITIONS.parse(all.get(PARTITIONS.key())),
-                INGEST_PORT.parse(all.get(INGEST_PORT.key())));
+                INGEST_PORT.parse(all.get(INGEST_PORT.key())),
+                jobSettings);
     }
 
     public boolean embeddedKafka() {
