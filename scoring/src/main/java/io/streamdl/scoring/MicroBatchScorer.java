@@ -4,6 +4,12 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.flink.DeadLetters;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
+import io.streamdl.schemas.serde.SerdeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +27,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Scores features in micro-batches with the newest verified model, stamping its version on every
- * score. Input 1: features; input 2: verified model updates, broadcast to every instance.
+ * score. Input 1: raw features records (decoded here); input 2: verified model updates, broadcast
+ * to every instance.
  *
  * <ul>
  *   <li>A batch closes at {@code maxBatch} events or {@code maxWaitMillis} after its first event.
@@ -36,7 +43,7 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  */
 public final class MicroBatchScorer extends AbstractStreamOperator<Score>
-        implements TwoInputStreamOperator<Features, ModelUpdate, Score> {
+        implements TwoInputStreamOperator<RawRecord, ModelUpdate, Score> {
     private static final long serialVersionUID = 1L;
 
     /** Features the model cannot take, and events beyond the hold limit. */
@@ -44,6 +51,8 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             new OutputTag<>("score-dead-letters", TypeInformation.of(DeadLetter.class));
 
     private final String featuresTopic;
+    private final String registryUrl;
+    private final RegistryClientFactory registries;
     private final ModelLoader loader;
     private final int maxBatch;
     private final long maxWaitMillis;
@@ -60,14 +69,19 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private transient Counter batches;
     private transient Counter refused;
     private transient Counter swaps;
+    private transient AvroWireDeserializer<Features> decoder;
 
     public MicroBatchScorer(
             String featuresTopic,
+            String registryUrl,
+            RegistryClientFactory registries,
             ModelLoader loader,
             int maxBatch,
             long maxWaitMillis,
             int maxHeld) {
         this.featuresTopic = featuresTopic;
+        this.registryUrl = registryUrl;
+        this.registries = registries;
         this.loader = loader;
         this.maxBatch = maxBatch;
         this.maxWaitMillis = maxWaitMillis;
@@ -109,6 +123,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     @Override
     public void open() throws Exception {
         super.open();
+        decoder =
+                AvroWireDeserializer.specific(
+                        registries.create(SerdeConfig.forValues(registryUrl)), Features.class);
         scored = getMetricGroup().counter("scored");
         batches = getMetricGroup().counter("batches");
         refused = getMetricGroup().counter("featuresRefused");
@@ -125,9 +142,33 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     }
 
     @Override
-    public void processElement1(StreamRecord<Features> element) throws Exception {
-        Features features = element.getValue();
+    public void processElement1(StreamRecord<RawRecord> element) throws Exception {
+        RawRecord record = element.getValue();
         long now = getProcessingTimeService().getCurrentProcessingTime();
+        // Decoding here, not in an upstream task, keeps the features from being serialized
+        // again between tasks: the raw bytes travel, and a bad record keeps its offset.
+        Features features;
+        try {
+            if (record.value == null) {
+                throw new SerdeException(
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        SerdeException.Reason.NO_MAGIC_BYTE,
+                        "the record has no value",
+                        null);
+            }
+            features =
+                    decoder.deserialize(
+                            record.topic, record.partition, record.offset, record.value);
+        } catch (SerdeException e) {
+            output.collect(
+                    DEAD_LETTERS,
+                    new StreamRecord<>(
+                            DeadLetters.of(
+                                    record, "decode", e.reason().name(), e.getMessage(), now)));
+            return;
+        }
         if (model == null) {
             if (held.size() < maxHeld) {
                 held.add(features);

@@ -1,14 +1,13 @@
 package io.streamdl.scoring;
 
 import io.streamdl.schemas.avro.DeadLetter;
-import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
-import io.streamdl.schemas.flink.DecodeRecords;
 import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
 import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -80,15 +79,12 @@ public final class ScoreJob implements StreamingJob {
     @Override
     public void build(StreamExecutionEnvironment env) {
         String model = config.model();
-        SingleOutputStreamOperator<Features> decoded =
+        DataStream<RawRecord> raw =
                 env.fromSource(
                                 features,
                                 WatermarkStrategy.noWatermarks(),
                                 "features." + config.encoder())
-                        .uid("score-" + model + "-features-source")
-                        .process(new DecodeRecords<>(Features.class, config.registryUrl()))
-                        .name("decode features")
-                        .uid("score-" + model + "-decode");
+                        .uid("score-" + model + "-features-source");
         SingleOutputStreamOperator<ModelUpdate> verified =
                 env.fromSource(updates, WatermarkStrategy.noWatermarks(), "models." + model)
                         .uid("score-" + model + "-models-source")
@@ -98,12 +94,14 @@ public final class ScoreJob implements StreamingJob {
                         .uid("score-" + model + "-verify")
                         .setParallelism(1);
         SingleOutputStreamOperator<Score> scored =
-                decoded.connect(verified.broadcast())
+                raw.connect(verified.broadcast())
                         .transform(
-                                "micro-batch scorer",
+                                "decode and micro-batch score",
                                 TypeInformation.of(Score.class),
                                 new MicroBatchScorer(
                                         Topics.features(config.encoder()).name(),
+                                        config.registryUrl(),
+                                        RegistryClientFactory.rest(),
                                         loader,
                                         config.maxBatch(),
                                         config.maxWaitMillis(),
@@ -111,10 +109,8 @@ public final class ScoreJob implements StreamingJob {
                         .uid("score-" + model + "-scorer");
         scored.sinkTo(scores).name("scores." + model).uid("score-" + model + "-sink");
         DataStream<DeadLetter> dead =
-                decoded.getSideOutput(DecodeRecords.DEAD_LETTERS)
-                        .union(
-                                verified.getSideOutput(VerifyModelUpdates.DEAD_LETTERS),
-                                scored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
+                verified.getSideOutput(VerifyModelUpdates.DEAD_LETTERS)
+                        .union(scored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
         dead.sinkTo(deadLetters).name("dlq").uid("score-" + model + "-dlq");
     }
 }

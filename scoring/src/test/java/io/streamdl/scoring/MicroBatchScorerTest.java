@@ -11,6 +11,10 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.serde.AvroWireSerializer;
+import io.streamdl.schemas.serde.SerdeConfig;
+import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -59,24 +63,50 @@ class MicroBatchScorerTest {
     private static final ModelLoader LOADER =
             u -> new LoadedModel(u.getVersion(), SPEC, new VersionBackend(u.getVersion()));
 
-    private static TwoInputStreamOperatorTestHarness<Features, ModelUpdate, Score> harness(
+    private static TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> harness(
             int maxBatch, long maxWait) throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                new MicroBatchScorer("features.image", LOADER, maxBatch, maxWait, 5));
+                new MicroBatchScorer(
+                        "features.image",
+                        "http://unused",
+                        c -> REGISTRY,
+                        LOADER,
+                        maxBatch,
+                        maxWait,
+                        5));
     }
 
-    private static StreamRecord<Features> features(String id) {
+    private static final TestingSchemaRegistryClient REGISTRY = new TestingSchemaRegistryClient();
+    private static final AvroWireSerializer<Features> WRITER =
+            new AvroWireSerializer<>(REGISTRY, SerdeConfig.forValues("http://unused"));
+    private static long offset;
+
+    private static StreamRecord<RawRecord> raw(Features f) {
+        return new StreamRecord<>(
+                new RawRecord(
+                        "features.image",
+                        0,
+                        offset++,
+                        0L,
+                        null,
+                        WRITER.serialize("features.image", f)));
+    }
+
+    private static StreamRecord<RawRecord> features(String id) {
+        return raw(featuresRecord(id));
+    }
+
+    private static Features featuresRecord(String id) {
         int n = SPEC.inputs().get(0).elementsPerEvent();
         ByteBuffer data = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        return new StreamRecord<>(
-                Features.newBuilder()
-                        .setEventId(id)
-                        .setTs(1L)
-                        .setEncodedBy("image@1")
-                        .setDtype("float32")
-                        .setShape(List.of(1, 28, 28))
-                        .setData(ByteBuffer.wrap(data.array()))
-                        .build());
+        return Features.newBuilder()
+                .setEventId(id)
+                .setTs(1L)
+                .setEncodedBy("image@1")
+                .setDtype("float32")
+                .setShape(List.of(1, 28, 28))
+                .setData(ByteBuffer.wrap(data.array()))
+                .build();
     }
 
     private static StreamRecord<ModelUpdate> model(long version) {
@@ -97,7 +127,7 @@ class MicroBatchScorerTest {
     }
 
     private static List<Score> scores(
-            TwoInputStreamOperatorTestHarness<Features, ModelUpdate, Score> h) {
+            TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> h) {
         List<Score> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof Score s) {
@@ -202,19 +232,21 @@ class MicroBatchScorerTest {
         try (var h = harness(1, 0)) {
             h.open();
             h.processElement2(model(1));
-            Features wrong = features("bad").getValue();
+            Features wrong = featuresRecord("bad");
             wrong.setData(ByteBuffer.allocate(12));
-            h.processElement1(new StreamRecord<>(wrong));
+            h.processElement1(raw(wrong));
+            h.processElement1(
+                    new StreamRecord<>(
+                            new RawRecord("features.image", 1, 77L, 0L, null, "{}".getBytes())));
             assertThat(scores(h)).isEmpty();
             List<DeadLetter> dead = new ArrayList<>();
             h.getSideOutput(MicroBatchScorer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
-            assertThat(dead)
-                    .singleElement()
-                    .satisfies(
-                            d -> {
-                                assertThat(d.getError()).isEqualTo("FEATURES_MISMATCH");
-                                assertThat(d.getMessage()).contains("bad");
-                            });
+            assertThat(dead).hasSize(2);
+            assertThat(dead.get(0).getError()).isEqualTo("FEATURES_MISMATCH");
+            assertThat(dead.get(0).getMessage()).contains("bad");
+            assertThat(dead.get(1).getError()).isEqualTo("NO_MAGIC_BYTE");
+            assertThat(dead.get(1).getStage()).isEqualTo("decode");
+            assertThat(dead.get(1).getOffset()).isEqualTo(77L);
         }
     }
 }

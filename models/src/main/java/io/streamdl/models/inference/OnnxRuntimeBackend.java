@@ -1,6 +1,7 @@
 package io.streamdl.models.inference;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
@@ -10,11 +11,12 @@ import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +114,12 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         }
     }
 
+    /**
+     * Why CUDA failed to start, by device index. Drivers and devices do not appear while the JVM
+     * runs, and every failed attempt makes ONNX Runtime print a native error, so it is tried once.
+     */
+    private static final ConcurrentMap<Integer, String> CUDA_FAILURES = new ConcurrentHashMap<>();
+
     private final ModelSpec spec;
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -143,9 +151,12 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String fallback = null;
         if (config.device().kind() == ScoringDevice.Kind.CUDA) {
+            int index = config.device().index();
             if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
                 fallback =
                         "this ONNX Runtime build has no CUDA execution provider (build with -Pgpu)";
+            } else if (CUDA_FAILURES.containsKey(index)) {
+                fallback = CUDA_FAILURES.get(index);
             } else {
                 try (OrtSession.SessionOptions options = options(config)) {
                     options.addCUDA(config.device().index());
@@ -154,6 +165,7 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
                             spec, env, session, "CUDA:" + config.device().index(), null, config);
                 } catch (OrtException e) {
                     fallback = "the CUDA execution provider failed to start: " + e.getMessage();
+                    CUDA_FAILURES.put(index, fallback);
                 }
             }
             LOG.warn(
@@ -202,43 +214,17 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
 
     @Override
     public Tensor infer(Batch batch) {
-        batch.requireMatches(spec);
-        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
-        try {
-            for (TensorSpec in : spec.inputs()) {
-                Tensor t = batch.tensor(in.name());
-                OnnxTensor ort =
-                        in.dtype() == DType.FLOAT32
-                                ? OnnxTensor.createTensor(
-                                        env, FloatBuffer.wrap(t.floatData()), t.shape())
-                                : OnnxTensor.createTensor(
-                                        env, IntBuffer.wrap(t.intData()), t.shape());
-                inputs.put(in.name(), ort);
-            }
-            try (OrtSession.Result result = session.run(inputs, Set.of(ModelSpec.OUTPUT_NAME))) {
-                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                float[] data = new float[out.remaining()];
-                out.get(data);
-                return Tensor.adoptFloats(new long[] {batch.size(), spec.outputSize()}, data);
-            }
-        } catch (OrtException e) {
-            throw new InferenceException(
-                    "ONNX Runtime failed to score a batch of "
-                            + batch.size()
-                            + " for model '"
-                            + spec.name()
-                            + "': "
-                            + e.getMessage(),
-                    e);
-        } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
+        return run(batch, Set.of(ModelSpec.OUTPUT_NAME)).get(ModelSpec.OUTPUT_NAME);
     }
 
     /** Runs the model and returns every graph output by name; for tests and diagnostics. */
     public Map<String, Tensor> inferAll(Batch batch) {
+        return run(batch, Set.copyOf(session.getOutputNames()));
+    }
+
+    private Map<String, Tensor> run(Batch batch, Set<String> outputNames) {
         batch.requireMatches(spec);
-        Map<String, OnnxTensor> inputs = new HashMap<>();
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
             for (TensorSpec in : spec.inputs()) {
                 Tensor t = batch.tensor(in.name());
@@ -251,19 +237,25 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
                                         env, IntBuffer.wrap(t.intData()), t.shape()));
             }
             Map<String, Tensor> outputs = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(inputs)) {
-                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+            try (OrtSession.Result result = session.run(inputs, outputNames)) {
+                for (Map.Entry<String, OnnxValue> e : result) {
                     OnnxTensor t = (OnnxTensor) e.getValue();
-                    FloatBuffer fb = t.getFloatBuffer();
-                    float[] data = new float[fb.remaining()];
-                    fb.get(data);
+                    FloatBuffer values = t.getFloatBuffer();
+                    float[] data = new float[values.remaining()];
+                    values.get(data);
                     outputs.put(e.getKey(), Tensor.adoptFloats(t.getInfo().getShape(), data));
                 }
             }
             return outputs;
         } catch (OrtException e) {
             throw new InferenceException(
-                    "ONNX Runtime failed to run model '" + spec.name() + "': " + e.getMessage(), e);
+                    "ONNX Runtime failed to score a batch of "
+                            + batch.size()
+                            + " for model '"
+                            + spec.name()
+                            + "': "
+                            + e.getMessage(),
+                    e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
         }

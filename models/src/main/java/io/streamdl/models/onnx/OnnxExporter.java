@@ -81,11 +81,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * variance parameters); dropout (identity at inference); LSTM (also inside {@code LastTimeStep}),
  * with DL4J's gate order c, f, o, i reordered to ONNX's i, o, f, c; embedding and
  * embedding-sequence layers (Gather); self-attention with projected input; global pooling (average
- * with masks); {@code TimeDistributed} dense layers; this module's layer norm and position
- * embedding; add/subtract/product/average/max and merge vertices; the CNN→dense and RNN→dense
- * preprocessors. Anything else is refused with an {@link OnnxExportException}. Masks are honoured
- * by embedding-sequence, self-attention and average-pooling layers and passed through per-time-step
- * layers; an LSTM or last-time-step layer with a mask is refused.
+ * and sum with masks, max without); {@code TimeDistributed} dense layers; this module's layer norm,
+ * position embedding and position-wise dense layers; add/subtract/product/average/max and merge
+ * vertices; the CNN→dense and RNN→dense preprocessors. Anything else is refused with an {@link
+ * OnnxExportException}. Masks are honoured by embedding-sequence, self-attention (padded keys get
+ * DL4J's score offset of -1e9) and average-pooling layers and passed through per-time-step layers;
+ * an LSTM, last-time-step or {@code TimeDistributed} layer with a mask is refused.
  *
  * <p>Stateless and thread-safe; the network is only read.
  */
@@ -267,6 +268,9 @@ public final class OnnxExporter {
                 out = lstm(name, lstm, x, true);
                 outMask = null;
             } else if (layer instanceof TimeDistributed td) {
+                // DL4J 1.0.0-M2.1 flattens the mask in another order than the activations, so
+                // its own output would be wrong (see PositionwiseDenseLayer)
+                requireNoMask(name, mask, "TimeDistributed");
                 out = timeDistributed(name, td, x);
             } else if (layer.getClass() == LSTM.class) {
                 requireNoMask(name, mask, "LSTM");
@@ -742,10 +746,11 @@ public final class OnnxExporter {
                 String name, String key, String x, long heads, long hs, long nIn, long... perm) {
             float[] w = floats(net.getLayer(name).getParam(key));
             int rows = (int) (heads * hs);
+            int cols = (int) nIn;
             float[] wt = new float[w.length];
             for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < nIn; j++) {
-                    wt[(int) (j * rows + r)] = w[(int) (r * nIn + j)];
+                for (int j = 0; j < cols; j++) {
+                    wt[j * rows + r] = w[r * cols + j];
                 }
             }
             String p =

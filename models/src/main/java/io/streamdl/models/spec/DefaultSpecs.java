@@ -30,31 +30,39 @@ public final class DefaultSpecs {
                     "Bag",
                     "Ankle boot");
 
-    /** The spoken keywords of the audio model, in label-index order. */
+    /**
+     * The spoken keywords of the audio model, in label-index order: the words of the keyword data
+     * set ({@code KeywordClips.WORDS} in ingest).
+     */
     public static final List<String> KEYWORDS =
             List.of(
-                    "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "zero",
-                    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+                    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                    "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go");
 
-    /** The Debian sections the text model tells apart, in label-index order. */
+    /**
+     * The Debian sections the text model tells apart, in label-index order: the sections of the
+     * Debian description corpus ({@code TextCorpus.SECTIONS} in ingest).
+     */
     public static final List<String> DEBIAN_SECTIONS =
             List.of(
                     "admin",
-                    "devel",
-                    "doc",
+                    "database",
+                    "editors",
                     "games",
                     "graphics",
-                    "libs",
+                    "mail",
+                    "math",
                     "net",
-                    "python",
                     "science",
-                    "utils");
+                    "sound");
 
     public static final int IMAGE_SIZE = 28;
     public static final int AUDIO_FRAMES = 98;
     public static final int AUDIO_MELS = 40;
     public static final int TEXT_MAX_LEN = 64;
-    public static final int TEXT_VOCAB_SIZE = 8192;
+
+    /** Token ids of the bundled WordPiece vocabulary ({@code vocab/debian-wordpiece.txt}). */
+    public static final int TEXT_VOCAB_SIZE = 8000;
 
     private static final long SEED = 42L;
     private static final double LEARNING_RATE = 1e-3;

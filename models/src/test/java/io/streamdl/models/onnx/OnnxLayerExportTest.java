@@ -3,6 +3,7 @@ package io.streamdl.models.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.spec.DefaultSpecs;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.testing.TestingData;
@@ -10,6 +11,7 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -18,10 +20,12 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.conf.layers.recurrent.TimeDistributed;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,56 @@ class OnnxLayerExportTest {
         g.addLayer("output", softmax(), "bn");
 
         assertParity(g, "vertices, global pooling, variance batch norm");
+    }
+
+    @Test
+    void timeDistributedDenseFullSequenceLstmAndMaxPoolingOverTimeMatch() {
+        ModelSpec audio = DefaultSpecs.audio();
+        GraphBuilder g =
+                new NeuralNetConfiguration.Builder()
+                        .seed(4)
+                        .dataType(DataType.FLOAT)
+                        .weightInit(WeightInit.XAVIER)
+                        .activation(Activation.IDENTITY)
+                        .graphBuilder()
+                        .addInputs("input")
+                        .setInputTypes(Architectures.inputTypes(audio))
+                        .setOutputs("output");
+        g.addLayer(
+                "td",
+                new TimeDistributed(
+                        new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(),
+                        RNNFormat.NCW),
+                "input");
+        g.addLayer(
+                "lstm",
+                new LSTM.Builder()
+                        .nOut(8)
+                        .activation(Activation.TANH)
+                        .gateActivationFunction(Activation.SIGMOID)
+                        .build(),
+                "td");
+        g.addLayer(
+                "gmax",
+                new GlobalPoolingLayer.Builder(PoolingType.MAX).collapseDimensions(true).build(),
+                "lstm");
+        g.addLayer(
+                "output",
+                new OutputLayer.Builder(LossFunction.MCXENT)
+                        .nOut(20)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                "gmax");
+        ComputationGraph net = init(g);
+        TestingData.randomizeWeights(net, 23, 0.1);
+
+        double diff =
+                OnnxParityTest.maxDiff(
+                        audio, net, TestingData.randomBatch(audio, OnnxParityTest.EVENTS, 24));
+
+        System.out.printf(
+                "PARITY %-50s max diff %.2e%n", "TimeDistributed, LSTM, max over time", diff);
+        assertThat(diff).isLessThanOrEqualTo(OnnxParityTest.TOLERANCE);
     }
 
     @Test

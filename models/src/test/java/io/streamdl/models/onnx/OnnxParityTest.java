@@ -137,7 +137,7 @@ class OnnxParityTest {
             float[] m = mask.row(i);
             for (int t = 0; t < 64; t++) {
                 if (m[t] == 0f) {
-                    tokens[t] = (tokens[t] * 31 + 7) % 8192;
+                    tokens[t] = (tokens[t] * 31 + 7) % DefaultSpecs.TEXT_VOCAB_SIZE;
                 }
             }
             Batch single =

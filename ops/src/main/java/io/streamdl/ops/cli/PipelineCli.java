@@ -1,5 +1,7 @@
 package io.streamdl.ops.cli;
 
+import io.streamdl.ops.bench.EncodeBenchmark;
+import io.streamdl.ops.bench.ScoreBenchmark;
 import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.config.ConfigOption;
 import io.streamdl.ops.config.Durations;
@@ -192,14 +194,26 @@ public final class PipelineCli {
                 description = "Directory for the JSON report (default reports).")
         Path reports = Path.of("reports");
 
+        @Option(names = "--events", description = "Events for the pipeline runs (default 30000).")
+        int events = 30_000;
+
+        @Option(
+                names = "--batch",
+                description = "score: the ScoreJob's maximum batch size (default 32).")
+        int batch = 32;
+
         enum Which {
-            serde
+            serde,
+            encode,
+            score
         }
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             switch (which) {
                 case serde -> SerdeBenchmark.runAndWrite(reports, System.out);
+                case encode -> EncodeBenchmark.runAndWrite(reports, System.out, events);
+                case score -> ScoreBenchmark.runAndWrite(reports, System.out, events, batch);
             }
             return 0;
         }
