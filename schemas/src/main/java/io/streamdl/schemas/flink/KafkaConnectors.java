@@ -52,7 +52,10 @@ public final class KafkaConnectors {
             String sinkName) {
         Properties producer = new Properties();
         producer.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
-        producer.setProperty("linger.ms", "2");
+        producer.setProperty("linger.ms", "5");
+        // Features are kilobytes each; the default 16 KiB batch would send a request per few
+        // records.
+        producer.setProperty("batch.size", Integer.toString(1 << 20));
         // Must exceed the checkpoint interval and stay within the broker's
         // transaction.max.timeout.ms.
         producer.setProperty("transaction.timeout.ms", "900000");
