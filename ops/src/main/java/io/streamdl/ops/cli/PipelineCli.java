@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Option;
             PipelineCli.Up.class,
             PipelineCli.TopicsCommand.class,
             PipelineCli.ConfigCommand.class,
+            DemoCommand.class,
             IngestCommand.class,
             PipelineCli.Bench.class
         },
@@ -115,7 +117,9 @@ public final class PipelineCli {
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
             JobRunner runner = new JobRunner(platform, Duration.ofSeconds(2));
-            List<String> jobs = new PipelineJobs(platform).submitEncodeAndScore(runner);
+            PipelineJobs pipelineJobs = new PipelineJobs(platform);
+            List<String> jobs = new ArrayList<>(pipelineJobs.submitEncodeAndScore(runner));
+            jobs.addAll(pipelineJobs.submitTrainers(runner));
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", jobs));
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();

@@ -9,6 +9,8 @@ import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.trainer.TrainJob;
+import io.streamdl.trainer.TrainJobConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +131,24 @@ public final class PipelineJobs {
                             new CodecVerifier(key, allowUnsigned),
                             ModelLoader.onnxRuntime(onnx));
             runner.submit(job, parallelism("jobs.score.parallelism"));
+            names.add(job.name());
+        }
+        return names;
+    }
+
+    /**
+     * Submits one TrainJob per default model (image, audio, text), signing with the same key the
+     * scorers verify with; returns their names.
+     */
+    public List<String> submitTrainers(JobRunner runner) {
+        Map<String, String> trainer = new HashMap<>(settings);
+        trainer.put(HMAC_KEY, new String(hmacKey(), StandardCharsets.UTF_8));
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, String> e : MODEL_ENCODERS.entrySet()) {
+            TrainJobConfig config =
+                    TrainJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), trainer);
+            TrainJob job = TrainJob.onKafka(kafka("streamdl-train-" + e.getKey()), config);
+            runner.submit(job, 1);
             names.add(job.name());
         }
         return names;

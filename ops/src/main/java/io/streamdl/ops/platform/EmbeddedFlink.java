@@ -6,6 +6,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
@@ -57,6 +58,18 @@ public final class EmbeddedFlink implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        // Cancel jobs first so their tasks stop cleanly instead of failing when the cluster goes.
+        for (JobStatusMessage job : cluster.listJobs().get(10, TimeUnit.SECONDS)) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                cluster.cancelJob(job.getJobId()).get(10, TimeUnit.SECONDS);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline
+                && cluster.listJobs().get(10, TimeUnit.SECONDS).stream()
+                        .anyMatch(j -> !j.getJobState().isGloballyTerminalState())) {
+            Thread.sleep(100);
+        }
         cluster.closeAsync().get(60, TimeUnit.SECONDS);
     }
 }

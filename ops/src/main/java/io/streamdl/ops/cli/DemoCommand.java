@@ -1,0 +1,228 @@
+package io.streamdl.ops.cli;
+
+import io.streamdl.ingest.EventSender;
+import io.streamdl.ingest.Events;
+import io.streamdl.ingest.FashionMnist;
+import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ingest.datasets.KeywordClips;
+import io.streamdl.ingest.datasets.Split;
+import io.streamdl.ingest.datasets.TextCorpus;
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.ops.platform.Platform;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./pipeline demo}: the platform and every job, then a replay of real labelled data
+ * (Fashion-MNIST images, spoken keywords, Debian package descriptions) with labels arriving after a
+ * delay, showing progress, model versions and live accuracy.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Start everything as 'up' does, plus the online trainers, and replay real labelled data (Fashion-MNIST, spoken keywords, Debian descriptions) showing events, scores, dead letters, model versions and live accuracy; --events N stops after N events with a summary.")
+final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Mixin PipelineCli.Common common = new PipelineCli.Common();
+
+    @Option(
+            names = "--events",
+            description =
+                    "Stop after this many events and print a summary (default: run until Ctrl-C).")
+    long events = Long.MAX_VALUE;
+
+    @Option(names = "--rate", description = "Events per second sent (default 200).")
+    double rate = 200;
+
+    @Option(
+            names = "--label-delay",
+            description = "Delay before an event's label arrives (default 1s).")
+    Duration labelDelay = Duration.ofSeconds(1);
+
+    @Option(
+            names = "--keywords",
+            description =
+                    "A directory made by ops/scripts/make-keywords.sh (default: the bundled sample).")
+    Path keywords;
+
+    @Option(
+            names = "--texts",
+            description =
+                    "A JSONL file made by ops/scripts/make-debian-text.sh (default: the bundled sample).")
+    Path texts;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Map<String, String> defaults =
+                new HashMap<>(
+                        Map.of(
+                                "trainer.publish.every-examples", "500",
+                                "trainer.publish.every-seconds", "15"));
+        PlatformConfig base = common.platformConfig();
+        Map<String, String> jobSettings = new HashMap<>(defaults);
+        jobSettings.putAll(base.jobSettings());
+        PlatformConfig config =
+                new PlatformConfig(
+                        base.dataDir(),
+                        base.bootstrapServers(),
+                        base.kafkaHost(),
+                        base.kafkaPort(),
+                        base.controllerPort(),
+                        base.registryUrl(),
+                        base.registryHost(),
+                        base.registryPort(),
+                        base.flinkJobManager(),
+                        base.flinkRestPort(),
+                        Math.max(base.flinkSlots(), 8),
+                        base.partitions(),
+                        base.ingestPort(),
+                        jobSettings);
+
+        FashionMnist images = FashionMnist.load(FashionMnist.Split.TRAIN);
+        KeywordClips clips = keywords == null ? KeywordClips.sample() : KeywordClips.load(keywords);
+        TextCorpus corpus = texts == null ? TextCorpus.sample() : TextCorpus.load(texts);
+        List<KeywordClips.Clip> clipList = clips.clips(Split.TRAIN);
+        List<TextCorpus.Doc> docs = corpus.docs(Split.TRAIN);
+
+        out.println(
+                "Starting the platform and the jobs (data in "
+                        + config.dataDir().toAbsolutePath().normalize()
+                        + ") ...");
+        long started = System.nanoTime();
+        Platform platform = Platform.start(config);
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook =
+                new Thread(
+                        () -> {
+                            stop.set(true);
+                            try {
+                                finished.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(1));
+            PipelineJobs jobs = new PipelineJobs(platform);
+            List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
+            names.addAll(jobs.submitTrainers(runner));
+            platform.addresses()
+                    .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+            out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", names));
+            out.printf(
+                    "Replaying %s images from %s, %d keyword clips and %d texts (every 10th event is a clip, every 10th a text), labels after %d ms%n",
+                    images.size(),
+                    images.origin(),
+                    clipList.size(),
+                    docs.size(),
+                    labelDelay.toMillis());
+            out.println(
+                    "Scores wait until each trainer publishes its first version (after "
+                            + jobSettings.get("trainer.publish.every-examples")
+                            + " labelled examples or "
+                            + jobSettings.get("trainer.publish.every-seconds")
+                            + " s).");
+
+            long sent = 0;
+            try (DemoMonitor monitor =
+                            new DemoMonitor(platform.bootstrapServers(), platform.registryUrl());
+                    EventSender sender =
+                            new EventSender(
+                                    platform.bootstrapServers(),
+                                    platform.registryUrl(),
+                                    labelDelay)) {
+                long t0 = System.nanoTime();
+                long lastPrint = 0;
+                int imageIndex = 0;
+                int clipIndex = 0;
+                int docIndex = 0;
+                while (!stop.get() && sent < events) {
+                    long now = System.currentTimeMillis();
+                    String id = "demo-" + sent;
+                    if (sent % 10 == 4 && !clipList.isEmpty()) {
+                        KeywordClips.Clip clip = clipList.get(clipIndex++ % clipList.size());
+                        sender.send(
+                                Events.audio(id, now, "keywords", clips.wav(clip), Map.of()),
+                                clip.label());
+                    } else if (sent % 10 == 9 && !docs.isEmpty()) {
+                        TextCorpus.Doc doc = docs.get(docIndex++ % docs.size());
+                        sender.send(
+                                Events.text(
+                                        id, now, "debian", doc.text(), Map.of("package", doc.id())),
+                                doc.label());
+                    } else {
+                        int i = imageIndex++ % images.size();
+                        byte[] png = ImageCodecs.png(images.image(i), 28, 28);
+                        sender.send(
+                                Events.image(
+                                        id,
+                                        now,
+                                        "fashion-mnist",
+                                        "image/png",
+                                        png,
+                                        28,
+                                        28,
+                                        Map.of()),
+                                images.className(i));
+                    }
+                    sent++;
+                    long due = t0 + (long) (sent / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    if (System.nanoTime() - lastPrint > 3_000_000_000L) {
+                        lastPrint = System.nanoTime();
+                        out.printf(
+                                "events %,d%s | %s%n",
+                                sent,
+                                events == Long.MAX_VALUE ? "" : String.format("/%,d", events),
+                                monitor.status());
+                    }
+                }
+                sender.flush();
+                // Let the last events be scored: everything sent ends as a score or a dead letter.
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (!stop.get()
+                        && monitor.scoredTotal() + monitor.deadTotal() < sent
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(1000);
+                    out.printf("events %,d (all sent) | %s%n", sent, monitor.status());
+                }
+                out.println();
+                out.print(monitor.summary(sent, (System.nanoTime() - started) / 1e9));
+                long unaccounted = sent - monitor.scoredTotal() - monitor.deadTotal();
+                if (unaccounted != 0) {
+                    out.printf(
+                            "  %,d events not yet scored when the demo stopped (still held or in flight)%n",
+                            unaccounted);
+                }
+            }
+        } finally {
+            out.println("Stopping ...");
+            platform.close();
+            finished.countDown();
+            if (!stop.get()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+        return 0;
+    }
+}
