@@ -1,0 +1,832 @@
+package io.streamdl.trainer;
+
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.codec.ModelUpdateRejected;
+import io.streamdl.models.codec.VerifiedModel;
+import io.streamdl.models.inference.Batch;
+import io.streamdl.models.inference.Dl4jInputs;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fine-tunes one classifier online from labelled examples, without Flink.
+ *
+ * <p><b>Test-then-train.</b> Examples are collected into mini-batches of {@code batchSize}. When a
+ * batch is full, every example in it is first predicted by the current network (inference mode),
+ * which feeds the sliding {@link PrequentialWindow} (accuracy, cross-entropy) and the drift
+ * detector; only then does one optimizer step learn from the batch. The network changes only at
+ * those steps, so predicting the batch together gives exactly the predictions each example would
+ * have had on arrival, at a fraction of the cost.
+ *
+ * <p><b>Publishing.</b> After a step that brings the examples learned since the last attempt to
+ * {@code publishEveryExamples}, or on {@link #onTime} once {@code publishEveryMillis} have passed
+ * (a partial mini-batch is learned first, so slow streams still learn), the {@link PublishGuard}
+ * judges the current weights. Published updates are signed by the codec, numbered {@code version()
+ * + 1}, name the previous lineage version as parent, and carry the window's metrics. Held-back
+ * updates consume no version number; they are counted and reported as metrics. Weights that went
+ * NaN or infinite are replaced by the last good ones (the last published, warm-start or initial
+ * weights) and the optimizer is reset.
+ *
+ * <p><b>Drift.</b> With a detector configured, each prediction's 0/1 error feeds {@link
+ * PageHinkley}; an alarm is reported and adapts training as configured (learning-rate boost for a
+ * number of steps, optimizer reset, or both).
+ *
+ * <p><b>State.</b> {@link #snapshot} writes everything that determines future outputs (weights,
+ * optimizer state and counts, the unlearned partial batch, versions, window, detector, counters) in
+ * an explicit versioned binary format with a CRC; {@link #restore} reads it back. The random
+ * generator is reseeded from the step count before each step, so a restored trainer fed the same
+ * examples produces the same weights.
+ *
+ * <p>Labels are mapped to class indices through the spec's labels; an unknown label, or features
+ * that do not fit the model, become dead letters. Not thread-safe: one thread drives an instance.
+ */
+public final class OnlineTrainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
+    private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
+    private static final int SNAPSHOT_FORMAT = 1;
+    private static final float MIN_PROBABILITY = 1e-7f;
+    private static final long NO_TIME = Long.MIN_VALUE;
+
+    private final ModelSpec spec;
+    private final TrainerSettings settings;
+    private final ModelUpdateCodec codec;
+    private final TrainableNetwork network;
+    private final Map<String, Integer> classes;
+    private final PublishGuard guard;
+    private final PageHinkley detector;
+    private final List<Pending> pending = new ArrayList<>();
+    private PrequentialWindow window;
+
+    private long highestVersion;
+    private Long parentVersion;
+    private double referenceAccuracy = Double.NaN;
+    private float[] lastGoodParams;
+    private long lastAttemptMillis = NO_TIME;
+    private double learningRate;
+    private int boostStepsLeft;
+
+    private long examplesSeen;
+    private long examplesLearned;
+    private long learnedSinceAttempt;
+    private long evaluatedSinceMetrics;
+    private long steps;
+    private long published;
+    private long heldBackRegression;
+    private long heldBackNonFinite;
+    private long unknownLabels;
+    private long misfits;
+    private long driftEvents;
+
+    /** An example waiting for its mini-batch to fill. */
+    private record Pending(String eventId, int label, long arrivedAt, Features features) {}
+
+    private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
+        if (!spec.isClassifier()) {
+            throw new IllegalArgumentException(
+                    "the online trainer learns classifiers from labels; model '"
+                            + spec.name()
+                            + "' is a "
+                            + spec.kind()
+                            + " without class labels");
+        }
+        this.spec = spec;
+        this.settings = settings;
+        this.codec = codec;
+        this.learningRate = settings.learningRate();
+        this.network = TrainableNetwork.create(spec, settings.optimizer(), settings.learningRate());
+        this.classes = new HashMap<>();
+        for (int i = 0; i < spec.labels().size(); i++) {
+            classes.put(spec.labels().get(i), i);
+        }
+        this.guard = new PublishGuard(settings.guardMargin());
+        this.detector =
+                settings.driftDetector() == TrainerSettings.DriftDetectorKind.PAGE_HINKLEY
+                        ? new PageHinkley(
+                                settings.driftDelta(),
+                                settings.driftLambda(),
+                                settings.driftMinExamples())
+                        : null;
+        this.window = new PrequentialWindow(settings.windowSize());
+        this.lastGoodParams = network.params();
+    }
+
+    /** A trainer starting from the spec's initial weights, before version 1. */
+    public static OnlineTrainer fresh(
+            ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
+        return new OnlineTrainer(spec, settings, codec);
+    }
+
+    /**
+     * A trainer continuing from {@code newest}, the newest update on the model topic: its weights,
+     * version (the parent of the next one) and published accuracy (the guard's reference). If the
+     * update fails verification or is for another architecture, the trainer starts from the initial
+     * weights instead, with a warning, but still numbers its versions after it.
+     */
+    public static OnlineTrainer warmStart(
+            ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec, ModelUpdate newest) {
+        OnlineTrainer trainer = new OnlineTrainer(spec, settings, codec);
+        VerifiedModel model;
+        try {
+            model = codec.decode(newest, spec);
+        } catch (ModelUpdateRejected e) {
+            LOG.warn(
+                    "not warm-starting model '{}' from version {}: {}; starting from the initial"
+                            + " weights, numbering after it",
+                    spec.name(),
+                    newest.getVersion(),
+                    e.getMessage());
+            trainer.fenceVersion(newest.getVersion());
+            return trainer;
+        }
+        if (!sameArchitecture(spec, model.spec())) {
+            LOG.warn(
+                    "not warm-starting model '{}' from version {}: it has architecture {}, this"
+                            + " trainer {}; starting from the initial weights, numbering after it",
+                    spec.name(),
+                    model.version(),
+                    model.spec().toJson(),
+                    spec.toJson());
+            trainer.fenceVersion(model.version());
+            return trainer;
+        }
+        float[] params = model.network().params().castTo(DataType.FLOAT).dup('c').data().asFloat();
+        trainer.network.setParams(params);
+        trainer.lastGoodParams = params;
+        trainer.highestVersion = model.version();
+        trainer.parentVersion = model.version();
+        Double accuracy = model.metrics().get(TrainerMetrics.UPDATE_ACCURACY);
+        trainer.referenceAccuracy = accuracy == null ? Double.NaN : accuracy;
+        LOG.info(
+                "model '{}' warm-started from version {} (published accuracy {})",
+                spec.name(),
+                model.version(),
+                trainer.referenceAccuracy);
+        return trainer;
+    }
+
+    /**
+     * A trainer in exactly the state {@link #snapshot} captured.
+     *
+     * @throws IllegalStateException if the snapshot is corrupt, of an unknown format, or for
+     *     another architecture
+     */
+    public static OnlineTrainer restore(
+            ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec, byte[] snapshot) {
+        OnlineTrainer trainer = new OnlineTrainer(spec, settings, codec);
+        try {
+            trainer.read(snapshot);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "corrupt trainer snapshot for model '" + spec.name() + "': " + e.getMessage(),
+                    e);
+        }
+        return trainer;
+    }
+
+    /**
+     * Makes sure the next published version is above {@code newestKnown}, a version already on the
+     * model topic (for example written before the checkpoint this trainer restored from).
+     */
+    public void fenceVersion(long newestKnown) {
+        if (newestKnown > highestVersion) {
+            LOG.warn(
+                    "model '{}': version {} exists on the topic but this trainer is at {}; its"
+                            + " next version will be {}",
+                    spec.name(),
+                    newestKnown,
+                    highestVersion,
+                    newestKnown + 1);
+            highestVersion = newestKnown;
+        }
+    }
+
+    /** Takes one labelled example at processing time {@code now}. */
+    public void accept(LabelledExample example, long now, TrainerOutput out) {
+        startClock(now);
+        examplesSeen++;
+        Integer label = classes.get(example.label);
+        if (label == null) {
+            unknownLabels++;
+            out.deadLetter(
+                    deadLetter(
+                            example,
+                            Topics.EVENTS_LABELS.name(),
+                            "UNKNOWN_LABEL",
+                            "label '"
+                                    + example.label
+                                    + "' of event "
+                                    + example.eventId
+                                    + " is not a class of model "
+                                    + spec.name()
+                                    + " "
+                                    + spec.labels(),
+                            now));
+            return;
+        }
+        String misfit = ExampleTensors.misfit(example.features, spec);
+        if (misfit != null) {
+            misfits++;
+            out.deadLetter(
+                    deadLetter(
+                            example,
+                            featuresTopic(example.features),
+                            "FEATURES_MISMATCH",
+                            "event " + example.eventId + ": " + misfit,
+                            now));
+            return;
+        }
+        pending.add(new Pending(example.eventId, label, now, example.features));
+        if (pending.size() >= settings.batchSize()) {
+            step(now, out);
+        }
+    }
+
+    /**
+     * The time trigger: once {@code publishEveryMillis} have passed since the last attempt, learns
+     * any partial mini-batch and considers publishing.
+     */
+    public void onTime(long now, TrainerOutput out) {
+        startClock(now);
+        if (settings.publishEveryMillis() > 0
+                && now - lastAttemptMillis >= settings.publishEveryMillis()) {
+            step(now, out);
+            if (learnedSinceAttempt > 0) {
+                attemptPublish(now, out);
+            } else {
+                lastAttemptMillis = now;
+            }
+        }
+    }
+
+    /** At the end of the input: learns any partial mini-batch and considers publishing. */
+    public void flush(long now, TrainerOutput out) {
+        startClock(now);
+        step(now, out);
+        if (learnedSinceAttempt > 0) {
+            attemptPublish(now, out);
+        }
+    }
+
+    private void startClock(long now) {
+        if (lastAttemptMillis == NO_TIME) {
+            lastAttemptMillis = now;
+        }
+    }
+
+    /** Predicts, then learns from, the pending examples. */
+    private void step(long now, TrainerOutput out) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        int n = pending.size();
+        List<Features> features = new ArrayList<>(n);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            features.add(pending.get(i).features());
+            labels[i] = pending.get(i).label();
+        }
+        Batch batch = ExampleTensors.batch(features, spec);
+        MultiDataSet data = Dl4jInputs.trainingData(spec, batch, labels);
+
+        INDArray output =
+                network.graph().output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
+        float[] probabilities = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int k = spec.outputSize();
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                if (probabilities[i * k + j] > probabilities[i * k + best]) {
+                    best = j;
+                }
+            }
+            boolean correct = best == labels[i];
+            float p = probabilities[i * k + labels[i]];
+            float loss =
+                    (float)
+                            -Math.log(
+                                    Float.isNaN(p)
+                                            ? MIN_PROBABILITY
+                                            : Math.max(p, MIN_PROBABILITY));
+            window.add(correct, loss, pending.get(i).arrivedAt());
+            evaluatedSinceMetrics++;
+            if (detector != null && detector.add(correct ? 0 : 1)) {
+                onDrift(now, out);
+            }
+        }
+
+        Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + steps);
+        network.graph().fit(data);
+        steps++;
+        examplesLearned += n;
+        learnedSinceAttempt += n;
+        pending.clear();
+        if (boostStepsLeft > 0 && --boostStepsLeft == 0) {
+            learningRate = settings.learningRate();
+            network.setLearningRate(learningRate);
+        }
+        if (evaluatedSinceMetrics >= settings.metricsEveryExamples()) {
+            emitWindowMetrics(now, out);
+        }
+        if (settings.publishEveryExamples() > 0
+                && learnedSinceAttempt >= settings.publishEveryExamples()) {
+            attemptPublish(now, out);
+        }
+    }
+
+    private void onDrift(long now, TrainerOutput out) {
+        driftEvents++;
+        TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
+        if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
+                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
+            learningRate = settings.learningRate() * settings.driftLrBoost();
+            boostStepsLeft = settings.driftBoostSteps();
+            network.setLearningRate(learningRate);
+        }
+        if (adaptation == TrainerSettings.DriftAdaptation.RESET_OPTIMIZER
+                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
+            network.resetOptimizer();
+        }
+        if (settings.guardResetOnDrift()) {
+            referenceAccuracy = Double.NaN;
+        }
+        LOG.info(
+                "model '{}': drift detected after {} examples (statistic {}), adaptation {}",
+                spec.name(),
+                examplesSeen,
+                detector.lastAlarmStatistic(),
+                adaptation);
+        out.metric(metric(TrainerMetrics.DRIFT, detector.lastAlarmStatistic(), driftEvents, now));
+    }
+
+    private void emitWindowMetrics(long now, TrainerOutput out) {
+        evaluatedSinceMetrics = 0;
+        out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
+        out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
+    }
+
+    private void attemptPublish(long now, TrainerOutput out) {
+        lastAttemptMillis = now;
+        learnedSinceAttempt = 0;
+        float[] params = network.params();
+        double accuracy = window.accuracy();
+        PublishGuard.Verdict verdict = guard.judge(params, accuracy, referenceAccuracy);
+        switch (verdict) {
+            case PUBLISH -> {
+                long version = highestVersion + 1;
+                ModelUpdate update =
+                        codec.encode(
+                                spec, network.graph(), version, parentVersion, updateMetrics());
+                out.update(update);
+                highestVersion = version;
+                parentVersion = version;
+                referenceAccuracy = accuracy;
+                lastGoodParams = params;
+                published++;
+                LOG.info(
+                        "model '{}': published version {} (prequential accuracy {} over {}"
+                                + " examples, {} learned)",
+                        spec.name(),
+                        version,
+                        accuracy,
+                        window.count(),
+                        examplesLearned);
+                out.metric(metric(TrainerMetrics.MODEL_VERSION, version, examplesLearned, now));
+            }
+            case HOLD_REGRESSION -> {
+                heldBackRegression++;
+                LOG.warn(
+                        "model '{}': update held back: prequential accuracy {} is below the last"
+                                + " published {} by more than {}",
+                        spec.name(),
+                        accuracy,
+                        referenceAccuracy,
+                        guard.margin());
+                out.metric(
+                        metric(
+                                TrainerMetrics.HELD_BACK_REGRESSION,
+                                accuracy,
+                                heldBackRegression,
+                                now));
+            }
+            case HOLD_NON_FINITE -> {
+                heldBackNonFinite++;
+                LOG.warn(
+                        "model '{}': update held back: NaN or infinite weights; rolling back to the"
+                                + " last good weights and resetting the optimizer",
+                        spec.name());
+                network.setParams(lastGoodParams);
+                network.resetOptimizer();
+                out.metric(
+                        metric(
+                                TrainerMetrics.HELD_BACK_NON_FINITE,
+                                accuracy,
+                                heldBackNonFinite,
+                                now));
+            }
+        }
+    }
+
+    private Map<String, Double> updateMetrics() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
+        m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
+        m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
+        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) examplesLearned);
+        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) driftEvents);
+        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) (heldBackRegression + heldBackNonFinite));
+        return m;
+    }
+
+    private DashboardMetric metric(String name, double value, long count, long now) {
+        return DashboardMetric.newBuilder()
+                .setMetric(name)
+                .setModel(spec.name())
+                .setWindowStart(window.oldestTime(now))
+                .setWindowEnd(now)
+                .setCount(count)
+                .setValue(value)
+                .setModelVersion(parentVersion)
+                .setTs(now)
+                .build();
+    }
+
+    private static DeadLetter deadLetter(
+            LabelledExample example, String topic, String reason, String message, long now) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(topic)
+                .setPartition(-1)
+                .setOffset(-1L)
+                .setStage("train")
+                .setError(reason)
+                .setMessage(message)
+                .setKey(
+                        example.eventId == null
+                                ? null
+                                : ByteBuffer.wrap(example.eventId.getBytes(StandardCharsets.UTF_8)))
+                .setValue(null)
+                .setTs(now)
+                .build();
+    }
+
+    /** {@code features.<encoder>} from the features' {@code name@version} stamp. */
+    private static String featuresTopic(Features features) {
+        String by = features.getEncodedBy();
+        int at = by == null ? -1 : by.indexOf('@');
+        return "features." + (at > 0 ? by.substring(0, at) : by);
+    }
+
+    static boolean sameArchitecture(ModelSpec a, ModelSpec b) {
+        return a.sameInterfaceAs(b)
+                && a.kind() == b.kind()
+                && a.params().equals(b.params())
+                && a.specVersion() == b.specVersion();
+    }
+
+    // ---- state ----
+
+    /** Everything that determines this trainer's future outputs, in an explicit binary format. */
+    public byte[] snapshot() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeInt(SNAPSHOT_FORMAT);
+            writeString(out, spec.toJson());
+            writeString(out, network.optimizer().name());
+            out.writeLong(highestVersion);
+            out.writeBoolean(parentVersion != null);
+            out.writeLong(parentVersion == null ? 0 : parentVersion);
+            out.writeDouble(referenceAccuracy);
+            out.writeLong(lastAttemptMillis);
+            out.writeDouble(learningRate);
+            out.writeInt(boostStepsLeft);
+            for (long counter : counters()) {
+                out.writeLong(counter);
+            }
+            out.writeInt(network.iterationCount());
+            out.writeInt(network.epochCount());
+            writeFloats(out, network.params());
+            writeFloats(out, network.optimizerState());
+            writeFloats(out, lastGoodParams);
+            window.writeTo(out);
+            out.writeBoolean(detector != null);
+            if (detector != null) {
+                detector.writeTo(out);
+            }
+            out.writeInt(pending.size());
+            for (Pending p : pending) {
+                writeString(out, p.eventId());
+                out.writeInt(p.label());
+                out.writeLong(p.arrivedAt());
+                writeFeatures(out, p.features());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write trainer snapshot", e);
+        }
+        byte[] body = bytes.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        return ByteBuffer.allocate(body.length + 8).put(body).putLong(crc.getValue()).array();
+    }
+
+    private long[] counters() {
+        return new long[] {
+            examplesSeen,
+            examplesLearned,
+            learnedSinceAttempt,
+            evaluatedSinceMetrics,
+            steps,
+            published,
+            heldBackRegression,
+            heldBackNonFinite,
+            unknownLabels,
+            misfits,
+            driftEvents
+        };
+    }
+
+    private void read(byte[] snapshot) throws IOException {
+        if (snapshot.length < 16) {
+            throw new IOException("snapshot of " + snapshot.length + " bytes is too short");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(snapshot, 0, snapshot.length - 8);
+        long stored = ByteBuffer.wrap(snapshot, snapshot.length - 8, 8).getLong();
+        if (crc.getValue() != stored) {
+            throw new IOException("CRC mismatch");
+        }
+        DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(snapshot, 0, snapshot.length - 8));
+        if (in.readInt() != SNAPSHOT_MAGIC) {
+            throw new IOException("not a trainer snapshot (bad magic number)");
+        }
+        int format = in.readInt();
+        if (format != SNAPSHOT_FORMAT) {
+            throw new IOException(
+                    "snapshot format " + format + ", this build reads " + SNAPSHOT_FORMAT);
+        }
+        ModelSpec saved = ModelSpec.fromJson(readString(in));
+        if (!sameArchitecture(spec, saved)) {
+            throw new IllegalStateException(
+                    "the checkpoint holds model '"
+                            + saved.name()
+                            + "' with architecture "
+                            + saved.toJson()
+                            + " but the job trains "
+                            + spec.toJson()
+                            + "; start the job without this checkpoint to change the"
+                            + " architecture");
+        }
+        TrainerSettings.Optimizer savedOptimizer =
+                TrainerSettings.Optimizer.valueOf(readString(in));
+        highestVersion = in.readLong();
+        boolean hasParent = in.readBoolean();
+        long parent = in.readLong();
+        parentVersion = hasParent ? parent : null;
+        referenceAccuracy = in.readDouble();
+        lastAttemptMillis = in.readLong();
+        in.readDouble(); // the rate in use then; recomputed below from the current settings
+        boostStepsLeft = in.readInt();
+        examplesSeen = in.readLong();
+        examplesLearned = in.readLong();
+        learnedSinceAttempt = in.readLong();
+        evaluatedSinceMetrics = in.readLong();
+        steps = in.readLong();
+        published = in.readLong();
+        heldBackRegression = in.readLong();
+        heldBackNonFinite = in.readLong();
+        unknownLabels = in.readLong();
+        misfits = in.readLong();
+        driftEvents = in.readLong();
+        int iterations = in.readInt();
+        int epochs = in.readInt();
+        network.setParams(readFloats(in));
+        float[] optimizerState = readFloats(in);
+        if (savedOptimizer == network.optimizer()) {
+            network.setOptimizerState(optimizerState);
+            network.setCounts(iterations, epochs);
+        } else {
+            LOG.warn(
+                    "model '{}': the checkpoint was trained with {}, the job now uses {}; starting"
+                            + " the new optimizer from scratch",
+                    spec.name(),
+                    savedOptimizer,
+                    network.optimizer());
+        }
+        learningRate =
+                settings.learningRate() * (boostStepsLeft > 0 ? settings.driftLrBoost() : 1.0);
+        network.setLearningRate(learningRate);
+        lastGoodParams = readFloats(in);
+        window = PrequentialWindow.readFrom(in, settings.windowSize());
+        if (in.readBoolean()) {
+            // a detector turned off since the checkpoint still has its state read past
+            (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
+        }
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String eventId = readString(in);
+            int label = in.readInt();
+            long arrivedAt = in.readLong();
+            pending.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+        }
+        if (in.available() != 0) {
+            throw new IOException(in.available() + " unread bytes at the end");
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("bad length " + n);
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        writeBytes(out, b.array());
+    }
+
+    private static float[] readFloats(DataInputStream in) throws IOException {
+        byte[] b = readBytes(in);
+        if (b.length % 4 != 0) {
+            throw new IOException(b.length + " bytes are not whole float32 values");
+        }
+        float[] values = new float[b.length / 4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static void writeFeatures(DataOutputStream out, Features f) throws IOException {
+        writeString(out, f.getEventId());
+        out.writeLong(f.getTs());
+        writeString(out, f.getEncodedBy());
+        writeString(out, f.getDtype());
+        out.writeInt(f.getShape().size());
+        for (int d : f.getShape()) {
+            out.writeInt(d);
+        }
+        writeBytes(out, bytes(f.getData()));
+        out.writeBoolean(f.getMask() != null);
+        if (f.getMask() != null) {
+            writeBytes(out, bytes(f.getMask()));
+        }
+    }
+
+    private static Features readFeatures(DataInputStream in) throws IOException {
+        String eventId = readString(in);
+        long ts = in.readLong();
+        String encodedBy = readString(in);
+        String dtype = readString(in);
+        int rank = in.readInt();
+        if (rank < 0 || rank > 16) {
+            throw new IOException("bad rank " + rank);
+        }
+        List<Integer> shape = new ArrayList<>(rank);
+        for (int i = 0; i < rank; i++) {
+            shape.add(in.readInt());
+        }
+        ByteBuffer data = ByteBuffer.wrap(readBytes(in));
+        ByteBuffer mask = in.readBoolean() ? ByteBuffer.wrap(readBytes(in)) : null;
+        return Features.newBuilder()
+                .setEventId(eventId)
+                .setTs(ts)
+                .setEncodedBy(encodedBy)
+                .setDtype(dtype)
+                .setShape(shape)
+                .setData(data)
+                .setMask(mask)
+                .build();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    // ---- observation ----
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The newest version this trainer published or knows of; the next one is this plus one. */
+    public long version() {
+        return highestVersion;
+    }
+
+    /** The version the current weights descend from, or null for the initial weights. */
+    public Long parentVersion() {
+        return parentVersion;
+    }
+
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    public long examplesLearned() {
+        return examplesLearned;
+    }
+
+    /** Optimizer steps taken. */
+    public long steps() {
+        return steps;
+    }
+
+    /** Examples waiting for their mini-batch. */
+    public int pendingExamples() {
+        return pending.size();
+    }
+
+    public long updatesPublished() {
+        return published;
+    }
+
+    public long heldBackForRegression() {
+        return heldBackRegression;
+    }
+
+    public long heldBackForNonFiniteWeights() {
+        return heldBackNonFinite;
+    }
+
+    /** Examples refused for an unknown label or features the model cannot take. */
+    public long examplesRefused() {
+        return unknownLabels + misfits;
+    }
+
+    public long driftEvents() {
+        return driftEvents;
+    }
+
+    /** Prequential accuracy over the window (NaN before the first prediction). */
+    public double accuracy() {
+        return window.accuracy();
+    }
+
+    public double meanLoss() {
+        return window.meanLoss();
+    }
+
+    /** The learning rate in use (boosted after drift). */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** A copy of the current parameters. */
+    public float[] params() {
+        return network.params();
+    }
+
+    /** Replaces the current parameters; for tests and tools that inject weights. */
+    void setParams(float[] values) {
+        network.setParams(values);
+    }
+
+    @Override
+    public void close() {
+        network.clear();
+    }
+}

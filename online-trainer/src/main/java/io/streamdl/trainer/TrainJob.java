@@ -1,0 +1,184 @@
+package io.streamdl.trainer;
+
+import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.Label;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.flink.DecodeRecords;
+import io.streamdl.schemas.flink.KafkaConnectors;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.topics.Topics;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code features.<encoder>} joined with {@code events.labels} by event id → online fine-tuning of
+ * the model with prequential evaluation → signed updates on {@code models.<model>}, accuracy, loss,
+ * drift and publishing metrics on {@code dashboard.metrics}, and every refused input (records that
+ * do not decode, unknown labels, features the model cannot take) on {@code dlq}.
+ *
+ * <p>Decoding and the join run with {@link TrainJobConfig#parallelism()}; the trainer always runs
+ * as one instance (see {@link TrainOperator} for how versions stay unique across failures).
+ */
+public final class TrainJob implements StreamingJob {
+    private final TrainJobConfig config;
+    private final ModelSpec spec;
+    private final Source<RawRecord, ?, ?> features;
+    private final Source<RawRecord, ?, ?> labels;
+    private final Sink<ModelUpdate> updates;
+    private final Sink<DashboardMetric> metrics;
+    private final Sink<DeadLetter> deadLetters;
+    private final ModelUpdateLookup lookup;
+
+    public TrainJob(
+            TrainJobConfig config,
+            ModelSpec spec,
+            Source<RawRecord, ?, ?> features,
+            Source<RawRecord, ?, ?> labels,
+            Sink<ModelUpdate> updates,
+            Sink<DashboardMetric> metrics,
+            Sink<DeadLetter> deadLetters,
+            ModelUpdateLookup lookup) {
+        if (!spec.name().equals(config.model())) {
+            throw new IllegalArgumentException(
+                    "spec is for model '" + spec.name() + "', config for '" + config.model() + "'");
+        }
+        this.config = config;
+        this.spec = spec;
+        this.features = features;
+        this.labels = labels;
+        this.updates = updates;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+        this.lookup = lookup;
+    }
+
+    /**
+     * The job on Kafka for the default spec of {@code config.model()}, with transactional sinks and
+     * the newest update of {@code models.<model>} as warm start and version floor.
+     */
+    public static TrainJob onKafka(KafkaSettings kafka, TrainJobConfig config) {
+        String model = config.model();
+        return new TrainJob(
+                config,
+                DefaultSpecs.byName(model),
+                KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
+                KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name())),
+                KafkaConnectors.avroSink(
+                        kafka, Topics.models(model), ModelUpdate::getModel, "models-" + model),
+                KafkaConnectors.avroSink(
+                        kafka,
+                        Topics.DASHBOARD_METRICS,
+                        DashboardMetric::getMetric,
+                        "train-metrics-" + model),
+                KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "train-dlq-" + model),
+                new KafkaModelLookup(
+                        kafka.bootstrapServers(),
+                        config.registryUrl(),
+                        Topics.models(model).name(),
+                        model));
+    }
+
+    @Override
+    public String name() {
+        return "TrainJob-" + config.model();
+    }
+
+    @Override
+    public void build(StreamExecutionEnvironment env) {
+        String model = config.model();
+        String prefix = "train-" + model + "-";
+        int parallelism = config.parallelism();
+        SingleOutputStreamOperator<Features> decodedFeatures =
+                env.fromSource(
+                                features,
+                                WatermarkStrategy.noWatermarks(),
+                                "features." + config.encoder())
+                        .uid(prefix + "features-source")
+                        .setParallelism(parallelism)
+                        .process(new DecodeRecords<>(Features.class, config.registryUrl()))
+                        .name("decode features")
+                        .uid(prefix + "decode-features")
+                        .setParallelism(parallelism);
+        SingleOutputStreamOperator<Label> decodedLabels =
+                env.fromSource(labels, WatermarkStrategy.noWatermarks(), "events.labels")
+                        .uid(prefix + "labels-source")
+                        .setParallelism(parallelism)
+                        .process(new DecodeRecords<>(Label.class, config.registryUrl()))
+                        .name("decode labels")
+                        .uid(prefix + "decode-labels")
+                        .setParallelism(parallelism);
+        SingleOutputStreamOperator<LabelledExample> joined =
+                decodedFeatures
+                        .keyBy(new FeaturesEventId(), Types.STRING)
+                        .connect(decodedLabels.keyBy(new LabelEventId(), Types.STRING))
+                        .process(
+                                new JoinFeaturesWithLabels(config.joinHorizonMillis()),
+                                TypeInformation.of(LabelledExample.class))
+                        .name("join features with labels")
+                        .uid(prefix + "join")
+                        .setParallelism(parallelism);
+        SingleOutputStreamOperator<ModelUpdate> trained =
+                joined.transform(
+                                "online trainer",
+                                TypeInformation.of(ModelUpdate.class),
+                                new TrainOperator(
+                                        spec,
+                                        config.trainer(),
+                                        config.codecConfig(),
+                                        config.warmStart(),
+                                        lookup))
+                        .uid(prefix + "trainer")
+                        .setParallelism(1)
+                        .setMaxParallelism(1);
+        trained.sinkTo(updates)
+                .name("models." + model)
+                .uid(prefix + "models-sink")
+                .setParallelism(1);
+        trained.getSideOutput(TrainOperator.METRICS)
+                .sinkTo(metrics)
+                .name("dashboard.metrics")
+                .uid(prefix + "metrics-sink")
+                .setParallelism(1);
+        DataStream<DeadLetter> dead =
+                decodedFeatures
+                        .getSideOutput(DecodeRecords.DEAD_LETTERS)
+                        .union(
+                                decodedLabels.getSideOutput(DecodeRecords.DEAD_LETTERS),
+                                trained.getSideOutput(TrainOperator.DEAD_LETTERS));
+        dead.sinkTo(deadLetters).name("dlq").uid(prefix + "dlq-sink").setParallelism(parallelism);
+    }
+
+    /** Keys features by their event id. */
+    static final class FeaturesEventId implements KeySelector<Features, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Features f) {
+            return f.getEventId();
+        }
+    }
+
+    /** Keys labels by their event id. */
+    static final class LabelEventId implements KeySelector<Label, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Label l) {
+            return l.getEventId();
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.streamdl.trainer;
+
+import io.streamdl.models.codec.ModelUpdateCodec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one TrainJob trains and how. Immutable; {@link #of} reads the {@code trainer.*} keys (see
+ * {@link #KEYS}) and the shared signing keys {@value ModelUpdateCodec.Config#HMAC_KEY} and {@value
+ * ModelUpdateCodec.Config#ALLOW_UNSIGNED}, and names the key of any bad value.
+ *
+ * @param model the model name: reads nothing from, and writes to, {@code models.<model>}
+ * @param encoder the features it learns from: {@code features.<encoder>}
+ * @param registryUrl the schema registry the inputs are decoded with
+ * @param joinHorizonMillis how long one side of a (features, label) pair waits for the other
+ * @param parallelism parallelism of the sources, decoding and the join; the trainer itself always
+ *     runs as one instance
+ * @param warmStart whether a trainer without a checkpoint starts from the newest update on {@code
+ *     models.<model>} (version numbering continues after it either way)
+ * @param trainer how the trainer learns, publishes and reacts to drift
+ * @param hmacKey the key updates are signed with, or null to publish unsigned (only if allowed)
+ * @param allowUnsigned whether unsigned updates are acceptable (publishing and warm start)
+ */
+public record TrainJobConfig(
+        String model,
+        String encoder,
+        String registryUrl,
+        long joinHorizonMillis,
+        int parallelism,
+        boolean warmStart,
+        TrainerSettings trainer,
+        byte[] hmacKey,
+        boolean allowUnsigned)
+        implements Serializable {
+
+    public static final ConfigKey JOIN_HORIZON_SECONDS =
+            new ConfigKey(
+                    "trainer.join.horizon-seconds",
+                    "600",
+                    "how long features wait for their label, or a label for its features, before"
+                            + " both are dropped and counted as unmatched");
+    public static final ConfigKey PARALLELISM =
+            new ConfigKey(
+                    "trainer.parallelism",
+                    "1",
+                    "parallelism of decoding and the join (the trainer is always one instance)");
+    public static final ConfigKey WARM_START =
+            new ConfigKey(
+                    "trainer.warm-start",
+                    "true",
+                    "start a trainer without checkpoint from the newest update on models.<model>");
+
+    /** Every {@code trainer.*} key, with its default. */
+    public static final List<ConfigKey> KEYS;
+
+    static {
+        List<ConfigKey> keys =
+                new ArrayList<>(List.of(JOIN_HORIZON_SECONDS, PARALLELISM, WARM_START));
+        keys.addAll(TrainerSettings.KEYS);
+        KEYS = List.copyOf(keys);
+    }
+
+    public TrainJobConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        Objects.requireNonNull(trainer, "trainer");
+        if (joinHorizonMillis < 1) {
+            throw new IllegalArgumentException(
+                    "config key '" + JOIN_HORIZON_SECONDS.key() + "' must be positive");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException(
+                    "config key '" + PARALLELISM.key() + "' must be positive");
+        }
+        // validates key length and the signed/unsigned combination
+        new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
+        hmacKey = hmacKey == null ? null : hmacKey.clone();
+    }
+
+    /**
+     * Reads a config from key=value settings: the {@code trainer.*} keys of {@link #KEYS} (an
+     * unknown {@code trainer.*} key is refused as a likely typo) and the signing keys.
+     *
+     * @throws IllegalArgumentException naming the key of a bad or missing value
+     */
+    public static TrainJobConfig of(
+            String model, String encoder, String registryUrl, Map<String, String> settings) {
+        ConfigKey.Reader r = new ConfigKey.Reader(settings);
+        r.rejectUnknown("trainer.", KEYS);
+        ModelUpdateCodec.Config codec = ModelUpdateCodec.Config.from(settings);
+        return new TrainJobConfig(
+                model,
+                encoder,
+                registryUrl,
+                r.longValue(JOIN_HORIZON_SECONDS, 1, Long.MAX_VALUE / 1000) * 1000,
+                r.integer(PARALLELISM, 1, 1024),
+                r.bool(WARM_START),
+                TrainerSettings.from(settings),
+                codec.hmacKey(),
+                codec.allowUnsigned());
+    }
+
+    /** The signing settings updates are published and warm-start updates verified with. */
+    public ModelUpdateCodec.Config codecConfig() {
+        return new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
+    }
+
+    /** A copy of the key, or null. */
+    @Override
+    public byte[] hmacKey() {
+        return hmacKey == null ? null : hmacKey.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainJobConfig c
+                && model.equals(c.model)
+                && encoder.equals(c.encoder)
+                && registryUrl.equals(c.registryUrl)
+                && joinHorizonMillis == c.joinHorizonMillis
+                && parallelism == c.parallelism
+                && warmStart == c.warmStart
+                && trainer.equals(c.trainer)
+                && Arrays.equals(hmacKey, c.hmacKey)
+                && allowUnsigned == c.allowUnsigned;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model, encoder, registryUrl, trainer) * 31 + Arrays.hashCode(hmacKey);
+    }
+
+    @Override
+    public String toString() {
+        // never print the key
+        return "TrainJobConfig[model="
+                + model
+                + ", encoder="
+                + encoder
+                + ", registryUrl="
+                + registryUrl
+                + ", joinHorizonMillis="
+                + joinHorizonMillis
+                + ", parallelism="
+                + parallelism
+                + ", warmStart="
+                + warmStart
+                + ", trainer="
+                + trainer
+                + ", hmacKey="
+                + (hmacKey == null ? "none" : "<set>")
+                + ", allowUnsigned="
+                + allowUnsigned
+                + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package io.streamdl.trainer;
+
+/**
+ * The {@code metric} names the trainer writes to {@code dashboard.metrics} (each record also names
+ * the model and the newest published version), and the keys of {@code ModelUpdate.metrics}.
+ */
+public final class TrainerMetrics {
+    /** Prequential accuracy over the sliding window; count = examples in the window. */
+    public static final String ACCURACY = "prequential_accuracy";
+
+    /** Mean prequential cross-entropy over the sliding window; count = examples in the window. */
+    public static final String LOSS = "prequential_loss";
+
+    /** A drift event; value = the detector's statistic, count = drift events so far. */
+    public static final String DRIFT = "drift";
+
+    /** A published update; value = its version, count = examples learned so far. */
+    public static final String MODEL_VERSION = "model_version";
+
+    /**
+     * An update held back for lower accuracy; value = its accuracy, count = such updates so far.
+     */
+    public static final String HELD_BACK_REGRESSION = "update_held_back_regression";
+
+    /**
+     * An update held back for NaN or infinite weights (training rolls back to the last good
+     * weights); value = its accuracy, count = such updates so far.
+     */
+    public static final String HELD_BACK_NON_FINITE = "update_held_back_non_finite";
+
+    /** Keys of {@code ModelUpdate.metrics}. */
+    public static final String UPDATE_ACCURACY = "prequential_accuracy";
+
+    public static final String UPDATE_LOSS = "prequential_loss";
+    public static final String UPDATE_WINDOW = "window_examples";
+    public static final String UPDATE_EXAMPLES = "examples_learned";
+    public static final String UPDATE_DRIFTS = "drift_events";
+    public static final String UPDATE_HELD_BACK = "updates_held_back";
+
+    private TrainerMetrics() {}
+}

@@ -1,0 +1,362 @@
+package io.streamdl.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.codec.ParamsCodec;
+import io.streamdl.models.codec.VerifiedModel;
+import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.ModelUpdate;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OnlineTrainerTest {
+    static final byte[] KEY = "a test key of 32 bytes, not real".getBytes(StandardCharsets.UTF_8);
+    static final ModelUpdateCodec CODEC = new ModelUpdateCodec(ModelUpdateCodec.Config.signed(KEY));
+    private static final ModelSpec TINY = TestingExamples.TINY;
+
+    /** The defaults with some keys overridden, given as key, value, key, value... */
+    static TrainerSettings settings(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return TrainerSettings.from(m);
+    }
+
+    /** {@code n} examples of random classes; labels flipped when {@code flipped}. */
+    static List<LabelledExample> examples(
+            TestingExamples source, Random r, int n, boolean flipped) {
+        List<LabelledExample> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(2);
+            out.add(source.next(c, flipped ? 1 - c : c));
+        }
+        return out;
+    }
+
+    private static void feed(
+            OnlineTrainer t, List<LabelledExample> examples, long now, TrainerOutput out) {
+        for (LabelledExample e : examples) {
+            t.accept(e, now, out);
+        }
+    }
+
+    private static float[] params(ModelUpdate u) {
+        return ParamsCodec.toFloats(u.getParams());
+    }
+
+    @Test
+    void theImageCnnLearnsASeparableProblemAndPublishesAVersionChain() {
+        ModelSpec image = DefaultSpecs.image();
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.learning-rate", "0.003",
+                        "trainer.publish.every-examples", "160",
+                        "trainer.window.size", "96",
+                        "trainer.metrics.every-examples", "96");
+        TestingExamples source = new TestingExamples(image, 11);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(image, s, CODEC)) {
+            feed(t, examples(source, new Random(3), 480, false), 1_000, out);
+
+            assertThat(t.examplesLearned()).isEqualTo(480);
+            assertThat(t.steps()).isEqualTo(30);
+            List<DashboardMetric> accuracy = out.metrics(TrainerMetrics.ACCURACY);
+            assertThat(accuracy).hasSize(5);
+            double first = accuracy.get(0).getValue();
+            double last = accuracy.get(accuracy.size() - 1).getValue();
+            assertThat(last).as("prequential accuracy at the end").isGreaterThan(0.9);
+            assertThat(last - first).as("accuracy gained").isGreaterThan(0.3);
+            assertThat(out.metrics(TrainerMetrics.LOSS).get(4).getValue())
+                    .isLessThan(out.metrics(TrainerMetrics.LOSS).get(0).getValue());
+
+            assertThat(out.versions()).containsExactly(1L, 2L, 3L);
+            assertThat(out.updates)
+                    .extracting(ModelUpdate::getParentVersion)
+                    .containsExactly(null, 1L, 2L);
+            assertThat(t.version()).isEqualTo(3);
+            for (ModelUpdate u : out.updates) {
+                VerifiedModel m = CODEC.decode(u, image);
+                assertThat(m.signatureVerified()).isTrue();
+                assertThat(u.getMetrics())
+                        .containsKeys(TrainerMetrics.UPDATE_ACCURACY, TrainerMetrics.UPDATE_LOSS);
+            }
+            assertThat(out.updates.get(2).getMetrics().get(TrainerMetrics.UPDATE_ACCURACY))
+                    .isGreaterThan(0.9);
+            assertThat(out.metrics(TrainerMetrics.MODEL_VERSION))
+                    .extracting(DashboardMetric::getValue)
+                    .containsExactly(1.0, 2.0, 3.0);
+            assertThat(accuracy.get(4).getModel()).isEqualTo("image");
+            assertThat(accuracy.get(4).getModelVersion())
+                    .as("measured before the last publish")
+                    .isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void theGuardHoldsBackAnUpdateWhoseAccuracyFell() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.learning-rate", "0.01",
+                        "trainer.publish.every-examples", "64",
+                        "trainer.window.size", "64",
+                        "trainer.guard.margin", "0.1",
+                        "trainer.drift.detector", "none");
+        TestingExamples source = new TestingExamples(TINY, 5);
+        Random r = new Random(5);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(t, examples(source, r, 320, false), 0, out);
+            assertThat(out.updates).hasSize(5);
+            double published = out.updates.get(4).getMetrics().get(TrainerMetrics.UPDATE_ACCURACY);
+            assertThat(published).isGreaterThan(0.9);
+
+            feed(t, examples(source, r, 64, true), 0, out);
+            assertThat(out.updates).as("no update after the labels flipped").hasSize(5);
+            assertThat(t.heldBackForRegression()).isEqualTo(1);
+            assertThat(t.version()).isEqualTo(5);
+            assertThat(out.metrics(TrainerMetrics.HELD_BACK_REGRESSION))
+                    .singleElement()
+                    .satisfies(
+                            m -> {
+                                assertThat(m.getValue()).isLessThan(published - 0.1);
+                                assertThat(m.getCount()).isEqualTo(1);
+                                assertThat(m.getModelVersion()).isEqualTo(5L);
+                            });
+        }
+    }
+
+    @Test
+    void nanWeightsAreNeverPublishedAndTrainingRollsBackToTheLastGoodWeights() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.guard.margin", "1",
+                        "trainer.publish.every-examples", "32",
+                        "trainer.drift.detector", "none");
+        TestingExamples source = new TestingExamples(TINY, 6);
+        Random r = new Random(6);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(t, examples(source, r, 32, false), 0, out);
+            assertThat(out.versions()).containsExactly(1L);
+            float[] v1 = params(out.updates.get(0));
+
+            float[] poisoned = t.params();
+            poisoned[3] = Float.NaN;
+            poisoned[7] = Float.POSITIVE_INFINITY;
+            t.setParams(poisoned);
+            feed(t, examples(source, r, 32, false), 0, out);
+            assertThat(out.versions()).as("nothing published from NaN weights").containsExactly(1L);
+            assertThat(t.heldBackForNonFiniteWeights()).isEqualTo(1);
+            assertThat(out.metrics(TrainerMetrics.HELD_BACK_NON_FINITE)).hasSize(1);
+            assertThat(t.params()).as("rolled back to version 1").containsExactly(v1);
+
+            feed(t, examples(source, r, 32, false), 0, out);
+            assertThat(out.versions()).containsExactly(1L, 2L);
+            assertThat(out.updates.get(1).getParentVersion()).isEqualTo(1L);
+            for (float p : params(out.updates.get(1))) {
+                assertThat(Float.isFinite(p)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotRestoresParamsVersionsWindowAndTheExactFutureOutputs() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.guard.margin", "1",
+                        "trainer.publish.every-examples", "48",
+                        "trainer.window.size", "50",
+                        "trainer.metrics.every-examples", "40");
+        TestingExamples source = new TestingExamples(TINY, 7);
+        Random r = new Random(7);
+        List<LabelledExample> before = examples(source, r, 100, false);
+        List<LabelledExample> after = examples(source, r, 100, false);
+        TestingTrainerOutput outA = new TestingTrainerOutput();
+        TestingTrainerOutput outB = new TestingTrainerOutput();
+        try (OnlineTrainer a = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(a, before, 10, outA);
+            assertThat(a.pendingExamples()).isEqualTo(4);
+            byte[] snapshot = a.snapshot();
+            try (OnlineTrainer b = OnlineTrainer.restore(TINY, s, CODEC, snapshot)) {
+                assertThat(b.params()).containsExactly(a.params());
+                assertThat(b.version()).isEqualTo(a.version()).isEqualTo(2);
+                assertThat(b.parentVersion()).isEqualTo(2L);
+                assertThat(b.accuracy()).isEqualTo(a.accuracy());
+                assertThat(b.meanLoss()).isEqualTo(a.meanLoss());
+                assertThat(b.pendingExamples()).isEqualTo(4);
+                assertThat(b.examplesSeen()).isEqualTo(100);
+                assertThat(b.snapshot())
+                        .as("a restored snapshot writes back alike")
+                        .isEqualTo(snapshot);
+
+                int already = outA.updates.size();
+                feed(a, after, 20, outA);
+                feed(b, after, 20, outB);
+                List<ModelUpdate> fromA = outA.updates.subList(already, outA.updates.size());
+                assertThat(fromA).hasSize(2);
+                assertThat(outB.versions()).containsExactly(3L, 4L);
+                for (int i = 0; i < fromA.size(); i++) {
+                    assertThat(outB.updates.get(i).getParams()).isEqualTo(fromA.get(i).getParams());
+                    assertThat(outB.updates.get(i).getMetrics())
+                            .isEqualTo(fromA.get(i).getMetrics());
+                }
+                assertThat(b.params()).containsExactly(a.params());
+            }
+        }
+    }
+
+    @Test
+    void aCorruptSnapshotIsRefused() {
+        TrainerSettings s = settings();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            byte[] snapshot = t.snapshot();
+            snapshot[snapshot.length / 2] ^= 0x10;
+            assertThatThrownBy(() -> OnlineTrainer.restore(TINY, s, CODEC, snapshot))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("CRC");
+            assertThatThrownBy(
+                            () ->
+                                    OnlineTrainer.restore(
+                                            DefaultSpecs.image(), s, CODEC, t.snapshot()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("architecture");
+        }
+    }
+
+    @Test
+    void driftIsDetectedWhenTheConceptFlipsAndBoostsTheLearningRate() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.learning-rate", "0.01",
+                        "trainer.window.size", "100",
+                        "trainer.publish.every-examples", "100000",
+                        "trainer.drift.lambda", "20",
+                        "trainer.drift.lr-boost", "4",
+                        "trainer.drift.boost-steps", "5");
+        TestingExamples source = new TestingExamples(TINY, 8);
+        Random r = new Random(8);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(t, examples(source, r, 400, false), 0, out);
+            assertThat(t.driftEvents()).as("no drift while the concept holds").isZero();
+            assertThat(t.accuracy()).isGreaterThan(0.9);
+
+            feed(t, examples(source, r, 64, true), 0, out);
+            assertThat(t.driftEvents()).isEqualTo(1);
+            assertThat(out.metrics(TrainerMetrics.DRIFT))
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getValue()).isGreaterThan(20));
+            assertThat(t.learningRate()).isEqualTo(0.01 * 4);
+
+            feed(t, examples(source, r, 16 * 5, true), 0, out);
+            assertThat(t.learningRate()).as("boost over").isEqualTo(0.01);
+        }
+    }
+
+    @Test
+    void unknownLabelsAndMisfitFeaturesBecomeDeadLetters() {
+        TestingExamples source = new TestingExamples(TINY, 9);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, settings(), CODEC)) {
+            LabelledExample unknown = source.next(0);
+            unknown.label = "diagonal";
+            t.accept(unknown, 5, out);
+            LabelledExample misfit = source.next(1);
+            misfit.features.setData(ByteBuffer.allocate(12));
+            t.accept(misfit, 6, out);
+
+            assertThat(out.deadLetters)
+                    .extracting(d -> d.getError() + "@" + d.getSourceTopic())
+                    .containsExactly(
+                            "UNKNOWN_LABEL@events.labels", "FEATURES_MISMATCH@features.image");
+            assertThat(out.deadLetters.get(0).getMessage()).contains("diagonal");
+            assertThat(t.examplesRefused()).isEqualTo(2);
+            assertThat(t.pendingExamples()).isZero();
+        }
+    }
+
+    @Test
+    void theTimeTriggerLearnsAPartialBatchAndPublishes() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "32",
+                        "trainer.publish.every-examples", "0",
+                        "trainer.publish.every-seconds", "10");
+        TestingExamples source = new TestingExamples(TINY, 10);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            t.onTime(0, out);
+            feed(t, examples(source, new Random(10), 20, false), 1_000, out);
+            t.onTime(9_999, out);
+            assertThat(out.updates).isEmpty();
+            assertThat(t.pendingExamples()).isEqualTo(20);
+            t.onTime(10_000, out);
+            assertThat(t.pendingExamples()).isZero();
+            assertThat(t.examplesLearned()).isEqualTo(20);
+            assertThat(out.versions()).containsExactly(1L);
+            t.onTime(20_000, out);
+            assertThat(out.versions()).as("nothing new learned, nothing published").hasSize(1);
+        }
+    }
+
+    @Test
+    void aWarmStartContinuesFromTheNewestUpdateAndARefusedOneOnlyFencesVersions() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.guard.margin", "1",
+                        "trainer.publish.every-examples", "32");
+        TestingExamples source = new TestingExamples(TINY, 12);
+        Random r = new Random(12);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelUpdate newest;
+        try (OnlineTrainer first = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(first, examples(source, r, 64, false), 0, out);
+            newest = out.updates.get(1);
+        }
+        assertThat(newest.getVersion()).isEqualTo(2);
+
+        TestingTrainerOutput warmOut = new TestingTrainerOutput();
+        try (OnlineTrainer warm = OnlineTrainer.warmStart(TINY, s, CODEC, newest)) {
+            assertThat(warm.version()).isEqualTo(2);
+            assertThat(warm.params()).containsExactly(params(newest));
+            feed(warm, examples(source, r, 32, false), 0, warmOut);
+            assertThat(warmOut.versions()).containsExactly(3L);
+            assertThat(warmOut.updates.get(0).getParentVersion()).isEqualTo(2L);
+        }
+
+        ModelUpdateCodec otherKey =
+                new ModelUpdateCodec(
+                        ModelUpdateCodec.Config.signed(
+                                "another key, 32 bytes long, too!"
+                                        .getBytes(StandardCharsets.UTF_8)));
+        TestingTrainerOutput coldOut = new TestingTrainerOutput();
+        try (OnlineTrainer cold = OnlineTrainer.warmStart(TINY, s, otherKey, newest);
+                OnlineTrainer initial = OnlineTrainer.fresh(TINY, s, otherKey)) {
+            assertThat(cold.version()).isEqualTo(2);
+            assertThat(cold.parentVersion()).isNull();
+            assertThat(cold.params()).containsExactly(initial.params());
+            assertThat(Arrays.equals(cold.params(), params(newest))).isFalse();
+            feed(cold, examples(source, r, 32, false), 0, coldOut);
+            assertThat(coldOut.versions()).containsExactly(3L);
+            assertThat(coldOut.updates.get(0).getParentVersion()).isNull();
+        }
+    }
+}

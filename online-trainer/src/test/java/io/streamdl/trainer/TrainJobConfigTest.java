@@ -1,0 +1,100 @@
+package io.streamdl.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainJobConfigTest {
+    private static final String KEY = "0123456789abcdef0123456789abcdef";
+
+    private static TrainJobConfig config(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        m.put("models.hmac.key", KEY);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return TrainJobConfig.of("image", "image", "http://registry", m);
+    }
+
+    @Test
+    void defaults() {
+        TrainJobConfig c = config();
+        assertThat(c.joinHorizonMillis()).isEqualTo(600_000);
+        assertThat(c.parallelism()).isEqualTo(1);
+        assertThat(c.warmStart()).isTrue();
+        TrainerSettings t = c.trainer();
+        assertThat(t.batchSize()).isEqualTo(32);
+        assertThat(t.optimizer()).isEqualTo(TrainerSettings.Optimizer.ADAM);
+        assertThat(t.learningRate()).isEqualTo(0.001);
+        assertThat(t.publishEveryExamples()).isEqualTo(1000);
+        assertThat(t.publishEveryMillis()).isEqualTo(60_000);
+        assertThat(t.guardMargin()).isEqualTo(0.05);
+        assertThat(t.windowSize()).isEqualTo(1000);
+        assertThat(t.driftDetector()).isEqualTo(TrainerSettings.DriftDetectorKind.PAGE_HINKLEY);
+        assertThat(t.driftAdaptation()).isEqualTo(TrainerSettings.DriftAdaptation.LR_BOOST);
+        assertThat(c.codecConfig().allowUnsigned()).isFalse();
+        assertThat(c.toString()).doesNotContain(KEY);
+        assertThat(TrainJobConfig.KEYS).extracting(ConfigKey::key).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void valuesAreReadFromTheirKeys() {
+        TrainJobConfig c =
+                config(
+                        "trainer.batch-size", "64",
+                        "trainer.optimizer", "nesterovs",
+                        "trainer.learning-rate", "0.01",
+                        "trainer.publish.every-seconds", "0",
+                        "trainer.join.horizon-seconds", "30",
+                        "trainer.drift.adaptation", "reset-optimizer",
+                        "trainer.warm-start", "false");
+        assertThat(c.trainer().batchSize()).isEqualTo(64);
+        assertThat(c.trainer().optimizer()).isEqualTo(TrainerSettings.Optimizer.NESTEROVS);
+        assertThat(c.trainer().learningRate()).isEqualTo(0.01);
+        assertThat(c.trainer().publishEveryMillis()).isZero();
+        assertThat(c.joinHorizonMillis()).isEqualTo(30_000);
+        assertThat(c.trainer().driftAdaptation())
+                .isEqualTo(TrainerSettings.DriftAdaptation.RESET_OPTIMIZER);
+        assertThat(c.warmStart()).isFalse();
+    }
+
+    @Test
+    void aBadValueFailsNamingItsKey() {
+        assertThatThrownBy(() -> config("trainer.batch-size", "0"))
+                .hasMessageContaining("'trainer.batch-size'");
+        assertThatThrownBy(() -> config("trainer.optimizer", "lbfgs"))
+                .hasMessageContaining("'trainer.optimizer'")
+                .hasMessageContaining("adam, sgd, nesterovs");
+        assertThatThrownBy(() -> config("trainer.guard.margin", "1.5"))
+                .hasMessageContaining("'trainer.guard.margin'");
+        assertThatThrownBy(() -> config("trainer.learning-rate", "NaN"))
+                .hasMessageContaining("'trainer.learning-rate'");
+        assertThatThrownBy(() -> config("trainer.warm-start", "yes"))
+                .hasMessageContaining("'trainer.warm-start'");
+        assertThatThrownBy(
+                        () ->
+                                config(
+                                        "trainer.publish.every-examples", "0",
+                                        "trainer.publish.every-seconds", "0"))
+                .hasMessageContaining("never publish");
+    }
+
+    @Test
+    void anUnknownTrainerKeyIsRefusedAsATypo() {
+        assertThatThrownBy(() -> config("trainer.batchsize", "8"))
+                .hasMessageContaining("unknown config key 'trainer.batchsize'");
+    }
+
+    @Test
+    void signingNeedsAKeyUnlessUnsignedUpdatesAreAllowed() {
+        assertThatThrownBy(() -> TrainJobConfig.of("image", "image", "http://r", Map.of()))
+                .hasMessageContaining("models.hmac.key");
+        TrainJobConfig unsigned =
+                TrainJobConfig.of(
+                        "image", "image", "http://r", Map.of("models.allow-unsigned", "true"));
+        assertThat(unsigned.hmacKey()).isNull();
+    }
+}

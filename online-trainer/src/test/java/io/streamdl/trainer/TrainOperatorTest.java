@@ -1,0 +1,174 @@
+package io.streamdl.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.ModelUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+// the harnesses' close() declares InterruptedException
+@SuppressWarnings("try")
+class TrainOperatorTest {
+    private static final ModelUpdateCodec.Config SIGNING =
+            ModelUpdateCodec.Config.signed(OnlineTrainerTest.KEY);
+    private static final TrainerSettings SETTINGS =
+            OnlineTrainerTest.settings(
+                    "trainer.batch-size", "16",
+                    "trainer.learning-rate", "0.01",
+                    "trainer.guard.margin", "1",
+                    "trainer.publish.every-examples", "32",
+                    "trainer.publish.every-seconds", "0",
+                    "trainer.metrics.every-examples", "32");
+
+    private static OneInputStreamOperatorTestHarness<LabelledExample, ModelUpdate> harness(
+            TrainerSettings settings, ModelUpdateLookup lookup) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new TrainOperator(TestingExamples.TINY, settings, SIGNING, true, lookup));
+    }
+
+    private static void feed(
+            OneInputStreamOperatorTestHarness<LabelledExample, ModelUpdate> h,
+            List<LabelledExample> examples)
+            throws Exception {
+        for (LabelledExample e : examples) {
+            h.processElement(new StreamRecord<>(e));
+        }
+    }
+
+    private static List<ModelUpdate> updates(
+            OneInputStreamOperatorTestHarness<LabelledExample, ModelUpdate> h) {
+        return new ArrayList<>(h.extractOutputValues());
+    }
+
+    private static List<LabelledExample> examples(long seed, int n) {
+        return OnlineTrainerTest.examples(
+                new TestingExamples(TestingExamples.TINY, seed), new Random(seed), n, false);
+    }
+
+    @Test
+    void aRestoreReissuesUncommittedVersionsWithTheSameWeightsAndNeverRepeatsCommittedOnes()
+            throws Exception {
+        List<LabelledExample> beforeCheckpoint = examples(1, 100);
+        List<LabelledExample> afterCheckpoint = examples(2, 64);
+        List<ModelUpdate> committed;
+        List<ModelUpdate> lostInFailure;
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(SETTINGS, ModelUpdateLookup.none())) {
+            h.open();
+            feed(h, beforeCheckpoint);
+            committed = updates(h);
+            checkpoint = h.snapshot(1L, 1L);
+            feed(h, afterCheckpoint);
+            lostInFailure = updates(h).subList(committed.size(), updates(h).size());
+        }
+        assertThat(committed).extracting(ModelUpdate::getVersion).containsExactly(1L, 2L, 3L);
+        assertThat(lostInFailure).extracting(ModelUpdate::getVersion).containsExactly(4L, 5L);
+
+        List<ModelUpdate> afterRestore;
+        try (var restored = harness(SETTINGS, () -> committed.get(committed.size() - 1))) {
+            restored.initializeState(checkpoint);
+            restored.open();
+            feed(restored, afterCheckpoint);
+            afterRestore = updates(restored);
+        }
+        List<ModelUpdate> topic = new ArrayList<>(committed);
+        topic.addAll(afterRestore);
+        assertThat(topic).extracting(ModelUpdate::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(topic)
+                .extracting(ModelUpdate::getParentVersion)
+                .containsExactly(null, 1L, 2L, 3L, 4L);
+        for (int i = 0; i < lostInFailure.size(); i++) {
+            assertThat(afterRestore.get(i).getParams())
+                    .as("version %d recomputed after the restore", afterRestore.get(i).getVersion())
+                    .isEqualTo(lostInFailure.get(i).getParams());
+        }
+    }
+
+    @Test
+    void aFreshTrainerWarmStartsFromTheNewestUpdateAndARestoredOneNumbersAfterIt()
+            throws Exception {
+        ModelUpdate newest;
+        OperatorSubtaskState atVersion2;
+        try (var h = harness(SETTINGS, ModelUpdateLookup.none())) {
+            h.open();
+            feed(h, examples(3, 64));
+            atVersion2 = h.snapshot(1L, 1L);
+            feed(h, examples(4, 96));
+            newest = updates(h).get(4);
+        }
+        assertThat(newest.getVersion()).isEqualTo(5);
+
+        try (var fresh = harness(SETTINGS, () -> newest)) {
+            fresh.open();
+            feed(fresh, examples(5, 32));
+            assertThat(updates(fresh))
+                    .extracting(u -> u.getVersion() + "<-" + u.getParentVersion())
+                    .containsExactly("6<-5");
+        }
+
+        try (var old = harness(SETTINGS, () -> newest)) {
+            old.initializeState(atVersion2);
+            old.open();
+            feed(old, examples(6, 32));
+            assertThat(updates(old))
+                    .as("restored at version 2 while version 5 is on the topic")
+                    .extracting(u -> u.getVersion() + "<-" + u.getParentVersion())
+                    .containsExactly("6<-2");
+        }
+    }
+
+    @Test
+    void timersPublishAndSideOutputsCarryMetricsAndDeadLetters() throws Exception {
+        TrainerSettings timed =
+                OnlineTrainerTest.settings(
+                        "trainer.batch-size", "64",
+                        "trainer.publish.every-examples", "0",
+                        "trainer.publish.every-seconds", "5",
+                        "trainer.metrics.every-examples", "10");
+        try (var h = harness(timed, ModelUpdateLookup.none())) {
+            h.setProcessingTime(0);
+            h.open();
+            List<LabelledExample> examples = examples(7, 20);
+            examples.get(3).label = "diagonal";
+            feed(h, examples);
+            h.setProcessingTime(4_000);
+            assertThat(updates(h)).isEmpty();
+            h.setProcessingTime(5_000);
+            assertThat(updates(h)).extracting(ModelUpdate::getVersion).containsExactly(1L);
+
+            List<String> metrics = new ArrayList<>();
+            for (StreamRecord<DashboardMetric> r : h.getSideOutput(TrainOperator.METRICS)) {
+                metrics.add(r.getValue().getMetric());
+            }
+            assertThat(metrics)
+                    .containsExactly(
+                            TrainerMetrics.ACCURACY,
+                            TrainerMetrics.LOSS,
+                            TrainerMetrics.MODEL_VERSION);
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(TrainOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).extracting(DeadLetter::getError).containsExactly("UNKNOWN_LABEL");
+        }
+    }
+
+    @Test
+    void theEndOfInputLearnsThePartialBatchAndPublishes() throws Exception {
+        try (var h = harness(SETTINGS, ModelUpdateLookup.none())) {
+            h.open();
+            feed(h, examples(8, 40));
+            assertThat(updates(h)).hasSize(1);
+            h.endInput();
+            assertThat(updates(h)).extracting(ModelUpdate::getVersion).containsExactly(1L, 2L);
+            assertThat(((TrainOperator) h.getOneInputOperator()).trainer().examplesLearned())
+                    .isEqualTo(40);
+        }
+    }
+}
