@@ -71,24 +71,7 @@ class EncodeJobITCase {
                                 "image.max.payload.bytes", "65536",
                                 "audio.max.clip.seconds", "2"));
 
-        Map<String, String> settings =
-                new HashMap<>(
-                        Map.of(
-                                "data.dir",
-                                dataDir.toString(),
-                                "kafka.port",
-                                "0",
-                                "kafka.controller.port",
-                                "0",
-                                "registry.port",
-                                "0",
-                                "flink.rest.port",
-                                "0",
-                                "ingest.port",
-                                "0",
-                                "flink.slots",
-                                "2"));
-        try (Platform platform = Platform.start(PlatformConfig.from(settings));
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 2));
                 RestSchemaRegistryClient registry =
                         new RestSchemaRegistryClient(platform.registryUrl())) {
             KafkaSettings kafka =

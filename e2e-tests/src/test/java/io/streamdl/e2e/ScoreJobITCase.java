@@ -63,24 +63,7 @@ class ScoreJobITCase {
         network.params().muli(1.5);
         ModelUpdate v2 = codec.encode(spec, network, 2, 1L, Map.of());
 
-        Map<String, String> settings =
-                new HashMap<>(
-                        Map.of(
-                                "data.dir",
-                                dataDir.toString(),
-                                "kafka.port",
-                                "0",
-                                "kafka.controller.port",
-                                "0",
-                                "registry.port",
-                                "0",
-                                "flink.rest.port",
-                                "0",
-                                "ingest.port",
-                                "0",
-                                "flink.slots",
-                                "4"));
-        try (Platform platform = Platform.start(PlatformConfig.from(settings));
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4));
                 RestSchemaRegistryClient registry =
                         new RestSchemaRegistryClient(platform.registryUrl());
                 KafkaProducer<byte[], byte[]> producer =

@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,24 +24,8 @@ final class BenchPlatform implements AutoCloseable {
 
     BenchPlatform(int slots) throws IOException {
         dir = Files.createTempDirectory("streamdl-bench");
-        Map<String, String> settings =
-                new HashMap<>(
-                        Map.of(
-                                "data.dir",
-                                dir.toString(),
-                                "kafka.port",
-                                "0",
-                                "kafka.controller.port",
-                                "0",
-                                "registry.port",
-                                "0",
-                                "flink.rest.port",
-                                "0",
-                                "ingest.port",
-                                "0",
-                                "flink.slots",
-                                Integer.toString(slots)));
-        platform = Platform.start(PlatformConfig.from(settings));
+
+        platform = Platform.start(PlatformConfig.ephemeral(dir, slots));
     }
 
     KafkaProducer<byte[], byte[]> producer() {

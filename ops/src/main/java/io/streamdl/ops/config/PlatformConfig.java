@@ -103,6 +103,22 @@ public record PlatformConfig(
                     PARTITIONS,
                     INGEST_PORT);
 
+    /**
+     * A platform on free ports with its data under {@code dataDir}, for tests and benchmarks that
+     * must not clash with a running pipeline.
+     */
+    public static PlatformConfig ephemeral(Path dataDir, int slots) {
+        return from(
+                Map.of(
+                        DATA_DIR.key(), dataDir.toString(),
+                        KAFKA_PORT.key(), "0",
+                        CONTROLLER_PORT.key(), "0",
+                        REGISTRY_PORT.key(), "0",
+                        FLINK_REST_PORT.key(), "0",
+                        INGEST_PORT.key(), "0",
+                        FLINK_SLOTS.key(), Integer.toString(slots)));
+    }
+
     public static PlatformConfig defaults() {
         return from(Map.of());
     }

@@ -1,0 +1,145 @@
+package io.streamdl.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.ingest.EventSender;
+import io.streamdl.ingest.Events;
+import io.streamdl.ingest.FashionMnist;
+import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.ops.platform.Platform;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.scoring.CodecVerifier;
+import io.streamdl.scoring.ModelLoader;
+import io.streamdl.scoring.ScoreJob;
+import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.trainer.TrainJob;
+import io.streamdl.trainer.TrainJobConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop for images on the embedded platform: labelled Fashion-MNIST events stream in, the
+ * TrainJob publishes several versions, the ScoreJob hot-swaps them, and the accuracy of the scores
+ * rises from the first version to the last.
+ */
+class OnlineLearningE2ECase {
+    private static final int EVENTS = 3000;
+
+    @TempDir Path dataDir;
+
+    @Test
+    void accuracyOfServedScoresRisesOverPublishedVersions() throws Exception {
+
+        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4))) {
+            String url = platform.registryUrl();
+            KafkaSettings kafka = KafkaSettings.of(platform.bootstrapServers(), url, "e2e");
+            PipelineJobs jobs = new PipelineJobs(platform);
+            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(1));
+            runner.submit(
+                    EncodeJob.onKafka(kafka, EncoderRegistry.fromSettings(jobs.encoderSettings())),
+                    1);
+            runner.submit(
+                    ScoreJob.onKafka(
+                            kafka,
+                            ScoreJobConfig.of("image", "image", url, Map.of()),
+                            new CodecVerifier(key, false),
+                            ModelLoader.onnxRuntime(Map.of())),
+                    1);
+            runner.submit(
+                    TrainJob.onKafka(
+                            kafka,
+                            TrainJobConfig.of(
+                                    "image",
+                                    "image",
+                                    url,
+                                    Map.of(
+                                            "models.hmac.key", PipelineJobs.DEVELOPMENT_KEY,
+                                            "trainer.publish.every-examples", "500",
+                                            "trainer.publish.every-seconds", "600"))),
+                    1);
+
+            FashionMnist images = FashionMnist.sample(FashionMnist.Split.TRAIN);
+            Map<String, String> truth = new HashMap<>();
+            try (EventSender sender =
+                    new EventSender(platform.bootstrapServers(), url, Duration.ofMillis(200))) {
+                for (int i = 0; i < EVENTS; i++) {
+                    String id = "fm-" + i;
+                    truth.put(id, images.className(i));
+                    sender.send(
+                            Events.image(
+                                    id,
+                                    System.currentTimeMillis(),
+                                    "e2e",
+                                    "image/png",
+                                    ImageCodecs.png(images.image(i), 28, 28),
+                                    28,
+                                    28,
+                                    Map.of()),
+                            images.className(i));
+                    if (i % 50 == 49) {
+                        // About 150 events/s: slower than the trainer learns, so the scorer
+                        // serves each version while it is the newest.
+                        sender.flush();
+                        Thread.sleep(330);
+                    }
+                }
+            }
+
+            // Events before the first version wait for it; the rest are scored as they come.
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    TestingKafka.readCommitted(
+                            platform.bootstrapServers(),
+                            "scores.image",
+                            r -> r.size() >= EVENTS,
+                            Duration.ofSeconds(240),
+                            Duration.ofSeconds(1));
+            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(url)) {
+                AvroWireDeserializer<Score> reader =
+                        AvroWireDeserializer.specific(registry, Score.class);
+                Map<Long, int[]> byVersion = new TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    Score s = reader.deserialize(r.topic(), r.value());
+                    int[] counts = byVersion.computeIfAbsent(s.getModelVersion(), v -> new int[2]);
+                    counts[0]++;
+                    if (truth.get(s.getEventId()).equals(s.getLabel())) {
+                        counts[1]++;
+                    }
+                }
+                StringBuilder table = new StringBuilder();
+                byVersion.forEach(
+                        (v, c) ->
+                                table.append(
+                                        String.format(
+                                                " v%d: %d scores, accuracy %.3f;",
+                                                v, c[0], (double) c[1] / c[0])));
+                System.out.println("OnlineLearningE2ECase:" + table);
+                assertThat(records).hasSize(EVENTS);
+                assertThat(byVersion).as("several versions served").hasSizeGreaterThanOrEqualTo(3);
+                long first = byVersion.keySet().stream().findFirst().orElseThrow();
+                long last = byVersion.keySet().stream().reduce((a, b) -> b).orElseThrow();
+                double firstAccuracy = (double) byVersion.get(first)[1] / byVersion.get(first)[0];
+                double lastAccuracy = (double) byVersion.get(last)[1] / byVersion.get(last)[0];
+                assertThat(lastAccuracy)
+                        .as("accuracy rises over versions")
+                        .isGreaterThan(firstAccuracy + 0.05);
+            }
+        }
+    }
+}
