@@ -71,14 +71,16 @@ class OnlineLearningE2ECase {
                                     url,
                                     Map.of(
                                             "models.hmac.key", PipelineJobs.DEVELOPMENT_KEY,
-                                            "trainer.publish.every-examples", "500",
+                                            "trainer.publish.every-examples", "480",
                                             "trainer.publish.every-seconds", "600"))),
                     1);
 
             FashionMnist images = FashionMnist.sample(FashionMnist.Split.TRAIN);
             Map<String, String> truth = new HashMap<>();
-            try (EventSender sender =
-                    new EventSender(platform.bootstrapServers(), url, Duration.ofMillis(200))) {
+            try (VersionWatch versions = new VersionWatch(platform.bootstrapServers());
+                    EventSender sender =
+                            new EventSender(
+                                    platform.bootstrapServers(), url, Duration.ofMillis(200))) {
                 for (int i = 0; i < EVENTS; i++) {
                     String id = "fm-" + i;
                     truth.put(id, images.className(i));
@@ -93,11 +95,13 @@ class OnlineLearningE2ECase {
                                     28,
                                     Map.of()),
                             images.className(i));
-                    if (i % 50 == 49) {
-                        // About 150 events/s: slower than the trainer learns, so the scorer
-                        // serves each version while it is the newest.
+                    if (i % 500 == 499) {
+                        // Chunks of 500, each sent once the trainer has published a version for
+                        // the previous one (it publishes every 480 learned examples, 15 batches
+                        // of 32), so every version serves while it is the newest, however slow
+                        // the machine.
                         sender.flush();
-                        Thread.sleep(330);
+                        versions.awaitAtLeast((i + 1) / 500, Duration.ofSeconds(60));
                     }
                 }
             }
@@ -140,6 +144,39 @@ class OnlineLearningE2ECase {
                         .as("accuracy rises over versions")
                         .isGreaterThan(firstAccuracy + 0.05);
             }
+        }
+    }
+
+    /** Counts committed updates on models.image. */
+    private static final class VersionWatch implements AutoCloseable {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
+        private int seen;
+
+        VersionWatch(String bootstrap) {
+            java.util.Properties p = new java.util.Properties();
+            p.put("bootstrap.servers", bootstrap);
+            p.put("group.id", "version-watch-" + System.nanoTime());
+            p.put("auto.offset.reset", "earliest");
+            p.put("isolation.level", "read_committed");
+            p.put("max.partition.fetch.bytes", 34 << 20);
+            consumer =
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                            p,
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            consumer.subscribe(List.of("models.image"));
+        }
+
+        void awaitAtLeast(int versions, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen < versions && System.nanoTime() < deadline) {
+                seen += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 }

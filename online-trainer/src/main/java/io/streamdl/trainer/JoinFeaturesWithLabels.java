@@ -15,7 +15,8 @@ import org.apache.flink.util.Collector;
  * Joins {@code features.<encoder>} with {@code events.labels} by event id, keyed by it: whichever
  * side comes first waits in keyed state for at most {@code horizonMillis} (processing time, from
  * its arrival) for the other. When both are there, one {@link LabelledExample} is emitted and both
- * records are dropped from state.
+ * records are dropped from state. The horizon runs on processing time: after a long outage, records
+ * that waited longer than the horizon expire as soon as the job is restored.
  *
  * <p>A key whose pair was emitted keeps a one-flag marker until the horizon passes, so a
  * redelivered or repeated record (features re-encoded, a label sent twice) is counted as a

@@ -51,6 +51,8 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
         props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // a lookup must never create the model topic with broker defaults (not compacted)
+        props.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         props.setProperty(
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                 Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));

@@ -326,12 +326,7 @@ public final class OnlineTrainer implements AutoCloseable {
             }
             boolean correct = best == labels[i];
             float p = probabilities[i * k + labels[i]];
-            float loss =
-                    (float)
-                            -Math.log(
-                                    Float.isNaN(p)
-                                            ? MIN_PROBABILITY
-                                            : Math.max(p, MIN_PROBABILITY));
+            float loss = (float) -Math.log(Math.max(Float.isNaN(p) ? 0f : p, MIN_PROBABILITY));
             window.add(correct, loss, pending.get(i).arrivedAt());
             evaluatedSinceMetrics++;
             if (detector != null && detector.add(correct ? 0 : 1)) {

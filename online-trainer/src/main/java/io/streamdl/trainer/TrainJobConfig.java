@@ -13,7 +13,7 @@ import java.util.Objects;
  * {@link #KEYS}) and the shared signing keys {@value ModelUpdateCodec.Config#HMAC_KEY} and {@value
  * ModelUpdateCodec.Config#ALLOW_UNSIGNED}, and names the key of any bad value.
  *
- * @param model the model name: reads nothing from, and writes to, {@code models.<model>}
+ * @param model the model trained; its updates go to {@code models.<model>}
  * @param encoder the features it learns from: {@code features.<encoder>}
  * @param registryUrl the schema registry the inputs are decoded with
  * @param joinHorizonMillis how long one side of a (features, label) pair waits for the other
@@ -40,9 +40,10 @@ public record TrainJobConfig(
     public static final ConfigKey JOIN_HORIZON_SECONDS =
             new ConfigKey(
                     "trainer.join.horizon-seconds",
-                    "600",
+                    "120",
                     "how long features wait for their label, or a label for its features, before"
-                            + " both are dropped and counted as unmatched");
+                            + " being dropped and counted as unmatched; join state is about"
+                            + " event rate x horizon x features size");
     public static final ConfigKey PARALLELISM =
             new ConfigKey(
                     "trainer.parallelism",

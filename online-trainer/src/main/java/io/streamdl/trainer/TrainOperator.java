@@ -39,7 +39,8 @@ import org.apache.flink.util.OutputTag;
  * versions after it, which covers a restore from an old savepoint and a trainer started without
  * state; a fresh trainer also warm-starts from that update's weights when the job allows it. With
  * at-least-once sinks a failure between publishing and the next checkpoint can publish a version
- * twice; scorers ignore versions that are not newer than the one they serve.
+ * twice; scorers ignore versions that are not newer than the one they serve. The price of
+ * exactly-once is latency: an update becomes visible when the checkpoint after it completes.
  */
 public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         implements OneInputStreamOperator<LabelledExample, ModelUpdate>, BoundedOneInput {

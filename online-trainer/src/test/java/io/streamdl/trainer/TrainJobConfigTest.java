@@ -22,7 +22,7 @@ class TrainJobConfigTest {
     @Test
     void defaults() {
         TrainJobConfig c = config();
-        assertThat(c.joinHorizonMillis()).isEqualTo(600_000);
+        assertThat(c.joinHorizonMillis()).isEqualTo(120_000);
         assertThat(c.parallelism()).isEqualTo(1);
         assertThat(c.warmStart()).isTrue();
         TrainerSettings t = c.trainer();

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.schemas.flink.KafkaSettings;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -45,5 +48,13 @@ class TrainJobTest {
                 .filteredOn(n -> n.getOperatorName().equals("join features with labels"))
                 .singleElement()
                 .satisfies(n -> assertThat(n.getParallelism()).isEqualTo(2));
+    }
+
+    @Test
+    void examplesTravelAsPojosWithAvroFeaturesNotAsKryoBlobs() {
+        TypeInformation<LabelledExample> type = TypeInformation.of(LabelledExample.class);
+        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<LabelledExample> pojo = (PojoTypeInfo<LabelledExample>) type;
+        assertThat(pojo.getTypeAt("features")).isInstanceOf(AvroTypeInfo.class);
     }
 }

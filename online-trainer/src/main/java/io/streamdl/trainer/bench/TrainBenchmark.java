@@ -22,6 +22,7 @@ import io.streamdl.trainer.TrainerOutput;
 import io.streamdl.trainer.TrainerSettings;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,7 +47,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public final class TrainBenchmark {
     private static final int BATCH = 32;
     private static final int WARMUP_BATCHES = 16;
-    private static final byte[] KEY = "benchmark-hmac-key-of-32-bytes!!".getBytes();
+    private static final byte[] KEY =
+            "benchmark-hmac-key-of-32-bytes!!".getBytes(StandardCharsets.UTF_8);
 
     private final ModelSpec spec = DefaultSpecs.image();
     private final int examples;
@@ -66,7 +68,11 @@ public final class TrainBenchmark {
         int rounds = args.length >= 3 ? Integer.parseInt(args[2]) : 3;
         if (examples < BATCH || rounds < 1) {
             throw new IllegalArgumentException(
-                    "need at least " + BATCH + " examples and 1 round; got " + examples + ", "
+                    "need at least "
+                            + BATCH
+                            + " examples and 1 round; got "
+                            + examples
+                            + ", "
                             + rounds);
         }
         ObjectNode report = new TrainBenchmark(examples - examples % BATCH, rounds).run();
