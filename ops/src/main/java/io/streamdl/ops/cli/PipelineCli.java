@@ -1,6 +1,7 @@
 package io.streamdl.ops.cli;
 
 import io.streamdl.ops.bench.EncodeBenchmark;
+import io.streamdl.ops.bench.LearnBenchmark;
 import io.streamdl.ops.bench.ScoreBenchmark;
 import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.config.ConfigOption;
@@ -206,10 +207,19 @@ public final class PipelineCli {
                 description = "score: the ScoreJob's maximum batch size (default 32).")
         int batch = 32;
 
+        @Option(
+                names = "--drift-at",
+                description = "learn: permute the labels from this training event on (0 = never).")
+        int driftAt = 0;
+
+        @Option(names = "--rate", description = "learn: training events per second (default 300).")
+        double rate = 300;
+
         enum Which {
             serde,
             encode,
-            score
+            score,
+            learn
         }
 
         @Override
@@ -218,6 +228,8 @@ public final class PipelineCli {
                 case serde -> SerdeBenchmark.runAndWrite(reports, System.out);
                 case encode -> EncodeBenchmark.runAndWrite(reports, System.out, events);
                 case score -> ScoreBenchmark.runAndWrite(reports, System.out, events, batch);
+                case learn ->
+                        LearnBenchmark.runAndWrite(reports, System.out, events, driftAt, rate);
             }
             return 0;
         }

@@ -1,0 +1,320 @@
+package io.streamdl.ops.bench;
+
+import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.ingest.EventSender;
+import io.streamdl.ingest.Events;
+import io.streamdl.ingest.FashionMnist;
+import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.scoring.CodecVerifier;
+import io.streamdl.scoring.ModelLoader;
+import io.streamdl.scoring.ScoreJob;
+import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.trainer.TrainJob;
+import io.streamdl.trainer.TrainJobConfig;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Fashion-MNIST learned online by the pipeline: the training images once, in file order, with
+ * labels arriving after a delay (optionally permuted from a given event on, to test drift
+ * recovery), then the test images without labels scored with the last published model. Writes the
+ * prequential curve with version marks as a PNG next to the JSON report.
+ */
+public final class LearnBenchmark {
+    private static final int METRIC_EVERY = 2000;
+
+    private LearnBenchmark() {}
+
+    public static Report run(
+            PrintStream out, Path reports, int trainEvents, int driftAt, double rate)
+            throws Exception {
+        FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN);
+        FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST);
+        int nTrain = Math.min(trainEvents, train.size());
+        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
+        Report report = new Report("learn", "./pipeline bench learn");
+        try (BenchPlatform bench = new BenchPlatform(4)) {
+            String url = bench.platform.registryUrl();
+            KafkaSettings kafka = new PipelineJobs(bench.platform).kafka("bench-learn");
+            JobRunner runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
+            runner.submit(
+                    EncodeJob.onKafka(
+                            kafka,
+                            EncoderRegistry.fromSettings(
+                                    new PipelineJobs(bench.platform).encoderSettings())),
+                    1);
+            runner.submit(
+                    ScoreJob.onKafka(
+                            kafka,
+                            ScoreJobConfig.of("image", "image", url, Map.of()),
+                            new CodecVerifier(key, false),
+                            ModelLoader.onnxRuntime(Map.of())),
+                    1);
+            Map<String, String> trainer =
+                    new HashMap<>(
+                            Map.of(
+                                    "models.hmac.key",
+                                    PipelineJobs.DEVELOPMENT_KEY,
+                                    "trainer.publish.every-examples",
+                                    "5000",
+                                    "trainer.publish.every-seconds",
+                                    "20",
+                                    "trainer.window.size",
+                                    Integer.toString(METRIC_EVERY),
+                                    "trainer.metrics.every-examples",
+                                    Integer.toString(METRIC_EVERY),
+                                    "trainer.join.horizon-seconds",
+                                    "900"));
+            runner.submit(
+                    TrainJob.onKafka(kafka, TrainJobConfig.of("image", "image", url, trainer)), 1);
+
+            KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
+            KafkaConsumer<byte[], byte[]> models = bench.consumer("models.image", true);
+            List<Double> curve = new ArrayList<>();
+            List<double[]> versions = new ArrayList<>(); // {version, examples learned}
+            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(url);
+                    EventSender sender =
+                            new EventSender(
+                                    bench.platform.bootstrapServers(),
+                                    url,
+                                    Duration.ofMillis(500))) {
+                AvroWireDeserializer<DashboardMetric> metricReader =
+                        AvroWireDeserializer.specific(registry, DashboardMetric.class);
+                AvroWireDeserializer<ModelUpdate> updateReader =
+                        AvroWireDeserializer.specific(registry, ModelUpdate.class);
+                Runnable poll =
+                        () -> {
+                            for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ZERO)) {
+                                DashboardMetric m = metricReader.deserialize(r.topic(), r.value());
+                                if (m.getMetric().equals("prequential_accuracy")
+                                        && "image".equals(m.getModel())) {
+                                    curve.add(m.getValue());
+                                }
+                            }
+                            for (ConsumerRecord<byte[], byte[]> r : models.poll(Duration.ZERO)) {
+                                ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
+                                versions.add(
+                                        new double[] {
+                                            u.getVersion(),
+                                            u.getMetrics().getOrDefault("examples_learned", 0.0)
+                                        });
+                            }
+                        };
+                long t0 = System.nanoTime();
+                int[] permutation = {3, 7, 0, 9, 5, 1, 8, 2, 6, 4};
+                for (int i = 0; i < nTrain; i++) {
+                    int label = train.label(i);
+                    if (driftAt > 0 && i >= driftAt) {
+                        label = permutation[label];
+                    }
+                    sender.send(
+                            Events.image(
+                                    "train-" + i,
+                                    System.currentTimeMillis(),
+                                    "fashion-mnist",
+                                    "image/png",
+                                    ImageCodecs.png(train.image(i), 28, 28),
+                                    28,
+                                    28,
+                                    Map.of()),
+                            FashionMnist.CLASSES.get(label));
+                    long wait = t0 + (long) ((i + 1) / rate * 1e9) - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000);
+                    }
+                    if (i % 1000 == 999) {
+                        poll.run();
+                        out.printf(
+                                "train %,d/%,d sent, %d accuracy samples (last %.3f), %d versions%n",
+                                i + 1,
+                                nTrain,
+                                curve.size(),
+                                curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1),
+                                versions.size());
+                    }
+                }
+                sender.flush();
+                double sendSeconds = (System.nanoTime() - t0) / 1e9;
+                // Wait until every training example has been evaluated, then for the version that
+                // follows.
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (curve.size() < nTrain / METRIC_EVERY && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                    poll.run();
+                }
+                int versionsAtEnd = versions.size();
+                while (versions.size() <= versionsAtEnd && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                    poll.run();
+                }
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                long lastVersion =
+                        versions.isEmpty() ? -1 : (long) versions.get(versions.size() - 1)[0];
+                out.printf(
+                        "training stream done in %.0f s (sent in %.0f s); last version %d%n",
+                        trainSeconds, sendSeconds, lastVersion);
+
+                // The test set, without labels, scored by the last published model.
+                KafkaConsumer<byte[], byte[]> scores = bench.consumer("scores.image", true);
+                for (int i = 0; i < test.size(); i++) {
+                    sender.send(
+                            Events.image(
+                                    "test-" + i,
+                                    System.currentTimeMillis(),
+                                    "fashion-mnist",
+                                    "image/png",
+                                    ImageCodecs.png(test.image(i), 28, 28),
+                                    28,
+                                    28,
+                                    Map.of()));
+                }
+                sender.flush();
+                AvroWireDeserializer<Score> scoreReader =
+                        AvroWireDeserializer.specific(registry, Score.class);
+                int right = 0;
+                int seen = 0;
+                Map<Long, Integer> byVersion = new LinkedHashMap<>();
+                long scoreDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (seen < test.size() && System.nanoTime() < scoreDeadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : scores.poll(Duration.ofMillis(200))) {
+                        Score s = scoreReader.deserialize(r.topic(), r.value());
+                        if (!s.getEventId().startsWith("test-")) {
+                            continue;
+                        }
+                        int i = Integer.parseInt(s.getEventId().substring(5));
+                        seen++;
+                        byVersion.merge(s.getModelVersion(), 1, Integer::sum);
+                        if (FashionMnist.CLASSES.get(test.label(i)).equals(s.getLabel())) {
+                            right++;
+                        }
+                    }
+                }
+                scores.close();
+                double testAccuracy = seen == 0 ? Double.NaN : (double) right / seen;
+                int lastSamples = Math.min(curve.size(), 10_000 / METRIC_EVERY);
+                double last10k =
+                        curve.subList(curve.size() - lastSamples, curve.size()).stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElse(Double.NaN);
+                out.printf(
+                        "test accuracy %.4f over %d scores %s; prequential accuracy over the last 10k training events %.4f%n",
+                        testAccuracy, seen, byVersion, last10k);
+                Path png =
+                        plot(
+                                curve,
+                                versions,
+                                driftAt,
+                                reports.resolve(driftAt > 0 ? "learn-drift.png" : "learn.png"));
+                report.put("trainEvents", nTrain)
+                        .put("rate", rate)
+                        .put("driftAt", driftAt)
+                        .put("testAccuracy", testAccuracy)
+                        .put("testScored", seen)
+                        .put("testScoresByVersion", byVersion)
+                        .put("prequentialLast10k", last10k)
+                        .put("prequentialCurve", curve)
+                        .put("versions", versions)
+                        .put("trainSeconds", trainSeconds)
+                        .put("plot", png.toString())
+                        .put("targets", Map.of("testAccuracy", 0.90, "prequentialLast10k", 0.88));
+            }
+            metrics.close();
+            models.close();
+        }
+        return report;
+    }
+
+    /**
+     * The prequential curve (accuracy per 2,000 examples) with a tick at each published version.
+     */
+    static Path plot(List<Double> curve, List<double[]> versions, int driftAt, Path file)
+            throws Exception {
+        int w = 900;
+        int h = 420;
+        int left = 60;
+        int bottom = 40;
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        double maxX = Math.max(1, curve.size() * (double) METRIC_EVERY);
+        int plotW = w - left - 20;
+        int plotH = h - bottom - 30;
+        g.setColor(Color.LIGHT_GRAY);
+        for (int i = 0; i <= 10; i++) {
+            int y = 30 + plotH - plotH * i / 10;
+            g.drawLine(left, y, left + plotW, y);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format("%.1f", i / 10.0), 25, y + 4);
+            g.setColor(Color.LIGHT_GRAY);
+        }
+        g.setColor(new Color(200, 120, 0));
+        for (double[] v : versions) {
+            int x = left + (int) (plotW * Math.min(1, v[1] / maxX));
+            g.drawLine(x, 30, x, 30 + plotH);
+        }
+        if (driftAt > 0) {
+            g.setColor(Color.RED);
+            int x = left + (int) (plotW * Math.min(1, driftAt / maxX));
+            g.setStroke(new BasicStroke(2));
+            g.drawLine(x, 30, x, 30 + plotH);
+            g.drawString("labels permuted", x + 4, 45);
+        }
+        g.setColor(new Color(0, 70, 160));
+        g.setStroke(new BasicStroke(2));
+        for (int i = 1; i < curve.size(); i++) {
+            int x1 = left + (int) (plotW * (i * (double) METRIC_EVERY) / maxX);
+            int x2 = left + (int) (plotW * ((i + 1) * (double) METRIC_EVERY) / maxX);
+            int y1 = 30 + plotH - (int) (plotH * curve.get(i - 1));
+            int y2 = 30 + plotH - (int) (plotH * curve.get(i));
+            g.drawLine(x1, y1, x2, y2);
+        }
+        g.setColor(Color.BLACK);
+        g.drawString(
+                "prequential accuracy (per 2,000 training events) vs events learned; orange: published versions",
+                left,
+                18);
+        g.drawString("0", left, h - 15);
+        g.drawString(String.format("%,.0f", maxX), left + plotW - 40, h - 15);
+        g.dispose();
+        Files.createDirectories(file.getParent());
+        ImageIO.write(image, "png", file.toFile());
+        return file;
+    }
+
+    public static Path runAndWrite(Path dir, PrintStream out, int events, int driftAt, double rate)
+            throws Exception {
+        Path file =
+                run(out, dir, events, driftAt, rate)
+                        .write(dir, driftAt > 0 ? "bench-learn-drift.json" : "bench-learn.json");
+        out.println("report: " + file);
+        return file;
+    }
+}
