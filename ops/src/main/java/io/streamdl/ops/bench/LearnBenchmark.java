@@ -109,14 +109,16 @@ public final class LearnBenchmark {
                         AvroWireDeserializer.specific(registry, ModelUpdate.class);
                 Runnable poll =
                         () -> {
-                            for (ConsumerRecord<byte[], byte[]> r : metrics.poll(Duration.ZERO)) {
+                            for (ConsumerRecord<byte[], byte[]> r :
+                                    metrics.poll(Duration.ofMillis(50))) {
                                 DashboardMetric m = metricReader.deserialize(r.topic(), r.value());
                                 if (m.getMetric().equals("prequential_accuracy")
                                         && "image".equals(m.getModel())) {
                                     curve.add(m.getValue());
                                 }
                             }
-                            for (ConsumerRecord<byte[], byte[]> r : models.poll(Duration.ZERO)) {
+                            for (ConsumerRecord<byte[], byte[]> r :
+                                    models.poll(Duration.ofMillis(50))) {
                                 ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
                                 versions.add(
                                         new double[] {
@@ -160,15 +162,11 @@ public final class LearnBenchmark {
                 }
                 sender.flush();
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
-                // Wait until every training example has been evaluated, then for the version that
-                // follows.
+                // Wait until a version has learned every training example (the trainer publishes
+                // the tail on its time trigger).
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while (curve.size() < nTrain / METRIC_EVERY && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                    poll.run();
-                }
-                int versionsAtEnd = versions.size();
-                while (versions.size() <= versionsAtEnd && System.nanoTime() < deadline) {
+                while ((versions.isEmpty() || versions.get(versions.size() - 1)[1] < nTrain)
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(500);
                     poll.run();
                 }
