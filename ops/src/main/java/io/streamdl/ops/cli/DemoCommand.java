@@ -70,8 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> defaults =
                 new HashMap<>(
                         Map.of(
-                                "trainer.publish.every-examples", "500",
-                                "trainer.publish.every-seconds", "15"));
+                                "trainer.publish.every-examples", "300",
+                                "trainer.publish.every-seconds", "10"));
         PlatformConfig base = common.platformConfig();
         Map<String, String> jobSettings = new HashMap<>(defaults);
         jobSettings.putAll(base.jobSettings());
