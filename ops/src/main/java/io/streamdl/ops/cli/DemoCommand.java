@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description =
-                "Start everything as 'up' does, plus the online trainers, and replay real labelled data (Fashion-MNIST, spoken keywords, Debian descriptions) showing events, scores, dead letters, model versions and live accuracy; --events N stops after N events with a summary.")
+                "Start everything as 'up' does, then replay real labelled data (Fashion-MNIST, spoken keywords, Debian descriptions) showing events, scores, dead letters, model versions and live accuracy; --events N stops after N events with a summary.")
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin PipelineCli.Common common = new PipelineCli.Common();
 

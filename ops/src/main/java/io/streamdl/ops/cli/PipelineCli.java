@@ -91,7 +91,7 @@ public final class PipelineCli {
             name = "up",
             mixinStandardHelpOptions = true,
             description =
-                    "Start Kafka (KRaft), the schema registry and a Flink MiniCluster in this JVM (or check the external ones configured), create the topics, and run until Ctrl-C.")
+                    "Start Kafka (KRaft), the schema registry and a Flink MiniCluster in this JVM (or check the external ones configured), create the topics, run the EncodeJob and a ScoreJob and TrainJob per model, and run until Ctrl-C.")
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
 
@@ -187,7 +187,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/ (serde: registry serde vs plain Avro).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
