@@ -10,8 +10,6 @@ import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.SerdeException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -50,7 +48,6 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("score-dead-letters", TypeInformation.of(DeadLetter.class));
 
-    private final String featuresTopic;
     private final String registryUrl;
     private final RegistryClientFactory registries;
     private final ModelLoader loader;
@@ -58,11 +55,15 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private final long maxWaitMillis;
     private final int maxHeld;
 
-    private transient MicroBatch<Features> batch;
-    private transient List<Features> held;
+    /** An event waiting to be scored: decoded, and as it arrived (for state and dead letters). */
+    private record Pending(RawRecord raw, Features features) {}
+
+    private transient MicroBatch<Pending> batch;
+    private transient List<Pending> held;
+    private transient List<RawRecord> restored;
     private transient LoadedModel model;
     private transient ModelUpdate modelUpdate;
-    private transient ListState<Features> bufferState;
+    private transient ListState<RawRecord> bufferState;
     private transient ListState<ModelUpdate> modelState;
     private transient long timerAt;
     private transient Counter scored;
@@ -72,14 +73,12 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private transient AvroWireDeserializer<Features> decoder;
 
     public MicroBatchScorer(
-            String featuresTopic,
             String registryUrl,
             RegistryClientFactory registries,
             ModelLoader loader,
             int maxBatch,
             long maxWaitMillis,
             int maxHeld) {
-        this.featuresTopic = featuresTopic;
         this.registryUrl = registryUrl;
         this.registries = registries;
         this.loader = loader;
@@ -98,7 +97,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
-                                        "pending-features", TypeInformation.of(Features.class)));
+                                        "pending-features", TypeInformation.of(RawRecord.class)));
         // Union state: after a rescale every instance gets the update back, not just one of them.
         modelState =
                 context.getOperatorStateStore()
@@ -115,9 +114,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             model = loader.load(newest);
             modelUpdate = newest;
         }
-        for (Features f : bufferState.get()) {
-            held.add(f);
-        }
+        // Decoded in open(), once the registry client exists.
+        restored = new ArrayList<>();
+        bufferState.get().forEach(restored::add);
     }
 
     @Override
@@ -131,22 +130,24 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         refused = getMetricGroup().counter("featuresRefused");
         swaps = getMetricGroup().counter("modelSwaps");
         getMetricGroup().gauge("modelVersion", () -> model == null ? -1L : model.version());
-        if (model != null && !held.isEmpty()) {
-            List<Features> restored = held;
-            held = new ArrayList<>();
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            for (Features f : restored) {
-                accept(f, now);
-            }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        for (RawRecord record : restored) {
+            receive(record, now);
         }
+        restored = null;
     }
 
     @Override
     public void processElement1(StreamRecord<RawRecord> element) throws Exception {
-        RawRecord record = element.getValue();
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        // Decoding here, not in an upstream task, keeps the features from being serialized
-        // again between tasks: the raw bytes travel, and a bad record keeps its offset.
+        receive(element.getValue(), getProcessingTimeService().getCurrentProcessingTime());
+    }
+
+    /**
+     * Decodes one record (here, not in an upstream task, so the features are not serialized again
+     * between tasks) and holds, batches or refuses it. Every dead letter keeps the record's bytes
+     * and coordinates, so it can be replayed.
+     */
+    private void receive(RawRecord record, long now) {
         Features features;
         try {
             if (record.value == null) {
@@ -162,19 +163,17 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
                     decoder.deserialize(
                             record.topic, record.partition, record.offset, record.value);
         } catch (SerdeException e) {
-            output.collect(
-                    DEAD_LETTERS,
-                    new StreamRecord<>(
-                            DeadLetters.of(
-                                    record, "decode", e.reason().name(), e.getMessage(), now)));
+            deadLetter(record, "decode", e.reason().name(), e.getMessage(), now);
             return;
         }
+        Pending pending = new Pending(record, features);
         if (model == null) {
             if (held.size() < maxHeld) {
-                held.add(features);
+                held.add(pending);
             } else {
                 deadLetter(
-                        features,
+                        record,
+                        "score",
                         "NO_MODEL",
                         "no model has arrived yet and "
                                 + maxHeld
@@ -183,21 +182,22 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             }
             return;
         }
-        accept(features, now);
+        accept(pending, now);
     }
 
-    private void accept(Features features, long now) {
-        String misfit = FeatureTensors.misfit(features, model.spec());
+    private void accept(Pending pending, long now) {
+        String misfit = FeatureTensors.misfit(pending.features(), model.spec());
         if (misfit != null) {
             refused.inc();
             deadLetter(
-                    features,
+                    pending.raw(),
+                    "score",
                     "FEATURES_MISMATCH",
-                    "event " + features.getEventId() + ": " + misfit,
+                    "event " + pending.features().getEventId() + ": " + misfit,
                     now);
             return;
         }
-        if (batch.add(features, now)) {
+        if (batch.add(pending, now)) {
             flush(now);
         } else if (timerAt != batch.deadline()) {
             timerAt = batch.deadline();
@@ -215,7 +215,8 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         if (batch.isEmpty()) {
             return;
         }
-        List<Features> events = batch.drain();
+        List<Features> events = new ArrayList<>(batch.size());
+        batch.drain().forEach(p -> events.add(p.features()));
         timerAt = -1;
         for (Score score : model.score(events, now)) {
             output.collect(new StreamRecord<>(score));
@@ -243,10 +244,10 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             previous.close();
         }
         if (!held.isEmpty()) {
-            List<Features> waiting = held;
+            List<Pending> waiting = held;
             held = new ArrayList<>();
-            for (Features f : waiting) {
-                accept(f, now);
+            for (Pending p : waiting) {
+                accept(p, now);
             }
         }
     }
@@ -254,8 +255,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<Features> pending = new ArrayList<>(held);
-        pending.addAll(batch.peek());
+        List<RawRecord> pending = new ArrayList<>(held.size() + batch.size());
+        held.forEach(p -> pending.add(p.raw()));
+        batch.peek().forEach(p -> pending.add(p.raw()));
         bufferState.update(pending);
         modelState.update(modelUpdate == null ? List.of() : List.of(modelUpdate));
     }
@@ -276,23 +278,10 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         super.close();
     }
 
-    private void deadLetter(Features features, String reason, String message, long now) {
+    private void deadLetter(
+            RawRecord record, String stage, String reason, String message, long now) {
         output.collect(
                 DEAD_LETTERS,
-                new StreamRecord<>(
-                        DeadLetter.newBuilder()
-                                .setSourceTopic(featuresTopic)
-                                .setPartition(-1)
-                                .setOffset(-1L)
-                                .setStage("score")
-                                .setError(reason)
-                                .setMessage(message)
-                                .setKey(
-                                        ByteBuffer.wrap(
-                                                features.getEventId()
-                                                        .getBytes(StandardCharsets.UTF_8)))
-                                .setValue(null)
-                                .setTs(now)
-                                .build()));
+                new StreamRecord<>(DeadLetters.of(record, stage, reason, message, now)));
     }
 }

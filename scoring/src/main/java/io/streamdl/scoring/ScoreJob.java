@@ -99,7 +99,6 @@ public final class ScoreJob implements StreamingJob {
                                 "decode and micro-batch score",
                                 TypeInformation.of(Score.class),
                                 new MicroBatchScorer(
-                                        Topics.features(config.encoder()).name(),
                                         config.registryUrl(),
                                         RegistryClientFactory.rest(),
                                         loader,

@@ -12,6 +12,7 @@ import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
@@ -66,14 +67,7 @@ class MicroBatchScorerTest {
     private static TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> harness(
             int maxBatch, long maxWait) throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                new MicroBatchScorer(
-                        "features.image",
-                        "http://unused",
-                        c -> REGISTRY,
-                        LOADER,
-                        maxBatch,
-                        maxWait,
-                        5));
+                new MicroBatchScorer("http://unused", c -> REGISTRY, LOADER, maxBatch, maxWait, 5));
     }
 
     private static final TestingSchemaRegistryClient REGISTRY = new TestingSchemaRegistryClient();
@@ -171,6 +165,17 @@ class MicroBatchScorerTest {
             assertThat(h.getSideOutput(MicroBatchScorer.DEAD_LETTERS))
                     .extracting(r -> r.getValue().getError())
                     .containsExactly("NO_MODEL", "NO_MODEL");
+            // The refused events keep their bytes, so they can be replayed.
+            AvroWireDeserializer<Features> reader =
+                    AvroWireDeserializer.specific(REGISTRY, Features.class);
+            assertThat(h.getSideOutput(MicroBatchScorer.DEAD_LETTERS))
+                    .extracting(
+                            r ->
+                                    reader.deserialize(
+                                                    "features.image",
+                                                    r.getValue().getValue().array())
+                                            .getEventId())
+                    .containsExactly("w5", "w6");
             h.processElement2(model(3));
             h.setProcessingTime(2000);
             assertThat(scores(h))

@@ -54,7 +54,7 @@ public final class EventEncoder {
                     input,
                     STAGE_ENCODE + "." + kind,
                     e.reason().name(),
-                    "event " + event.getId() + ": " + e.getMessage(),
+                    "event " + event.getId() + ": " + e.detail(),
                     now);
         } catch (RuntimeException e) {
             // An encoder bug must not stop the job; the dead letter keeps the input for a replay.
