@@ -3,7 +3,6 @@ package io.streamdl.trainer;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.codec.ModelUpdateRejected;
 import io.streamdl.models.codec.VerifiedModel;
-import io.streamdl.models.inference.Batch;
 import io.streamdl.models.inference.Dl4jInputs;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
@@ -20,11 +19,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * those steps, so predicting the batch together gives exactly the predictions each example would
  * have had on arrival, at a fraction of the cost.
  *
+ * <p><b>Rehearsal.</b> With {@code replayBatches > 0}, each step on new examples is followed by
+ * that many steps on mini-batches drawn from a buffer of the {@code replayBufferSize} most recently
+ * learned examples (experience replay). Every event still arrives once and is evaluated once,
+ * before it is learned; replay lets a single pass over the stream reach the accuracy that plain
+ * one-step-per-example SGD only reaches after more data, at the cost of extra steps. A drift event
+ * empties the buffer, whose examples belong to the old concept.
+ *
  * <p><b>Publishing.</b> After a step that brings the examples learned since the last attempt to
  * {@code publishEveryExamples}, or on {@link #onTime} once {@code publishEveryMillis} have passed
  * (a partial mini-batch is learned first, so slow streams still learn), the {@link PublishGuard}
@@ -57,10 +65,10 @@ import org.slf4j.LoggerFactory;
  * number of steps, optimizer reset, or both).
  *
  * <p><b>State.</b> {@link #snapshot} writes everything that determines future outputs (weights,
- * optimizer state and counts, the unlearned partial batch, versions, window, detector, counters) in
- * an explicit versioned binary format with a CRC; {@link #restore} reads it back. The random
- * generator is reseeded from the step count before each step, so a restored trainer fed the same
- * examples produces the same weights.
+ * optimizer state and counts, the unlearned partial batch, the replay buffer, versions, window,
+ * detector, counters) in an explicit versioned binary format with a CRC; {@link #restore} reads it
+ * back. The random generator is reseeded from the step count before each step, so a restored
+ * trainer fed the same examples produces the same weights.
  *
  * <p>Labels are mapped to class indices through the spec's labels; an unknown label, or features
  * that do not fit the model, become dead letters. Not thread-safe: one thread drives an instance.
@@ -68,7 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
     private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
-    private static final int SNAPSHOT_FORMAT = 1;
+    private static final int SNAPSHOT_FORMAT = 2;
     private static final float MIN_PROBABILITY = 1e-7f;
     private static final long NO_TIME = Long.MIN_VALUE;
 
@@ -80,6 +88,10 @@ public final class OnlineTrainer implements AutoCloseable {
     private final PublishGuard guard;
     private final PageHinkley detector;
     private final List<Pending> pending = new ArrayList<>();
+
+    /** The most recent learned examples, oldest first, for rehearsal. */
+    private final ArrayDeque<Pending> replay = new ArrayDeque<>();
+
     private PrequentialWindow window;
 
     private long highestVersion;
@@ -101,6 +113,7 @@ public final class OnlineTrainer implements AutoCloseable {
     private long unknownLabels;
     private long misfits;
     private long driftEvents;
+    private long examplesReplayed;
 
     /** An example waiting for its mini-batch to fill. */
     private record Pending(String eventId, int label, long arrivedAt, Features features) {}
@@ -304,14 +317,11 @@ public final class OnlineTrainer implements AutoCloseable {
             return;
         }
         int n = pending.size();
-        List<Features> features = new ArrayList<>(n);
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            features.add(pending.get(i).features());
             labels[i] = pending.get(i).label();
         }
-        Batch batch = ExampleTensors.batch(features, spec);
-        MultiDataSet data = Dl4jInputs.trainingData(spec, batch, labels);
+        MultiDataSet data = trainingData(pending);
 
         INDArray output =
                 network.graph().output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
@@ -336,6 +346,8 @@ public final class OnlineTrainer implements AutoCloseable {
 
         Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + steps);
         network.graph().fit(data);
+        remember(pending);
+        rehearse();
         steps++;
         examplesLearned += n;
         learnedSinceAttempt += n;
@@ -353,8 +365,56 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
+    private MultiDataSet trainingData(List<Pending> examples) {
+        int n = examples.size();
+        List<Features> features = new ArrayList<>(n);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            features.add(examples.get(i).features());
+            labels[i] = examples.get(i).label();
+        }
+        return Dl4jInputs.trainingData(spec, ExampleTensors.batch(features, spec), labels);
+    }
+
+    /** Adds just-learned examples to the replay buffer, dropping the oldest beyond its size. */
+    private void remember(List<Pending> learned) {
+        if (!settings.replays()) {
+            return;
+        }
+        for (Pending p : learned) {
+            if (replay.size() == settings.replayBufferSize()) {
+                replay.removeFirst();
+            }
+            replay.addLast(p);
+        }
+    }
+
+    /**
+     * Rehearsal: {@code replayBatches} extra steps on examples drawn uniformly, with replacement,
+     * from the replay buffer. The draw is seeded from the step count, so a restored trainer repeats
+     * it exactly.
+     */
+    private void rehearse() {
+        int size = settings.batchSize();
+        if (!settings.replays() || replay.size() < size) {
+            return;
+        }
+        List<Pending> buffered = new ArrayList<>(replay);
+        SplittableRandom random = new SplittableRandom(spec.seed() ^ (steps * 0x632BE59BD9B4E019L));
+        for (int b = 0; b < settings.replayBatches(); b++) {
+            List<Pending> drawn = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                drawn.add(buffered.get(random.nextInt(buffered.size())));
+            }
+            network.graph().fit(trainingData(drawn));
+            examplesReplayed += size;
+        }
+    }
+
     private void onDrift(long now, TrainerOutput out) {
         driftEvents++;
+        // examples of the old concept would pull the model back
+        replay.clear();
         TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
         if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
                 || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
@@ -452,6 +512,7 @@ public final class OnlineTrainer implements AutoCloseable {
         m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
         m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
         m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) examplesLearned);
+        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) examplesReplayed);
         m.put(TrainerMetrics.UPDATE_DRIFTS, (double) driftEvents);
         m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) (heldBackRegression + heldBackNonFinite));
         return m;
@@ -539,6 +600,13 @@ public final class OnlineTrainer implements AutoCloseable {
                 out.writeLong(p.arrivedAt());
                 writeFeatures(out, p.features());
             }
+            out.writeInt(replay.size());
+            for (Pending p : replay) {
+                writeString(out, p.eventId());
+                out.writeInt(p.label());
+                out.writeLong(p.arrivedAt());
+                writeFeatures(out, p.features());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trainer snapshot", e);
         }
@@ -560,7 +628,8 @@ public final class OnlineTrainer implements AutoCloseable {
             heldBackNonFinite,
             unknownLabels,
             misfits,
-            driftEvents
+            driftEvents,
+            examplesReplayed
         };
     }
 
@@ -617,6 +686,7 @@ public final class OnlineTrainer implements AutoCloseable {
         unknownLabels = in.readLong();
         misfits = in.readLong();
         driftEvents = in.readLong();
+        examplesReplayed = in.readLong();
         int iterations = in.readInt();
         int epochs = in.readInt();
         network.setParams(readFloats(in));
@@ -647,6 +717,17 @@ public final class OnlineTrainer implements AutoCloseable {
             int label = in.readInt();
             long arrivedAt = in.readLong();
             pending.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+        }
+        int buffered = in.readInt();
+        for (int i = 0; i < buffered; i++) {
+            String eventId = readString(in);
+            int label = in.readInt();
+            long arrivedAt = in.readLong();
+            replay.addLast(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+        }
+        // a smaller buffer configured since the checkpoint keeps the newest examples
+        while (replay.size() > settings.replayBufferSize()) {
+            replay.removeFirst();
         }
         if (in.available() != 0) {
             throw new IOException(in.available() + " unread bytes at the end");
@@ -790,6 +871,16 @@ public final class OnlineTrainer implements AutoCloseable {
     /** Examples refused for an unknown label or features the model cannot take. */
     public long examplesRefused() {
         return unknownLabels + misfits;
+    }
+
+    /** Examples learned again from the replay buffer (counted once per draw). */
+    public long examplesReplayed() {
+        return examplesReplayed;
+    }
+
+    /** Examples in the replay buffer. */
+    public int replayBufferSize() {
+        return replay.size();
     }
 
     public long driftEvents() {

@@ -34,6 +34,7 @@ public final class TrainerMetrics {
     public static final String UPDATE_LOSS = "prequential_loss";
     public static final String UPDATE_WINDOW = "window_examples";
     public static final String UPDATE_EXAMPLES = "examples_learned";
+    public static final String UPDATE_REPLAYED = "examples_replayed";
     public static final String UPDATE_DRIFTS = "drift_events";
     public static final String UPDATE_HELD_BACK = "updates_held_back";
 

@@ -29,6 +29,9 @@ import java.util.Map;
  * @param driftAdaptation what the trainer does on a drift event
  * @param driftLrBoost the learning-rate factor of a boost
  * @param driftBoostSteps mini-batch steps a boost lasts
+ * @param replayBufferSize most recent learned examples kept for rehearsal; 0 turns replay off
+ * @param replayBatches extra mini-batches drawn from the replay buffer after each step on new
+ *     examples; 0 turns replay off
  */
 public record TrainerSettings(
         int batchSize,
@@ -46,7 +49,9 @@ public record TrainerSettings(
         long driftMinExamples,
         DriftAdaptation driftAdaptation,
         double driftLrBoost,
-        int driftBoostSteps)
+        int driftBoostSteps,
+        int replayBufferSize,
+        int replayBatches)
         implements Serializable {
 
     /** The updaters the trainer can use. */
@@ -147,6 +152,19 @@ public record TrainerSettings(
     public static final ConfigKey DRIFT_BOOST_STEPS =
             new ConfigKey("trainer.drift.boost-steps", "50", "mini-batch steps a boost lasts");
 
+    public static final ConfigKey REPLAY_BUFFER_SIZE =
+            new ConfigKey(
+                    "trainer.replay.buffer-size",
+                    "4096",
+                    "most recent learned examples kept in checkpointed state for rehearsal"
+                            + " (0..1000000; emptied by a drift event)");
+    public static final ConfigKey REPLAY_BATCHES =
+            new ConfigKey(
+                    "trainer.replay.batches",
+                    "1",
+                    "mini-batches drawn from the replay buffer after each step on new examples"
+                            + " (0..16; 0 = learn each example once)");
+
     /** Every key read by {@link #from}, with its default. */
     public static final List<ConfigKey> KEYS =
             List.of(
@@ -165,7 +183,9 @@ public record TrainerSettings(
                     DRIFT_MIN_EXAMPLES,
                     DRIFT_ADAPTATION,
                     DRIFT_LR_BOOST,
-                    DRIFT_BOOST_STEPS);
+                    DRIFT_BOOST_STEPS,
+                    REPLAY_BUFFER_SIZE,
+                    REPLAY_BATCHES);
 
     public TrainerSettings {
         require(batchSize >= 1 && batchSize <= 4096, BATCH_SIZE, batchSize);
@@ -194,6 +214,16 @@ public record TrainerSettings(
         require(driftAdaptation != null, DRIFT_ADAPTATION, driftAdaptation);
         require(driftLrBoost > 1 && driftLrBoost <= 100, DRIFT_LR_BOOST, driftLrBoost);
         require(driftBoostSteps >= 1, DRIFT_BOOST_STEPS, driftBoostSteps);
+        require(
+                replayBufferSize >= 0 && replayBufferSize <= 1_000_000,
+                REPLAY_BUFFER_SIZE,
+                replayBufferSize);
+        require(replayBatches >= 0 && replayBatches <= 16, REPLAY_BATCHES, replayBatches);
+    }
+
+    /** Whether steps on new examples are followed by rehearsal of buffered ones. */
+    public boolean replays() {
+        return replayBufferSize > 0 && replayBatches > 0;
     }
 
     /** The defaults of {@link #KEYS}. */
@@ -225,7 +255,9 @@ public record TrainerSettings(
                 r.longValue(DRIFT_MIN_EXAMPLES, 1, Long.MAX_VALUE),
                 r.choice(DRIFT_ADAPTATION, DriftAdaptation.class),
                 r.real(DRIFT_LR_BOOST, 1, 100, true),
-                r.integer(DRIFT_BOOST_STEPS, 1, Integer.MAX_VALUE));
+                r.integer(DRIFT_BOOST_STEPS, 1, Integer.MAX_VALUE),
+                r.integer(REPLAY_BUFFER_SIZE, 0, 1_000_000),
+                r.integer(REPLAY_BATCHES, 0, 16));
     }
 
     private static void require(boolean ok, ConfigKey key, Object value) {

@@ -77,7 +77,7 @@ public final class DefaultSpecs {
                 List.of(TensorSpec.of("input", DType.FLOAT32, 1, IMAGE_SIZE, IMAGE_SIZE)),
                 FASHION_MNIST_LABELS.size(),
                 FASHION_MNIST_LABELS,
-                new ImageCnnParams(8, 16, 5, 64, true, 0.25),
+                new ImageCnnParams(16, 32, 3, 128, true, 0.25),
                 SEED,
                 LEARNING_RATE);
     }
