@@ -114,6 +114,7 @@ public final class OnlineTrainer implements AutoCloseable {
     private long misfits;
     private long driftEvents;
     private long examplesReplayed;
+    private long examplesSinceDrift;
 
     /** An example waiting for its mini-batch to fill. */
     private record Pending(String eventId, int label, long arrivedAt, Features features) {}
@@ -352,10 +353,11 @@ public final class OnlineTrainer implements AutoCloseable {
         examplesLearned += n;
         learnedSinceAttempt += n;
         pending.clear();
-        if (boostStepsLeft > 0 && --boostStepsLeft == 0) {
-            learningRate = settings.learningRate();
-            network.setLearningRate(learningRate);
+        examplesSinceDrift += n;
+        if (boostStepsLeft > 0) {
+            boostStepsLeft--;
         }
+        applyLearningRate();
         if (evaluatedSinceMetrics >= settings.metricsEveryExamples()) {
             emitWindowMetrics(now, out);
         }
@@ -411,21 +413,42 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The base rate, decayed by the half-life schedule since the start or the last drift event
+     * (down to the floor), times the boost while one lasts.
+     */
+    private double scheduledLearningRate() {
+        double rate = settings.learningRate();
+        if (settings.learningRateHalfLife() > 0) {
+            double halvings = examplesSinceDrift / (double) settings.learningRateHalfLife();
+            rate *= Math.max(settings.learningRateFloor(), Math.pow(0.5, halvings));
+        }
+        return boostStepsLeft > 0 ? rate * settings.driftLrBoost() : rate;
+    }
+
+    private void applyLearningRate() {
+        double rate = scheduledLearningRate();
+        if (rate != learningRate) {
+            learningRate = rate;
+            network.setLearningRate(rate);
+        }
+    }
+
     private void onDrift(long now, TrainerOutput out) {
         driftEvents++;
+        examplesSinceDrift = 0;
         // examples of the old concept would pull the model back
         replay.clear();
         TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
         if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
                 || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
-            learningRate = settings.learningRate() * settings.driftLrBoost();
             boostStepsLeft = settings.driftBoostSteps();
-            network.setLearningRate(learningRate);
         }
         if (adaptation == TrainerSettings.DriftAdaptation.RESET_OPTIMIZER
                 || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
             network.resetOptimizer();
         }
+        applyLearningRate();
         if (settings.guardResetOnDrift()) {
             referenceAccuracy = Double.NaN;
         }
@@ -629,7 +652,8 @@ public final class OnlineTrainer implements AutoCloseable {
             unknownLabels,
             misfits,
             driftEvents,
-            examplesReplayed
+            examplesReplayed,
+            examplesSinceDrift
         };
     }
 
@@ -687,6 +711,7 @@ public final class OnlineTrainer implements AutoCloseable {
         misfits = in.readLong();
         driftEvents = in.readLong();
         examplesReplayed = in.readLong();
+        examplesSinceDrift = in.readLong();
         int iterations = in.readInt();
         int epochs = in.readInt();
         network.setParams(readFloats(in));
@@ -702,9 +727,8 @@ public final class OnlineTrainer implements AutoCloseable {
                     savedOptimizer,
                     network.optimizer());
         }
-        learningRate =
-                settings.learningRate() * (boostStepsLeft > 0 ? settings.driftLrBoost() : 1.0);
-        network.setLearningRate(learningRate);
+        learningRate = Double.NaN;
+        applyLearningRate();
         lastGoodParams = readFloats(in);
         window = PrequentialWindow.readFrom(in, settings.windowSize());
         if (in.readBoolean()) {

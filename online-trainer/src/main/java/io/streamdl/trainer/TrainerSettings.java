@@ -29,6 +29,9 @@ import java.util.Map;
  * @param driftAdaptation what the trainer does on a drift event
  * @param driftLrBoost the learning-rate factor of a boost
  * @param driftBoostSteps mini-batch steps a boost lasts
+ * @param learningRateHalfLife examples (since the start or the last drift event) over which the
+ *     learning rate halves; 0 keeps it constant
+ * @param learningRateFloor the lowest fraction of {@code learningRate} the decay reaches
  * @param replayBufferSize most recent learned examples kept for rehearsal; 0 turns replay off
  * @param replayBatches extra mini-batches drawn from the replay buffer after each step on new
  *     examples; 0 turns replay off
@@ -50,6 +53,8 @@ public record TrainerSettings(
         DriftAdaptation driftAdaptation,
         double driftLrBoost,
         int driftBoostSteps,
+        long learningRateHalfLife,
+        double learningRateFloor,
         int replayBufferSize,
         int replayBatches)
         implements Serializable {
@@ -152,6 +157,17 @@ public record TrainerSettings(
     public static final ConfigKey DRIFT_BOOST_STEPS =
             new ConfigKey("trainer.drift.boost-steps", "50", "mini-batch steps a boost lasts");
 
+    public static final ConfigKey LEARNING_RATE_HALF_LIFE =
+            new ConfigKey(
+                    "trainer.learning-rate.half-life-examples",
+                    "0",
+                    "examples over which the learning rate halves, counted from the start or the"
+                            + " last drift event; 0 = constant");
+    public static final ConfigKey LEARNING_RATE_FLOOR =
+            new ConfigKey(
+                    "trainer.learning-rate.floor",
+                    "0.1",
+                    "lowest fraction of the base learning rate the decay reaches (0..1]");
     public static final ConfigKey REPLAY_BUFFER_SIZE =
             new ConfigKey(
                     "trainer.replay.buffer-size",
@@ -184,6 +200,8 @@ public record TrainerSettings(
                     DRIFT_ADAPTATION,
                     DRIFT_LR_BOOST,
                     DRIFT_BOOST_STEPS,
+                    LEARNING_RATE_HALF_LIFE,
+                    LEARNING_RATE_FLOOR,
                     REPLAY_BUFFER_SIZE,
                     REPLAY_BATCHES);
 
@@ -214,6 +232,11 @@ public record TrainerSettings(
         require(driftAdaptation != null, DRIFT_ADAPTATION, driftAdaptation);
         require(driftLrBoost > 1 && driftLrBoost <= 100, DRIFT_LR_BOOST, driftLrBoost);
         require(driftBoostSteps >= 1, DRIFT_BOOST_STEPS, driftBoostSteps);
+        require(learningRateHalfLife >= 0, LEARNING_RATE_HALF_LIFE, learningRateHalfLife);
+        require(
+                learningRateFloor > 0 && learningRateFloor <= 1,
+                LEARNING_RATE_FLOOR,
+                learningRateFloor);
         require(
                 replayBufferSize >= 0 && replayBufferSize <= 1_000_000,
                 REPLAY_BUFFER_SIZE,
@@ -256,6 +279,8 @@ public record TrainerSettings(
                 r.choice(DRIFT_ADAPTATION, DriftAdaptation.class),
                 r.real(DRIFT_LR_BOOST, 1, 100, true),
                 r.integer(DRIFT_BOOST_STEPS, 1, Integer.MAX_VALUE),
+                r.longValue(LEARNING_RATE_HALF_LIFE, 0, Long.MAX_VALUE),
+                r.real(LEARNING_RATE_FLOOR, 0, 1, true),
                 r.integer(REPLAY_BUFFER_SIZE, 0, 1_000_000),
                 r.integer(REPLAY_BATCHES, 0, 16));
     }

@@ -2,6 +2,7 @@ package io.streamdl.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.codec.ParamsCodec;
@@ -252,6 +253,32 @@ class OnlineTrainerTest {
     }
 
     @Test
+    void theLearningRateHalvesEveryHalfLifeDownToItsFloor() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.learning-rate", "0.008",
+                        "trainer.publish.every-examples", "100000",
+                        "trainer.learning-rate.half-life-examples", "64",
+                        "trainer.learning-rate.floor", "0.125");
+        TestingExamples source = new TestingExamples(TINY, 10);
+        Random r = new Random(10);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            assertThat(t.learningRate()).isEqualTo(0.008);
+            feed(t, examples(source, r, 64, false), 0, new TestingTrainerOutput());
+            assertThat(t.learningRate()).isCloseTo(0.004, within(1e-12));
+            feed(t, examples(source, r, 64, false), 0, new TestingTrainerOutput());
+            assertThat(t.learningRate()).isCloseTo(0.002, within(1e-12));
+            feed(t, examples(source, r, 640, false), 0, new TestingTrainerOutput());
+            assertThat(t.learningRate()).as("the floor").isCloseTo(0.001, within(1e-12));
+            byte[] snapshot = t.snapshot();
+            try (OnlineTrainer restored = OnlineTrainer.restore(TINY, s, CODEC, snapshot)) {
+                assertThat(restored.learningRate()).isCloseTo(0.001, within(1e-12));
+            }
+        }
+    }
+
+    @Test
     void aCorruptSnapshotIsRefused() {
         TrainerSettings s = settings();
         try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
@@ -301,6 +328,35 @@ class OnlineTrainerTest {
 
             feed(t, examples(source, r, 16 * 5, true), 0, out);
             assertThat(t.learningRate()).as("boost over").isEqualTo(0.01);
+        }
+    }
+
+    @Test
+    void aDriftEventRestartsTheDecayAndBoostsFromTheBaseRate() {
+        TrainerSettings s =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.learning-rate", "0.01",
+                        "trainer.window.size", "100",
+                        "trainer.publish.every-examples", "100000",
+                        "trainer.drift.lambda", "20",
+                        "trainer.drift.lr-boost", "4",
+                        "trainer.drift.boost-steps", "5",
+                        "trainer.learning-rate.half-life-examples", "100",
+                        "trainer.learning-rate.floor", "0.05");
+        TestingExamples source = new TestingExamples(TINY, 8);
+        Random r = new Random(8);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(t, examples(source, r, 400, false), 0, out);
+            assertThat(t.driftEvents()).isZero();
+            assertThat(t.learningRate()).isCloseTo(0.01 * Math.pow(0.5, 4), within(1e-12));
+            feed(t, examples(source, r, 64, true), 0, out);
+            assertThat(t.driftEvents()).isEqualTo(1);
+            assertThat(t.learningRate())
+                    .as("boosted from the base rate, decaying again since the alarm")
+                    .isGreaterThan(0.01 * 4 * 0.5)
+                    .isLessThanOrEqualTo(0.01 * 4);
         }
     }
 
