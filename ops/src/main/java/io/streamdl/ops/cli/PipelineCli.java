@@ -2,8 +2,10 @@ package io.streamdl.ops.cli;
 
 import io.streamdl.ops.bench.EncodeBenchmark;
 import io.streamdl.ops.bench.LearnBenchmark;
+import io.streamdl.ops.bench.LearnCorpusBenchmark;
 import io.streamdl.ops.bench.ScoreBenchmark;
 import io.streamdl.ops.bench.SerdeBenchmark;
+import io.streamdl.ops.bench.TrainThroughputBenchmark;
 import io.streamdl.ops.config.ConfigOption;
 import io.streamdl.ops.config.Durations;
 import io.streamdl.ops.config.PlatformConfig;
@@ -187,7 +189,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
@@ -199,7 +201,10 @@ public final class PipelineCli {
                 description = "Directory for the JSON report (default reports).")
         Path reports = Path.of("reports");
 
-        @Option(names = "--events", description = "Events for the pipeline runs (default 30000).")
+        @Option(
+                names = "--events",
+                description =
+                        "Events for the pipeline runs; learn*: training events (default 30000, more than the keyword and text training splits hold); train: labelled examples, at most 4096.")
         int events = 30_000;
 
         @Option(
@@ -212,14 +217,45 @@ public final class PipelineCli {
                 description = "learn: permute the labels from this training event on (0 = never).")
         int driftAt = 0;
 
-        @Option(names = "--rate", description = "learn: training events per second (default 300).")
+        @Option(names = "--rate", description = "learn*: training events per second (default 300).")
         double rate = 300;
+
+        @Option(
+                names = "--data",
+                description =
+                        "learn-audio: a directory made by ops/scripts/make-keywords.sh (default data/keywords if it exists, else the bundled sample); learn-text: a JSONL corpus made by ops/scripts/make-debian-text.sh (default data/debian-text.jsonl if it exists, else the bundled sample).")
+        Path data;
+
+        @Option(
+                names = "--passes",
+                description =
+                        "learn-audio, learn-text: send the training events this many times, in the same order (default 1; later passes are no longer unseen data, so the prequential accuracy then overstates).")
+        int passes = 1;
 
         enum Which {
             serde,
             encode,
             score,
-            learn
+            learn,
+            learnAudio("learn-audio"),
+            learnText("learn-text"),
+            train;
+
+            private final String id;
+
+            Which() {
+                this.id = null;
+            }
+
+            Which(String id) {
+                this.id = id;
+            }
+
+            /** The name on the command line (picocli also matches enum values by this). */
+            @Override
+            public String toString() {
+                return id == null ? name() : id;
+            }
         }
 
         @Override
@@ -230,6 +266,27 @@ public final class PipelineCli {
                 case score -> ScoreBenchmark.runAndWrite(reports, System.out, events, batch);
                 case learn ->
                         LearnBenchmark.runAndWrite(reports, System.out, events, driftAt, rate);
+                case learnAudio ->
+                        LearnCorpusBenchmark.runAndWrite(
+                                reports,
+                                System.out,
+                                LearnCorpusBenchmark.Modality.AUDIO,
+                                data,
+                                events,
+                                passes,
+                                rate);
+                case train ->
+                        TrainThroughputBenchmark.runAndWrite(
+                                reports, System.out, Math.min(events, 4096));
+                case learnText ->
+                        LearnCorpusBenchmark.runAndWrite(
+                                reports,
+                                System.out,
+                                LearnCorpusBenchmark.Modality.TEXT,
+                                data,
+                                events,
+                                passes,
+                                rate);
             }
             return 0;
         }

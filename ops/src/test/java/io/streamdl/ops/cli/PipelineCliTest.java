@@ -54,4 +54,16 @@ class PipelineCliTest {
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("kafka.prot").contains("unknown config key");
     }
+
+    @Test
+    void benchListsEveryBenchmarkIncludingTheCorpusLearners() {
+        Run help = run("bench", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out())
+                .contains(
+                        "serde", "encode", "score", "learn", "learn-audio", "learn-text", "--data");
+        Run missing = run("bench", "learn-text", "--data", "/nonexistent/corpus.jsonl");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("/nonexistent/corpus.jsonl");
+    }
 }
