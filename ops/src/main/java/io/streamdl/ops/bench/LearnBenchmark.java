@@ -46,7 +46,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * prequential curve with version marks as a PNG next to the JSON report.
  */
 public final class LearnBenchmark {
-    private static final int METRIC_EVERY = 2000;
+    /** Examples between two points of the prequential curve. */
+    static final int METRIC_EVERY = 500;
+
+    /** Examples in the sliding window behind each point. */
+    static final int WINDOW = 1000;
+
+    /** Events before the drift whose accuracy is the level to recover. */
+    static final int PRE_DRIFT_SPAN = 5000;
+
+    /** Within this much of the pre-drift level counts as recovered. */
+    static final double RECOVERY_TOLERANCE = 0.03;
 
     private LearnBenchmark() {}
 
@@ -85,7 +95,7 @@ public final class LearnBenchmark {
                                     "trainer.publish.every-seconds",
                                     "20",
                                     "trainer.window.size",
-                                    Integer.toString(METRIC_EVERY),
+                                    Integer.toString(WINDOW),
                                     "trainer.metrics.every-examples",
                                     Integer.toString(METRIC_EVERY),
                                     "trainer.join.horizon-seconds",
@@ -214,12 +224,25 @@ public final class LearnBenchmark {
                 }
                 scores.close();
                 double testAccuracy = seen == 0 ? Double.NaN : (double) right / seen;
-                int lastSamples = Math.min(curve.size(), 10_000 / METRIC_EVERY);
-                double last10k =
-                        curve.subList(curve.size() - lastSamples, curve.size()).stream()
-                                .mapToDouble(Double::doubleValue)
-                                .average()
-                                .orElse(Double.NaN);
+                double last10k = lastSpanAccuracy(curve, 10_000);
+                if (driftAt > 0) {
+                    Recovery recovery = recovery(curve, driftAt);
+                    out.printf(
+                            "drift at %,d: pre-drift level %.4f; %s%n",
+                            driftAt,
+                            recovery.preDriftLevel(),
+                            recovery.eventsAfterDrift() < 0
+                                    ? "never back within " + RECOVERY_TOLERANCE
+                                    : "back within "
+                                            + RECOVERY_TOLERANCE
+                                            + " after "
+                                            + recovery.eventsAfterDrift()
+                                            + " events");
+                    report.put("preDriftLevel", recovery.preDriftLevel())
+                            .put("recoveredAfterEvents", recovery.eventsAfterDrift())
+                            .put("recoveryTolerance", RECOVERY_TOLERANCE)
+                            .put("recoveryTargetEvents", 5000);
+                }
                 out.printf(
                         "test accuracy %.4f over %d scores %s; prequential accuracy over the last 10k training events %.4f%n",
                         testAccuracy, seen, byVersion, last10k);
@@ -249,7 +272,54 @@ public final class LearnBenchmark {
     }
 
     /**
-     * The prequential curve (accuracy per 2,000 examples) with a tick at each published version.
+     * The mean accuracy over the last {@code span} examples of a curve whose point {@code i} is the
+     * accuracy of the {@link #WINDOW} examples ending at example {@code (i + 1) * METRIC_EVERY}:
+     * the non-overlapping windows that tile the span.
+     */
+    static double lastSpanAccuracy(List<Double> curve, int span) {
+        int stride = WINDOW / METRIC_EVERY;
+        double sum = 0;
+        int n = 0;
+        for (int i = curve.size() - 1; i >= 0 && n * WINDOW < span; i -= stride) {
+            sum += curve.get(i);
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
+     * How a drift was recovered from.
+     *
+     * @param preDriftLevel mean accuracy of the windows within {@link #PRE_DRIFT_SPAN} events
+     *     before the drift
+     * @param eventsAfterDrift events from the drift to the end of the first window, wholly after
+     *     the drift, whose accuracy is within {@link #RECOVERY_TOLERANCE} of that level; -1 if none
+     */
+    record Recovery(double preDriftLevel, int eventsAfterDrift) {}
+
+    static Recovery recovery(List<Double> curve, int driftAt) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < curve.size(); i++) {
+            int end = (i + 1) * METRIC_EVERY;
+            if (end <= driftAt && end - WINDOW >= driftAt - PRE_DRIFT_SPAN) {
+                sum += curve.get(i);
+                n++;
+            }
+        }
+        double level = n == 0 ? Double.NaN : sum / n;
+        for (int i = 0; i < curve.size(); i++) {
+            int end = (i + 1) * METRIC_EVERY;
+            if (end - WINDOW >= driftAt && curve.get(i) >= level - RECOVERY_TOLERANCE) {
+                return new Recovery(level, end - driftAt);
+            }
+        }
+        return new Recovery(level, -1);
+    }
+
+    /**
+     * The prequential curve (accuracy over the last 1,000 examples, every 500) with a tick at each
+     * published version.
      */
     static Path plot(List<Double> curve, List<double[]> versions, int driftAt, Path file)
             throws Exception {
@@ -296,7 +366,7 @@ public final class LearnBenchmark {
         }
         g.setColor(Color.BLACK);
         g.drawString(
-                "prequential accuracy (per 2,000 training events) vs events learned; orange: published versions",
+                "prequential accuracy (last 1,000 training events, every 500) vs events learned; orange: published versions",
                 left,
                 18);
         g.drawString("0", left, h - 15);
