@@ -149,24 +149,24 @@ public record TrainerSettings(
     public static final ConfigKey DRIFT_ADAPTATION =
             new ConfigKey(
                     "trainer.drift.adaptation",
-                    "lr-boost",
+                    "both",
                     "reaction to a drift event: " + ConfigKey.names(DriftAdaptation.class));
     public static final ConfigKey DRIFT_LR_BOOST =
             new ConfigKey(
-                    "trainer.drift.lr-boost", "3", "learning-rate factor of a boost (1..100]");
+                    "trainer.drift.lr-boost", "5", "learning-rate factor of a boost (1..100]");
     public static final ConfigKey DRIFT_BOOST_STEPS =
-            new ConfigKey("trainer.drift.boost-steps", "50", "mini-batch steps a boost lasts");
+            new ConfigKey("trainer.drift.boost-steps", "150", "mini-batch steps a boost lasts");
 
     public static final ConfigKey LEARNING_RATE_HALF_LIFE =
             new ConfigKey(
                     "trainer.learning-rate.half-life-examples",
-                    "0",
+                    "30000",
                     "examples over which the learning rate halves, counted from the start or the"
                             + " last drift event; 0 = constant");
     public static final ConfigKey LEARNING_RATE_FLOOR =
             new ConfigKey(
                     "trainer.learning-rate.floor",
-                    "0.1",
+                    "0.25",
                     "lowest fraction of the base learning rate the decay reaches (0..1]");
     public static final ConfigKey REPLAY_BUFFER_SIZE =
             new ConfigKey(
@@ -177,7 +177,7 @@ public record TrainerSettings(
     public static final ConfigKey REPLAY_BATCHES =
             new ConfigKey(
                     "trainer.replay.batches",
-                    "1",
+                    "2",
                     "mini-batches drawn from the replay buffer after each step on new examples"
                             + " (0..16; 0 = learn each example once)");
 

@@ -306,7 +306,9 @@ class OnlineTrainerTest {
                         "trainer.publish.every-examples", "100000",
                         "trainer.drift.lambda", "20",
                         "trainer.drift.lr-boost", "4",
-                        "trainer.drift.boost-steps", "5");
+                        "trainer.drift.boost-steps", "5",
+                        "trainer.drift.adaptation", "lr-boost",
+                        "trainer.learning-rate.half-life-examples", "0");
         TestingExamples source = new TestingExamples(TINY, 8);
         Random r = new Random(8);
         TestingTrainerOutput out = new TestingTrainerOutput();

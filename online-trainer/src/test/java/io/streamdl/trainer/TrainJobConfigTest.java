@@ -34,7 +34,10 @@ class TrainJobConfigTest {
         assertThat(t.guardMargin()).isEqualTo(0.05);
         assertThat(t.windowSize()).isEqualTo(1000);
         assertThat(t.driftDetector()).isEqualTo(TrainerSettings.DriftDetectorKind.PAGE_HINKLEY);
-        assertThat(t.driftAdaptation()).isEqualTo(TrainerSettings.DriftAdaptation.LR_BOOST);
+        assertThat(t.driftAdaptation()).isEqualTo(TrainerSettings.DriftAdaptation.BOTH);
+        assertThat(t.replayBatches()).isEqualTo(2);
+        assertThat(t.replayBufferSize()).isEqualTo(4096);
+        assertThat(t.learningRateHalfLife()).isEqualTo(30_000);
         assertThat(c.codecConfig().allowUnsigned()).isFalse();
         assertThat(c.toString()).doesNotContain(KEY);
         assertThat(TrainJobConfig.KEYS).extracting(ConfigKey::key).doesNotHaveDuplicates();
