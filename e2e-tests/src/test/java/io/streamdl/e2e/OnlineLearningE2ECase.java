@@ -71,7 +71,7 @@ class OnlineLearningE2ECase {
                                     url,
                                     Map.of(
                                             "models.hmac.key", PipelineJobs.DEVELOPMENT_KEY,
-                                            "trainer.publish.every-examples", "480",
+                                            "trainer.publish.every-examples", "160",
                                             "trainer.publish.every-seconds", "600"))),
                     1);
 
@@ -96,12 +96,12 @@ class OnlineLearningE2ECase {
                                     Map.of()),
                             images.className(i));
                     if (i % 500 == 499) {
-                        // Chunks of 500, each sent once the trainer has published a version for
-                        // the previous one (it publishes every 480 learned examples, 15 batches
-                        // of 32), so every version serves while it is the newest, however slow
-                        // the machine.
+                        // Chunks of 500, each sent once the trainer has published the versions
+                        // that learned the previous one (it publishes every 160 learned
+                        // examples, 5 batches of 32), so later chunks are scored by versions
+                        // that learned more, however slow the machine.
                         sender.flush();
-                        versions.awaitAtLeast((i + 1) / 500, Duration.ofSeconds(60));
+                        versions.awaitAtLeast((i + 1) / 160, Duration.ofSeconds(90));
                     }
                 }
             }
@@ -137,7 +137,16 @@ class OnlineLearningE2ECase {
                 assertThat(records).hasSize(EVENTS);
                 assertThat(byVersion).as("several versions served").hasSizeGreaterThanOrEqualTo(3);
                 long first = byVersion.keySet().stream().findFirst().orElseThrow();
-                long last = byVersion.keySet().stream().reduce((a, b) -> b).orElseThrow();
+                // the newest version that served enough scores for its accuracy to mean something
+                long last =
+                        byVersion.entrySet().stream()
+                                .filter(e -> e.getValue()[0] >= 100)
+                                .map(Map.Entry::getKey)
+                                .reduce((a, b) -> b)
+                                .orElseThrow();
+                assertThat(last)
+                        .as("a later version served at least 100 scores")
+                        .isNotEqualTo(first);
                 double firstAccuracy = (double) byVersion.get(first)[1] / byVersion.get(first)[0];
                 double lastAccuracy = (double) byVersion.get(last)[1] / byVersion.get(last)[0];
                 assertThat(lastAccuracy)
