@@ -217,7 +217,12 @@ public final class LearnBenchmark {
                         int i = Integer.parseInt(s.getEventId().substring(5));
                         seen++;
                         byVersion.merge(s.getModelVersion(), 1, Integer::sum);
-                        if (FashionMnist.CLASSES.get(test.label(i)).equals(s.getLabel())) {
+                        // after a drift, the current concept is the permuted one
+                        int truth =
+                                driftAt > 0 && driftAt < nTrain
+                                        ? permutation[test.label(i)]
+                                        : test.label(i);
+                        if (FashionMnist.CLASSES.get(truth).equals(s.getLabel())) {
                             right++;
                         }
                     }
@@ -256,6 +261,11 @@ public final class LearnBenchmark {
                         .put("rate", rate)
                         .put("driftAt", driftAt)
                         .put("testAccuracy", testAccuracy)
+                        .put(
+                                "testLabels",
+                                driftAt > 0 && driftAt < nTrain
+                                        ? "permuted as the training labels after the drift"
+                                        : "as in the data set")
                         .put("testScored", seen)
                         .put("testScoresByVersion", byVersion)
                         .put("prequentialLast10k", last10k)
