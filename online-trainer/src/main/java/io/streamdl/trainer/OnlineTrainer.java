@@ -465,6 +465,7 @@ public final class OnlineTrainer implements AutoCloseable {
         evaluatedSinceMetrics = 0;
         out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
         out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
+        out.metric(metric(TrainerMetrics.EXAMPLES, examplesSeen, examplesLearned, now));
     }
 
     private void attemptPublish(long now, TrainerOutput out) {

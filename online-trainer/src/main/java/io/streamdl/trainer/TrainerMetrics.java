@@ -11,6 +11,12 @@ public final class TrainerMetrics {
     /** Mean prequential cross-entropy over the sliding window; count = examples in the window. */
     public static final String LOSS = "prequential_loss";
 
+    /**
+     * Emitted with each accuracy and loss: value = examples seen (evaluated) so far, count =
+     * examples learned so far; places the window on the stream and shows the training rate.
+     */
+    public static final String EXAMPLES = "examples_seen";
+
     /** A drift event; value = the detector's statistic, count = drift events so far. */
     public static final String DRIFT = "drift";
 

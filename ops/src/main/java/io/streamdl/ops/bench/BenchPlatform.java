@@ -24,8 +24,13 @@ final class BenchPlatform implements AutoCloseable {
 
     BenchPlatform(int slots) throws IOException {
         dir = Files.createTempDirectory("streamdl-bench");
-
         platform = Platform.start(PlatformConfig.ephemeral(dir, slots));
+    }
+
+    /** With {@code partitions} per pipeline topic. */
+    BenchPlatform(int slots, int partitions) throws IOException {
+        dir = Files.createTempDirectory("streamdl-bench");
+        platform = Platform.start(PlatformConfig.ephemeral(dir, slots, partitions));
     }
 
     KafkaProducer<byte[], byte[]> producer() {

@@ -20,6 +20,7 @@ import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.trainer.TrainJob;
 import io.streamdl.trainer.TrainJobConfig;
+import io.streamdl.trainer.TrainerMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -68,7 +69,10 @@ public final class LearnBenchmark {
         int nTrain = Math.min(trainEvents, train.size());
         byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
         Report report = new Report("learn", "./pipeline bench learn");
-        try (BenchPlatform bench = new BenchPlatform(4)) {
+        // One partition per topic: the trainer then sees the events in file order even when it
+        // falls behind the sender (with several, a backlog is read with skew across partitions,
+        // which turns the sudden drift at driftAt into a mixture over thousands of events).
+        try (BenchPlatform bench = new BenchPlatform(4, 1)) {
             String url = bench.platform.registryUrl();
             KafkaSettings kafka = new PipelineJobs(bench.platform).kafka("bench-learn");
             JobRunner runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
@@ -106,6 +110,7 @@ public final class LearnBenchmark {
             KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
             KafkaConsumer<byte[], byte[]> models = bench.consumer("models.image", true);
             List<Double> curve = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>(); // examples seen at each curve point
             List<double[]> versions = new ArrayList<>(); // {version, examples learned}
             try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(url);
                     EventSender sender =
@@ -122,9 +127,14 @@ public final class LearnBenchmark {
                             for (ConsumerRecord<byte[], byte[]> r :
                                     metrics.poll(Duration.ofMillis(50))) {
                                 DashboardMetric m = metricReader.deserialize(r.topic(), r.value());
-                                if (m.getMetric().equals("prequential_accuracy")
-                                        && "image".equals(m.getModel())) {
+                                if (!"image".equals(m.getModel())) {
+                                    continue;
+                                }
+                                if (m.getMetric().equals(TrainerMetrics.ACCURACY)) {
                                     curve.add(m.getValue());
+                                } else if (m.getMetric().equals(TrainerMetrics.EXAMPLES)) {
+                                    // emitted right after the accuracy of the same window
+                                    positions.add((int) m.getValue());
                                 }
                             }
                             for (ConsumerRecord<byte[], byte[]> r :
@@ -229,9 +239,9 @@ public final class LearnBenchmark {
                 }
                 scores.close();
                 double testAccuracy = seen == 0 ? Double.NaN : (double) right / seen;
-                double last10k = lastSpanAccuracy(curve, 10_000);
+                double last10k = lastSpanAccuracy(curve, positions, 10_000);
                 if (driftAt > 0) {
-                    Recovery recovery = recovery(curve, driftAt);
+                    Recovery recovery = recovery(curve, positions, driftAt);
                     out.printf(
                             "drift at %,d: pre-drift level %.4f; %s%n",
                             driftAt,
@@ -260,6 +270,7 @@ public final class LearnBenchmark {
                 report.put("trainEvents", nTrain)
                         .put("rate", rate)
                         .put("driftAt", driftAt)
+                        .put("partitionsPerTopic", 1)
                         .put("testAccuracy", testAccuracy)
                         .put(
                                 "testLabels",
@@ -270,6 +281,7 @@ public final class LearnBenchmark {
                         .put("testScoresByVersion", byVersion)
                         .put("prequentialLast10k", last10k)
                         .put("prequentialCurve", curve)
+                        .put("prequentialCurveExamplesSeen", positions)
                         .put("versions", versions)
                         .put("trainSeconds", trainSeconds)
                         .put("plot", png.toString())
@@ -283,18 +295,26 @@ public final class LearnBenchmark {
 
     /**
      * The mean accuracy over the last {@code span} examples of a curve whose point {@code i} is the
-     * accuracy of the {@link #WINDOW} examples ending at example {@code (i + 1) * METRIC_EVERY}:
-     * the non-overlapping windows that tile the span.
+     * accuracy of the {@link #WINDOW} examples ending at example {@code positions[i]}: the
+     * non-overlapping windows, newest first, that tile the span.
      */
-    static double lastSpanAccuracy(List<Double> curve, int span) {
-        int stride = WINDOW / METRIC_EVERY;
-        double sum = 0;
-        int n = 0;
-        for (int i = curve.size() - 1; i >= 0 && n * WINDOW < span; i -= stride) {
-            sum += curve.get(i);
-            n++;
+    static double lastSpanAccuracy(List<Double> curve, List<Integer> positions, int span) {
+        int n = Math.min(curve.size(), positions.size());
+        if (n == 0) {
+            return Double.NaN;
         }
-        return n == 0 ? Double.NaN : sum / n;
+        int end = positions.get(n - 1);
+        double sum = 0;
+        int count = 0;
+        int nextEnd = end;
+        for (int i = n - 1; i >= 0 && positions.get(i) > end - span; i--) {
+            if (positions.get(i) <= nextEnd) {
+                sum += curve.get(i);
+                count++;
+                nextEnd = positions.get(i) - WINDOW;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     /**
@@ -307,19 +327,20 @@ public final class LearnBenchmark {
      */
     record Recovery(double preDriftLevel, int eventsAfterDrift) {}
 
-    static Recovery recovery(List<Double> curve, int driftAt) {
+    static Recovery recovery(List<Double> curve, List<Integer> positions, int driftAt) {
+        int n = Math.min(curve.size(), positions.size());
         double sum = 0;
-        int n = 0;
-        for (int i = 0; i < curve.size(); i++) {
-            int end = (i + 1) * METRIC_EVERY;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            int end = positions.get(i);
             if (end <= driftAt && end - WINDOW >= driftAt - PRE_DRIFT_SPAN) {
                 sum += curve.get(i);
-                n++;
+                count++;
             }
         }
-        double level = n == 0 ? Double.NaN : sum / n;
-        for (int i = 0; i < curve.size(); i++) {
-            int end = (i + 1) * METRIC_EVERY;
+        double level = count == 0 ? Double.NaN : sum / count;
+        for (int i = 0; i < n; i++) {
+            int end = positions.get(i);
             if (end - WINDOW >= driftAt && curve.get(i) >= level - RECOVERY_TOLERANCE) {
                 return new Recovery(level, end - driftAt);
             }

@@ -108,15 +108,28 @@ public record PlatformConfig(
      * must not clash with a running pipeline.
      */
     public static PlatformConfig ephemeral(Path dataDir, int slots) {
-        return from(
-                Map.of(
-                        DATA_DIR.key(), dataDir.toString(),
-                        KAFKA_PORT.key(), "0",
-                        CONTROLLER_PORT.key(), "0",
-                        REGISTRY_PORT.key(), "0",
-                        FLINK_REST_PORT.key(), "0",
-                        INGEST_PORT.key(), "0",
-                        FLINK_SLOTS.key(), Integer.toString(slots)));
+        return from(ephemeralSettings(dataDir, slots));
+    }
+
+    /**
+     * As {@link #ephemeral(Path, int)}, with {@code partitions} per pipeline topic (1 keeps a
+     * stream's order end to end, as an ordered benchmark needs).
+     */
+    public static PlatformConfig ephemeral(Path dataDir, int slots, int partitions) {
+        Map<String, String> settings = new java.util.HashMap<>(ephemeralSettings(dataDir, slots));
+        settings.put(PARTITIONS.key(), Integer.toString(partitions));
+        return from(settings);
+    }
+
+    private static Map<String, String> ephemeralSettings(Path dataDir, int slots) {
+        return Map.of(
+                DATA_DIR.key(), dataDir.toString(),
+                KAFKA_PORT.key(), "0",
+                CONTROLLER_PORT.key(), "0",
+                REGISTRY_PORT.key(), "0",
+                FLINK_REST_PORT.key(), "0",
+                INGEST_PORT.key(), "0",
+                FLINK_SLOTS.key(), Integer.toString(slots));
     }
 
     public static PlatformConfig defaults() {

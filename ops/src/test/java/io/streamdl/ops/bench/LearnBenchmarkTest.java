@@ -8,10 +8,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LearnBenchmarkTest {
-    /** A curve point every 500 examples: 0.9 up to {@code driftAt}, then the given values. */
+    /** Curve points every 512 examples, as the trainer emits them with batches of 32. */
+    private static List<Integer> positions(int n) {
+        List<Integer> p = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            p.add(i * 512);
+        }
+        return p;
+    }
+
+    /** 0.9 for windows ending up to {@code driftAt}, then the given values. */
     private static List<Double> curve(int driftAt, double... afterDrift) {
         List<Double> c = new ArrayList<>();
-        for (int end = LearnBenchmark.METRIC_EVERY; end <= driftAt; end += 500) {
+        for (int end = 512; end <= driftAt; end += 512) {
             c.add(0.9);
         }
         for (double v : afterDrift) {
@@ -22,18 +31,20 @@ class LearnBenchmarkTest {
 
     @Test
     void recoveryCountsEventsToTheFirstWholePostDriftWindowBackWithinTolerance() {
-        // points end at 10,500, 11,000, ...; the first window wholly after 10,000 ends at 11,000
-        List<Double> c = curve(10_000, 0.5, 0.6, 0.8, 0.86, 0.88, 0.9);
-        LearnBenchmark.Recovery r = LearnBenchmark.recovery(c, 10_000);
+        // drift at 10,240 (point 20); points then end at 10,752, 11,264, 11,776, ...
+        List<Double> c = curve(10_240, 0.5, 0.6, 0.8, 0.86, 0.88, 0.9);
+        LearnBenchmark.Recovery r = LearnBenchmark.recovery(c, positions(c.size()), 10_240);
         assertThat(r.preDriftLevel()).isCloseTo(0.9, within(1e-12));
-        assertThat(r.eventsAfterDrift()).as("0.88 at the window ending 12,500").isEqualTo(2_500);
+        // 0.88 is the point ending at 12,800: 2,560 events after the drift
+        assertThat(r.eventsAfterDrift()).isEqualTo(2_560);
     }
 
     @Test
     void aWindowOverlappingTheDriftDoesNotCountAsRecovered() {
-        // the point ending at 10,500 still holds 500 pre-drift examples
-        List<Double> c = curve(10_000, 0.89, 0.5, 0.7);
-        assertThat(LearnBenchmark.recovery(c, 10_000).eventsAfterDrift()).isEqualTo(-1);
+        // the point ending at 10,752 still holds 512 pre-drift examples of its 1,000
+        List<Double> c = curve(10_240, 0.89, 0.5, 0.7);
+        assertThat(LearnBenchmark.recovery(c, positions(c.size()), 10_240).eventsAfterDrift())
+                .isEqualTo(-1);
     }
 
     @Test
@@ -42,7 +53,8 @@ class LearnBenchmarkTest {
         for (int i = 0; i < 40; i++) {
             c.add(i < 20 ? 0.5 : (i % 2 == 1 ? 0.9 : 0.0));
         }
-        // 10k examples = the last 10 windows of 1,000 = every second point from the last (odd i)
-        assertThat(LearnBenchmark.lastSpanAccuracy(c, 10_000)).isCloseTo(0.9, within(1e-12));
+        // windows of 1,000 every 512: every second point from the last (odd i) tiles the span
+        assertThat(LearnBenchmark.lastSpanAccuracy(c, positions(40), 10_000))
+                .isCloseTo(0.9, within(1e-12));
     }
 }
