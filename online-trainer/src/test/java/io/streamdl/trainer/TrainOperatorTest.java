@@ -152,6 +152,7 @@ class TrainOperatorTest {
                     .containsExactly(
                             TrainerMetrics.ACCURACY,
                             TrainerMetrics.LOSS,
+                            TrainerMetrics.EXAMPLES,
                             TrainerMetrics.MODEL_VERSION);
             List<DeadLetter> dead = new ArrayList<>();
             h.getSideOutput(TrainOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
