@@ -14,6 +14,8 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.trainer.ConfigKey;
+import io.streamdl.trainer.TrainJobConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -180,6 +182,13 @@ public final class PipelineCli {
                 System.out.printf(
                         "%-26s %-18s %s%n",
                         option.key(), value.isEmpty() ? "\"\"" : value, option.description());
+            }
+            System.out.println();
+            System.out.println(
+                    "online trainers (every TrainJob; set with -c KEY=VALUE or in the --config file):");
+            for (ConfigKey key : TrainJobConfig.KEYS) {
+                String value = common.settings.getOrDefault(key.key(), key.defaultValue());
+                System.out.printf("%-41s %-12s %s%n", key.key(), value, key.description());
             }
             return 0;
         }

@@ -38,11 +38,21 @@ class PipelineCliTest {
 
     @Test
     void configListsEveryKeyWithItsValue() {
-        Run config = run("config", "-c", "kafka.port=19092", "--data-dir", "/tmp/x");
+        Run config =
+                run(
+                        "config",
+                        "-c",
+                        "kafka.port=19092",
+                        "-c",
+                        "trainer.replay.batches=3",
+                        "--data-dir",
+                        "/tmp/x");
         assertThat(config.exit()).isZero();
         assertThat(config.out())
                 .contains(
-                        "kafka.port", "19092", "schema.registry.url", "flink.jobmanager", "/tmp/x");
+                        "kafka.port", "19092", "schema.registry.url", "flink.jobmanager", "/tmp/x")
+                .containsPattern("trainer\\.replay\\.batches +3 ")
+                .containsPattern("trainer\\.learning-rate +0\\.001 ");
     }
 
     @Test
