@@ -153,9 +153,9 @@ public record TrainerSettings(
                     "reaction to a drift event: " + ConfigKey.names(DriftAdaptation.class));
     public static final ConfigKey DRIFT_LR_BOOST =
             new ConfigKey(
-                    "trainer.drift.lr-boost", "5", "learning-rate factor of a boost (1..100]");
+                    "trainer.drift.lr-boost", "3", "learning-rate factor of a boost (1..100]");
     public static final ConfigKey DRIFT_BOOST_STEPS =
-            new ConfigKey("trainer.drift.boost-steps", "150", "mini-batch steps a boost lasts");
+            new ConfigKey("trainer.drift.boost-steps", "50", "mini-batch steps a boost lasts");
 
     public static final ConfigKey LEARNING_RATE_HALF_LIFE =
             new ConfigKey(
