@@ -149,7 +149,7 @@ public record TrainerSettings(
     public static final ConfigKey DRIFT_ADAPTATION =
             new ConfigKey(
                     "trainer.drift.adaptation",
-                    "both",
+                    "reset-optimizer",
                     "reaction to a drift event: " + ConfigKey.names(DriftAdaptation.class));
     public static final ConfigKey DRIFT_LR_BOOST =
             new ConfigKey(

@@ -344,6 +344,7 @@ class OnlineTrainerTest {
                         "trainer.drift.lambda", "20",
                         "trainer.drift.lr-boost", "4",
                         "trainer.drift.boost-steps", "5",
+                        "trainer.drift.adaptation", "both",
                         "trainer.learning-rate.half-life-examples", "100",
                         "trainer.learning-rate.floor", "0.05");
         TestingExamples source = new TestingExamples(TINY, 8);

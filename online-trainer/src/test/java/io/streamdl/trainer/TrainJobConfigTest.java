@@ -34,7 +34,7 @@ class TrainJobConfigTest {
         assertThat(t.guardMargin()).isEqualTo(0.05);
         assertThat(t.windowSize()).isEqualTo(1000);
         assertThat(t.driftDetector()).isEqualTo(TrainerSettings.DriftDetectorKind.PAGE_HINKLEY);
-        assertThat(t.driftAdaptation()).isEqualTo(TrainerSettings.DriftAdaptation.BOTH);
+        assertThat(t.driftAdaptation()).isEqualTo(TrainerSettings.DriftAdaptation.RESET_OPTIMIZER);
         assertThat(t.replayBatches()).isEqualTo(2);
         assertThat(t.replayBufferSize()).isEqualTo(4096);
         assertThat(t.learningRateHalfLife()).isEqualTo(30_000);
