@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +75,7 @@ import org.slf4j.LoggerFactory;
 public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
     private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
-    private static final int SNAPSHOT_FORMAT = 2;
+    private static final int SNAPSHOT_FORMAT = 3;
     private static final float MIN_PROBABILITY = 1e-7f;
     private static final long NO_TIME = Long.MIN_VALUE;
 
@@ -89,8 +88,13 @@ public final class OnlineTrainer implements AutoCloseable {
     private final PageHinkley detector;
     private final List<Pending> pending = new ArrayList<>();
 
-    /** The most recent learned examples, oldest first, for rehearsal. */
-    private final ArrayDeque<Pending> replay = new ArrayDeque<>();
+    /**
+     * The most recent learned examples, for rehearsal: a ring that, once full, overwrites its
+     * oldest entry, at {@link #replayNext}.
+     */
+    private final List<Pending> replay = new ArrayList<>();
+
+    private int replayNext;
 
     private PrequentialWindow window;
 
@@ -383,11 +387,14 @@ public final class OnlineTrainer implements AutoCloseable {
         if (!settings.replays()) {
             return;
         }
+        int capacity = settings.replayBufferSize();
         for (Pending p : learned) {
-            if (replay.size() == settings.replayBufferSize()) {
-                replay.removeFirst();
+            if (replay.size() < capacity) {
+                replay.add(p);
+            } else {
+                replay.set(replayNext, p);
+                replayNext = (replayNext + 1) % capacity;
             }
-            replay.addLast(p);
         }
     }
 
@@ -401,12 +408,11 @@ public final class OnlineTrainer implements AutoCloseable {
         if (!settings.replays() || replay.size() < size) {
             return;
         }
-        List<Pending> buffered = new ArrayList<>(replay);
         SplittableRandom random = new SplittableRandom(spec.seed() ^ (steps * 0x632BE59BD9B4E019L));
         for (int b = 0; b < settings.replayBatches(); b++) {
             List<Pending> drawn = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                drawn.add(buffered.get(random.nextInt(buffered.size())));
+                drawn.add(replay.get(random.nextInt(replay.size())));
             }
             network.graph().fit(trainingData(drawn));
             examplesReplayed += size;
@@ -439,6 +445,7 @@ public final class OnlineTrainer implements AutoCloseable {
         examplesSinceDrift = 0;
         // examples of the old concept would pull the model back
         replay.clear();
+        replayNext = 0;
         TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
         if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
                 || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
@@ -617,20 +624,9 @@ public final class OnlineTrainer implements AutoCloseable {
             if (detector != null) {
                 detector.writeTo(out);
             }
-            out.writeInt(pending.size());
-            for (Pending p : pending) {
-                writeString(out, p.eventId());
-                out.writeInt(p.label());
-                out.writeLong(p.arrivedAt());
-                writeFeatures(out, p.features());
-            }
-            out.writeInt(replay.size());
-            for (Pending p : replay) {
-                writeString(out, p.eventId());
-                out.writeInt(p.label());
-                out.writeLong(p.arrivedAt());
-                writeFeatures(out, p.features());
-            }
+            writeExamples(out, pending);
+            writeExamples(out, replay);
+            out.writeInt(replayNext);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trainer snapshot", e);
         }
@@ -736,27 +732,53 @@ public final class OnlineTrainer implements AutoCloseable {
             // a detector turned off since the checkpoint still has its state read past
             (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
         }
-        int n = in.readInt();
-        for (int i = 0; i < n; i++) {
-            String eventId = readString(in);
-            int label = in.readInt();
-            long arrivedAt = in.readLong();
-            pending.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+        pending.addAll(readExamples(in));
+        List<Pending> ring = readExamples(in);
+        int next = in.readInt();
+        if (next < 0 || (next > 0 && next >= ring.size())) {
+            throw new IOException("replay position " + next + " in a ring of " + ring.size());
         }
-        int buffered = in.readInt();
-        for (int i = 0; i < buffered; i++) {
-            String eventId = readString(in);
-            int label = in.readInt();
-            long arrivedAt = in.readLong();
-            replay.addLast(new Pending(eventId, label, arrivedAt, readFeatures(in)));
-        }
-        // a smaller buffer configured since the checkpoint keeps the newest examples
-        while (replay.size() > settings.replayBufferSize()) {
-            replay.removeFirst();
+        if (ring.size() <= settings.replayBufferSize()) {
+            replay.addAll(ring);
+            replayNext = ring.size() < settings.replayBufferSize() ? 0 : next;
+        } else {
+            // a smaller buffer configured since the checkpoint keeps the newest examples
+            List<Pending> oldestFirst = new ArrayList<>(ring.subList(next, ring.size()));
+            oldestFirst.addAll(ring.subList(0, next));
+            replay.addAll(
+                    oldestFirst.subList(
+                            oldestFirst.size() - settings.replayBufferSize(), oldestFirst.size()));
+            replayNext = 0;
         }
         if (in.available() != 0) {
             throw new IOException(in.available() + " unread bytes at the end");
         }
+    }
+
+    private static void writeExamples(DataOutputStream out, List<Pending> examples)
+            throws IOException {
+        out.writeInt(examples.size());
+        for (Pending p : examples) {
+            writeString(out, p.eventId());
+            out.writeInt(p.label());
+            out.writeLong(p.arrivedAt());
+            writeFeatures(out, p.features());
+        }
+    }
+
+    private static List<Pending> readExamples(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("negative example count " + n);
+        }
+        List<Pending> examples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String eventId = readString(in);
+            int label = in.readInt();
+            long arrivedAt = in.readLong();
+            examples.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+        }
+        return examples;
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -230,7 +230,7 @@ class OnlineTrainerTest {
                 settings(
                         "trainer.batch-size", "16",
                         "trainer.publish.every-examples", "100000",
-                        "trainer.replay.buffer-size", "40",
+                        "trainer.replay.buffer-size", "48",
                         "trainer.replay.batches", "2");
         TrainerSettings plain =
                 settings(
@@ -244,11 +244,33 @@ class OnlineTrainerTest {
 
             assertThat(r.steps()).isEqualTo(10);
             assertThat(r.examplesLearned()).isEqualTo(160);
-            assertThat(r.replayBufferSize()).as("bounded by its size").isEqualTo(40);
+            assertThat(r.replayBufferSize()).as("bounded by its size").isEqualTo(48);
             assertThat(r.examplesReplayed()).as("2 batches of 16 after each step").isEqualTo(320);
             assertThat(p.examplesReplayed()).isZero();
             assertThat(p.replayBufferSize()).isZero();
             assertThat(r.params()).as("rehearsal changed the weights").isNotEqualTo(p.params());
+
+            // the ring has wrapped (160 into 48); a restored trainer draws exactly the same
+            List<LabelledExample> more = examples(source, new Random(19), 64, false);
+            byte[] snapshot = r.snapshot();
+            try (OnlineTrainer restored = OnlineTrainer.restore(TINY, replaying, CODEC, snapshot);
+                    OnlineTrainer shrunk =
+                            OnlineTrainer.restore(
+                                    TINY,
+                                    settings(
+                                            "trainer.batch-size", "16",
+                                            "trainer.publish.every-examples", "100000",
+                                            "trainer.replay.buffer-size", "20",
+                                            "trainer.replay.batches", "2"),
+                                    CODEC,
+                                    snapshot)) {
+                assertThat(restored.snapshot()).isEqualTo(snapshot);
+                assertThat(shrunk.replayBufferSize()).isEqualTo(20);
+                feed(r, more, 0, new TestingTrainerOutput());
+                feed(restored, more, 0, new TestingTrainerOutput());
+                assertThat(restored.params()).isEqualTo(r.params());
+                assertThat(restored.examplesReplayed()).isEqualTo(r.examplesReplayed());
+            }
         }
     }
 

@@ -264,6 +264,7 @@ public final class LearnBenchmark {
                 Path png =
                         plot(
                                 curve,
+                                positions,
                                 versions,
                                 driftAt,
                                 reports.resolve(driftAt > 0 ? "learn-drift.png" : "learn.png"));
@@ -352,7 +353,12 @@ public final class LearnBenchmark {
      * The prequential curve (accuracy over the last 1,000 examples, every 500) with a tick at each
      * published version.
      */
-    static Path plot(List<Double> curve, List<double[]> versions, int driftAt, Path file)
+    static Path plot(
+            List<Double> curve,
+            List<Integer> positions,
+            List<double[]> versions,
+            int driftAt,
+            Path file)
             throws Exception {
         int w = 900;
         int h = 420;
@@ -363,7 +369,8 @@ public final class LearnBenchmark {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        double maxX = Math.max(1, curve.size() * (double) METRIC_EVERY);
+        int n = Math.min(curve.size(), positions.size());
+        double maxX = Math.max(1, n == 0 ? 0 : positions.get(n - 1));
         int plotW = w - left - 20;
         int plotH = h - bottom - 30;
         g.setColor(Color.LIGHT_GRAY);
@@ -388,16 +395,16 @@ public final class LearnBenchmark {
         }
         g.setColor(new Color(0, 70, 160));
         g.setStroke(new BasicStroke(2));
-        for (int i = 1; i < curve.size(); i++) {
-            int x1 = left + (int) (plotW * (i * (double) METRIC_EVERY) / maxX);
-            int x2 = left + (int) (plotW * ((i + 1) * (double) METRIC_EVERY) / maxX);
+        for (int i = 1; i < n; i++) {
+            int x1 = left + (int) (plotW * positions.get(i - 1) / maxX);
+            int x2 = left + (int) (plotW * positions.get(i) / maxX);
             int y1 = 30 + plotH - (int) (plotH * curve.get(i - 1));
             int y2 = 30 + plotH - (int) (plotH * curve.get(i));
             g.drawLine(x1, y1, x2, y2);
         }
         g.setColor(Color.BLACK);
         g.drawString(
-                "prequential accuracy (last 1,000 training events, every 500) vs events learned; orange: published versions",
+                "prequential accuracy (last 1,000 training events, about every 500) vs events seen; orange: published versions",
                 left,
                 18);
         g.drawString("0", left, h - 15);
