@@ -1,6 +1,9 @@
-package io.streamdl.schemas.serde;
+package io.streamdl.schemas.flink;
 
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireSerializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 
 /**

@@ -1,5 +1,8 @@
-package io.streamdl.schemas.serde;
+package io.streamdl.schemas.flink;
 
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
