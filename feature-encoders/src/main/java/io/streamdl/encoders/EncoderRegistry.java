@@ -64,13 +64,24 @@ public final class EncoderRegistry implements Serializable {
      * ImageEncoderConfig}, {@link AudioEncoderConfig}, {@link TextEncoderConfig}); the text encoder
      * only when {@code text.vocab.path} is set, since it needs a vocabulary.
      *
-     * @throws EncoderConfigException naming the key of the first invalid setting
+     * @throws ConfigException naming the key of the first invalid setting
      */
     public static EncoderRegistry fromSettings(Map<String, String> settings) {
+        return fromConfigs(
+                ImageEncoderConfig.from(settings),
+                AudioEncoderConfig.from(settings),
+                TextEncoderConfig.from(settings));
+    }
+
+    /**
+     * The image, audio and text encoders of these configs; the text encoder only when its
+     * vocabulary path is set.
+     */
+    public static EncoderRegistry fromConfigs(
+            ImageEncoderConfig image, AudioEncoderConfig audio, TextEncoderConfig text) {
         List<Encoder<?>> encoders = new ArrayList<>();
-        encoders.add(new ImageEncoder(ImageEncoderConfig.from(settings)));
-        encoders.add(new AudioEncoder(AudioEncoderConfig.from(settings)));
-        TextEncoderConfig text = TextEncoderConfig.from(settings);
+        encoders.add(new ImageEncoder(image));
+        encoders.add(new AudioEncoder(audio));
         if (!text.vocabPath().isBlank()) {
             encoders.add(TextEncoder.fromConfig(text));
         }

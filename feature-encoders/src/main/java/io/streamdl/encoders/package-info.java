@@ -18,6 +18,6 @@
  * io.streamdl.encoders.EncodeException.Reason} name is meant for {@code DeadLetter.error} and whose
  * {@link io.streamdl.encoders.EncodeException#detail()} for {@code DeadLetter.message}.
  * Configuration comes from {@code image.*}, {@code audio.*} and {@code text.*} keys, each validated
- * with errors that name the key ({@link io.streamdl.encoders.EncoderConfigException}).
+ * with errors that name the key ({@link io.streamdl.schemas.config.ConfigException}).
  */
 package io.streamdl.encoders;

@@ -19,6 +19,7 @@ import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ImagePayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.TextPayload;
+import io.streamdl.schemas.config.ConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -137,7 +138,7 @@ class EncoderRegistryTest {
                 .containsExactly("image", "audio", "text");
         assertThat(all.encode(events().get(0)).features().getShape()).containsExactly(1, 1, 28, 32);
         assertThatThrownBy(() -> EncoderRegistry.fromSettings(Map.of("audio.n.mels", "0")))
-                .isInstanceOf(EncoderConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("audio.n.mels");
     }
 

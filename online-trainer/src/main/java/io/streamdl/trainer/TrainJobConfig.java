@@ -1,6 +1,9 @@
 package io.streamdl.trainer;
 
 import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.schemas.config.ConfigException;
+import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.config.ConfigSchema;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,8 +13,8 @@ import java.util.Objects;
 
 /**
  * What one TrainJob trains and how. Immutable; {@link #of} reads the {@code trainer.*} keys (see
- * {@link #KEYS}) and the shared signing keys {@value ModelUpdateCodec.Config#HMAC_KEY} and {@value
- * ModelUpdateCodec.Config#ALLOW_UNSIGNED}, and names the key of any bad value.
+ * {@link #OPTIONS}) and the shared signing keys {@value ModelUpdateCodec.Config#HMAC_KEY} and
+ * {@value ModelUpdateCodec.Config#ALLOW_UNSIGNED}, and names the key of any bad value.
  *
  * @param model the model trained; its updates go to {@code models.<model>}
  * @param encoder the features it learns from: {@code features.<encoder>}
@@ -37,32 +40,36 @@ public record TrainJobConfig(
         boolean allowUnsigned)
         implements Serializable {
 
-    public static final ConfigKey JOIN_HORIZON_SECONDS =
-            new ConfigKey(
+    public static final ConfigOption<Long> JOIN_HORIZON_SECONDS =
+            ConfigOption.longRange(
                     "trainer.join.horizon-seconds",
-                    "120",
+                    120,
+                    1,
+                    Long.MAX_VALUE / 1000,
                     "how long features wait for their label, or a label for its features, before"
                             + " being dropped and counted as unmatched; join state is about"
                             + " event rate x horizon x features size");
-    public static final ConfigKey PARALLELISM =
-            new ConfigKey(
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOption.intRange(
                     "trainer.parallelism",
-                    "1",
+                    1,
+                    1,
+                    1024,
                     "parallelism of decoding and the join (the trainer is always one instance)");
-    public static final ConfigKey WARM_START =
-            new ConfigKey(
+    public static final ConfigOption<Boolean> WARM_START =
+            ConfigOption.bool(
                     "trainer.warm-start",
-                    "true",
+                    true,
                     "start a trainer without checkpoint from the newest update on models.<model>");
 
     /** Every {@code trainer.*} key, with its default. */
-    public static final List<ConfigKey> KEYS;
+    public static final List<ConfigOption<?>> OPTIONS;
 
     static {
-        List<ConfigKey> keys =
+        List<ConfigOption<?>> keys =
                 new ArrayList<>(List.of(JOIN_HORIZON_SECONDS, PARALLELISM, WARM_START));
-        keys.addAll(TrainerSettings.KEYS);
-        KEYS = List.copyOf(keys);
+        keys.addAll(TrainerSettings.OPTIONS);
+        OPTIONS = List.copyOf(keys);
     }
 
     public TrainJobConfig {
@@ -71,36 +78,32 @@ public record TrainJobConfig(
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(trainer, "trainer");
         if (joinHorizonMillis < 1) {
-            throw new IllegalArgumentException(
-                    "config key '" + JOIN_HORIZON_SECONDS.key() + "' must be positive");
+            throw ConfigException.invalid(
+                    JOIN_HORIZON_SECONDS.key(), joinHorizonMillis / 1000.0, "a positive number");
         }
-        if (parallelism < 1) {
-            throw new IllegalArgumentException(
-                    "config key '" + PARALLELISM.key() + "' must be positive");
-        }
+        PARALLELISM.check(parallelism);
         // validates key length and the signed/unsigned combination
         new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
         hmacKey = hmacKey == null ? null : hmacKey.clone();
     }
 
     /**
-     * Reads a config from key=value settings: the {@code trainer.*} keys of {@link #KEYS} (an
+     * Reads a config from key=value settings: the {@code trainer.*} keys of {@link #OPTIONS} (an
      * unknown {@code trainer.*} key is refused as a likely typo) and the signing keys.
      *
      * @throws IllegalArgumentException naming the key of a bad or missing value
      */
     public static TrainJobConfig of(
             String model, String encoder, String registryUrl, Map<String, String> settings) {
-        ConfigKey.Reader r = new ConfigKey.Reader(settings);
-        r.rejectUnknown("trainer.", KEYS);
+        ConfigSchema.refuseUnknown(settings, "trainer.", OPTIONS);
         ModelUpdateCodec.Config codec = ModelUpdateCodec.Config.from(settings);
         return new TrainJobConfig(
                 model,
                 encoder,
                 registryUrl,
-                r.longValue(JOIN_HORIZON_SECONDS, 1, Long.MAX_VALUE / 1000) * 1000,
-                r.integer(PARALLELISM, 1, 1024),
-                r.bool(WARM_START),
+                JOIN_HORIZON_SECONDS.read(settings) * 1000,
+                PARALLELISM.read(settings),
+                WARM_START.read(settings),
                 TrainerSettings.from(settings),
                 codec.hmacKey(),
                 codec.allowUnsigned());

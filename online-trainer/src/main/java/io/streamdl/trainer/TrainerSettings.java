@@ -1,13 +1,15 @@
 package io.streamdl.trainer;
 
+import io.streamdl.schemas.config.ConfigException;
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
 /**
  * How {@link OnlineTrainer} learns, evaluates, publishes and reacts to drift. Immutable; {@link
- * #from} reads it from {@code trainer.*} keys (listed with defaults in {@link #KEYS}) and names the
- * key of any bad value.
+ * #from} reads it from {@code trainer.*} keys (listed with defaults in {@link #OPTIONS}) and names
+ * the key of any bad value.
  *
  * @param batchSize examples per mini-batch step
  * @param optimizer the updater every trainable layer uses
@@ -85,104 +87,132 @@ public record TrainerSettings(
         NONE
     }
 
-    public static final ConfigKey BATCH_SIZE =
-            new ConfigKey("trainer.batch-size", "32", "examples per mini-batch step (1..4096)");
-    public static final ConfigKey OPTIMIZER =
-            new ConfigKey(
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            ConfigOption.intRange(
+                    "trainer.batch-size", 32, 1, 4096, "examples per mini-batch step");
+    public static final ConfigOption<Optimizer> OPTIMIZER =
+            ConfigOption.oneOf(
                     "trainer.optimizer",
-                    "adam",
-                    "updater of every trainable layer: "
-                            + ConfigKey.names(Optimizer.class)
-                            + " (momentum 0.9)");
-    public static final ConfigKey LEARNING_RATE =
-            new ConfigKey("trainer.learning-rate", "0.001", "base learning rate (0..10]");
-    public static final ConfigKey PUBLISH_EVERY_EXAMPLES =
-            new ConfigKey(
+                    Optimizer.ADAM,
+                    Optimizer.class,
+                    "updater of every trainable layer (nesterovs: momentum 0.9)");
+    public static final ConfigOption<Double> LEARNING_RATE =
+            ConfigOption.doubleAbove("trainer.learning-rate", 0.001, 0, 10, "base learning rate");
+    public static final ConfigOption<Long> PUBLISH_EVERY_EXAMPLES =
+            ConfigOption.longRange(
                     "trainer.publish.every-examples",
-                    "1000",
+                    1000,
+                    0,
+                    Long.MAX_VALUE,
                     "consider publishing after this many examples learned; 0 = off");
-    public static final ConfigKey PUBLISH_EVERY_SECONDS =
-            new ConfigKey(
+    public static final ConfigOption<Long> PUBLISH_EVERY_SECONDS =
+            ConfigOption.longRange(
                     "trainer.publish.every-seconds",
-                    "60",
+                    60,
+                    0,
+                    Long.MAX_VALUE / 1000,
                     "consider publishing this many seconds after the last attempt; 0 = off");
-    public static final ConfigKey GUARD_MARGIN =
-            new ConfigKey(
+    public static final ConfigOption<Double> GUARD_MARGIN =
+            ConfigOption.doubleRange(
                     "trainer.guard.margin",
-                    "0.05",
+                    0.05,
+                    0,
+                    1,
                     "hold back an update whose prequential accuracy is below the last published"
-                            + " one's by more than this (0..1)");
-    public static final ConfigKey GUARD_RESET_ON_DRIFT =
-            new ConfigKey(
+                            + " one's by more than this");
+    public static final ConfigOption<Boolean> GUARD_RESET_ON_DRIFT =
+            ConfigOption.bool(
                     "trainer.guard.reset-on-drift",
-                    "true",
+                    true,
                     "after a drift event, compare the next update with nothing (finiteness only)");
-    public static final ConfigKey WINDOW_SIZE =
-            new ConfigKey(
+    public static final ConfigOption<Integer> WINDOW_SIZE =
+            ConfigOption.intRange(
                     "trainer.window.size",
-                    "1000",
+                    1000,
+                    1,
+                    1_000_000,
                     "examples in the sliding prequential accuracy/loss window");
-    public static final ConfigKey METRICS_EVERY_EXAMPLES =
-            new ConfigKey(
+    public static final ConfigOption<Long> METRICS_EVERY_EXAMPLES =
+            ConfigOption.longRange(
                     "trainer.metrics.every-examples",
-                    "200",
+                    200,
+                    1,
+                    Long.MAX_VALUE,
                     "emit prequential accuracy and loss to dashboard.metrics every this many"
                             + " examples");
-    public static final ConfigKey DRIFT_DETECTOR =
-            new ConfigKey(
+    public static final ConfigOption<DriftDetectorKind> DRIFT_DETECTOR =
+            ConfigOption.oneOf(
                     "trainer.drift.detector",
-                    "page-hinkley",
-                    "drift detector on the prequential error stream: "
-                            + ConfigKey.names(DriftDetectorKind.class));
-    public static final ConfigKey DRIFT_DELTA =
-            new ConfigKey(
+                    DriftDetectorKind.PAGE_HINKLEY,
+                    DriftDetectorKind.class,
+                    "drift detector on the prequential error stream");
+    public static final ConfigOption<Double> DRIFT_DELTA =
+            ConfigOption.doubleRange(
                     "trainer.drift.delta",
-                    "0.05",
-                    "Page-Hinkley: change of the error rate tolerated without alarm [0..1)");
-    public static final ConfigKey DRIFT_LAMBDA =
-            new ConfigKey("trainer.drift.lambda", "50", "Page-Hinkley: alarm threshold (> 0)");
-    public static final ConfigKey DRIFT_MIN_EXAMPLES =
-            new ConfigKey(
+                    0.05,
+                    0,
+                    0.999999,
+                    "Page-Hinkley: change of the error rate tolerated without alarm");
+    public static final ConfigOption<Double> DRIFT_LAMBDA =
+            ConfigOption.doubleAbove(
+                    "trainer.drift.lambda", 50, 0, 1e9, "Page-Hinkley: alarm threshold");
+    public static final ConfigOption<Long> DRIFT_MIN_EXAMPLES =
+            ConfigOption.longRange(
                     "trainer.drift.min-examples",
-                    "100",
+                    100,
+                    1,
+                    Long.MAX_VALUE,
                     "examples seen (after start or an alarm) before another alarm");
-    public static final ConfigKey DRIFT_ADAPTATION =
-            new ConfigKey(
+    public static final ConfigOption<DriftAdaptation> DRIFT_ADAPTATION =
+            ConfigOption.oneOf(
                     "trainer.drift.adaptation",
-                    "reset-optimizer",
-                    "reaction to a drift event: " + ConfigKey.names(DriftAdaptation.class));
-    public static final ConfigKey DRIFT_LR_BOOST =
-            new ConfigKey(
-                    "trainer.drift.lr-boost", "3", "learning-rate factor of a boost (1..100]");
-    public static final ConfigKey DRIFT_BOOST_STEPS =
-            new ConfigKey("trainer.drift.boost-steps", "50", "mini-batch steps a boost lasts");
-
-    public static final ConfigKey LEARNING_RATE_HALF_LIFE =
-            new ConfigKey(
+                    DriftAdaptation.RESET_OPTIMIZER,
+                    DriftAdaptation.class,
+                    "reaction to a drift event");
+    public static final ConfigOption<Double> DRIFT_LR_BOOST =
+            ConfigOption.doubleAbove(
+                    "trainer.drift.lr-boost", 3, 1, 100, "learning-rate factor of a boost");
+    public static final ConfigOption<Integer> DRIFT_BOOST_STEPS =
+            ConfigOption.intRange(
+                    "trainer.drift.boost-steps",
+                    50,
+                    1,
+                    Integer.MAX_VALUE,
+                    "mini-batch steps a boost lasts");
+    public static final ConfigOption<Long> LEARNING_RATE_HALF_LIFE =
+            ConfigOption.longRange(
                     "trainer.learning-rate.half-life-examples",
-                    "30000",
+                    30000,
+                    0,
+                    Long.MAX_VALUE,
                     "examples over which the learning rate halves, counted from the start or the"
                             + " last drift event; 0 = constant");
-    public static final ConfigKey LEARNING_RATE_FLOOR =
-            new ConfigKey(
+    public static final ConfigOption<Double> LEARNING_RATE_FLOOR =
+            ConfigOption.doubleAbove(
                     "trainer.learning-rate.floor",
-                    "0.25",
-                    "lowest fraction of the base learning rate the decay reaches (0..1]");
-    public static final ConfigKey REPLAY_BUFFER_SIZE =
-            new ConfigKey(
+                    0.25,
+                    0,
+                    1,
+                    "lowest fraction of the base learning rate the decay reaches");
+    public static final ConfigOption<Integer> REPLAY_BUFFER_SIZE =
+            ConfigOption.intRange(
                     "trainer.replay.buffer-size",
-                    "4096",
+                    4096,
+                    0,
+                    1_000_000,
                     "most recent learned examples kept in checkpointed state for rehearsal"
-                            + " (0..1000000; emptied by a drift event)");
-    public static final ConfigKey REPLAY_BATCHES =
-            new ConfigKey(
+                            + " (emptied by a drift event)");
+    public static final ConfigOption<Integer> REPLAY_BATCHES =
+            ConfigOption.intRange(
                     "trainer.replay.batches",
-                    "2",
+                    2,
+                    0,
+                    16,
                     "mini-batches drawn from the replay buffer after each step on new examples"
-                            + " (0..16; 0 = learn each example once)");
+                            + " (0 = learn each example once)");
 
     /** Every key read by {@link #from}, with its default. */
-    public static final List<ConfigKey> KEYS =
+    public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     BATCH_SIZE,
                     OPTIMIZER,
@@ -205,43 +235,38 @@ public record TrainerSettings(
                     REPLAY_BUFFER_SIZE,
                     REPLAY_BATCHES);
 
+    /** Every value is checked by its option, so a record built in code is refused alike. */
     public TrainerSettings {
-        require(batchSize >= 1 && batchSize <= 4096, BATCH_SIZE, batchSize);
-        require(optimizer != null, OPTIMIZER, optimizer);
-        require(
-                learningRate > 0 && learningRate <= 10 && Double.isFinite(learningRate),
-                LEARNING_RATE,
-                learningRate);
-        require(publishEveryExamples >= 0, PUBLISH_EVERY_EXAMPLES, publishEveryExamples);
-        require(publishEveryMillis >= 0, PUBLISH_EVERY_SECONDS, publishEveryMillis);
+        BATCH_SIZE.check(batchSize);
+        OPTIMIZER.check(optimizer);
+        LEARNING_RATE.check(learningRate);
+        PUBLISH_EVERY_EXAMPLES.check(publishEveryExamples);
+        PUBLISH_EVERY_SECONDS.check(publishEveryMillis / 1000);
+        if (publishEveryMillis < 0) {
+            throw ConfigException.invalid(
+                    PUBLISH_EVERY_SECONDS.key(), publishEveryMillis / 1000.0, "at least 0");
+        }
         if (publishEveryExamples == 0 && publishEveryMillis == 0) {
-            throw new IllegalArgumentException(
-                    "config keys '"
+            throw ConfigException.refused(
+                    PUBLISH_EVERY_SECONDS.key(),
+                    "it and '"
                             + PUBLISH_EVERY_EXAMPLES.key()
-                            + "' and '"
-                            + PUBLISH_EVERY_SECONDS.key()
                             + "' are both 0: the trainer would never publish");
         }
-        require(guardMargin >= 0 && guardMargin <= 1, GUARD_MARGIN, guardMargin);
-        require(windowSize >= 1 && windowSize <= 1_000_000, WINDOW_SIZE, windowSize);
-        require(metricsEveryExamples >= 1, METRICS_EVERY_EXAMPLES, metricsEveryExamples);
-        require(driftDetector != null, DRIFT_DETECTOR, driftDetector);
-        require(driftDelta >= 0 && driftDelta < 1, DRIFT_DELTA, driftDelta);
-        require(driftLambda > 0 && Double.isFinite(driftLambda), DRIFT_LAMBDA, driftLambda);
-        require(driftMinExamples >= 1, DRIFT_MIN_EXAMPLES, driftMinExamples);
-        require(driftAdaptation != null, DRIFT_ADAPTATION, driftAdaptation);
-        require(driftLrBoost > 1 && driftLrBoost <= 100, DRIFT_LR_BOOST, driftLrBoost);
-        require(driftBoostSteps >= 1, DRIFT_BOOST_STEPS, driftBoostSteps);
-        require(learningRateHalfLife >= 0, LEARNING_RATE_HALF_LIFE, learningRateHalfLife);
-        require(
-                learningRateFloor > 0 && learningRateFloor <= 1,
-                LEARNING_RATE_FLOOR,
-                learningRateFloor);
-        require(
-                replayBufferSize >= 0 && replayBufferSize <= 1_000_000,
-                REPLAY_BUFFER_SIZE,
-                replayBufferSize);
-        require(replayBatches >= 0 && replayBatches <= 16, REPLAY_BATCHES, replayBatches);
+        GUARD_MARGIN.check(guardMargin);
+        WINDOW_SIZE.check(windowSize);
+        METRICS_EVERY_EXAMPLES.check(metricsEveryExamples);
+        DRIFT_DETECTOR.check(driftDetector);
+        DRIFT_DELTA.check(driftDelta);
+        DRIFT_LAMBDA.check(driftLambda);
+        DRIFT_MIN_EXAMPLES.check(driftMinExamples);
+        DRIFT_ADAPTATION.check(driftAdaptation);
+        DRIFT_LR_BOOST.check(driftLrBoost);
+        DRIFT_BOOST_STEPS.check(driftBoostSteps);
+        LEARNING_RATE_HALF_LIFE.check(learningRateHalfLife);
+        LEARNING_RATE_FLOOR.check(learningRateFloor);
+        REPLAY_BUFFER_SIZE.check(replayBufferSize);
+        REPLAY_BATCHES.check(replayBatches);
     }
 
     /** Whether steps on new examples are followed by rehearsal of buffered ones. */
@@ -249,51 +274,38 @@ public record TrainerSettings(
         return replayBufferSize > 0 && replayBatches > 0;
     }
 
-    /** The defaults of {@link #KEYS}. */
+    /** The defaults of {@link #OPTIONS}. */
     public static TrainerSettings defaults() {
         return from(Map.of());
     }
 
     /**
-     * Reads the {@code trainer.*} keys of {@link #KEYS} from {@code settings}; absent keys take
+     * Reads the {@code trainer.*} keys of {@link #OPTIONS} from {@code settings}; absent keys take
      * their defaults, other prefixes are ignored.
      *
      * @throws IllegalArgumentException naming the key of a bad value
      */
     public static TrainerSettings from(Map<String, String> settings) {
-        ConfigKey.Reader r = new ConfigKey.Reader(settings);
         return new TrainerSettings(
-                r.integer(BATCH_SIZE, 1, 4096),
-                r.choice(OPTIMIZER, Optimizer.class),
-                r.real(LEARNING_RATE, 0, 10, true),
-                r.longValue(PUBLISH_EVERY_EXAMPLES, 0, Long.MAX_VALUE),
-                r.longValue(PUBLISH_EVERY_SECONDS, 0, Long.MAX_VALUE / 1000) * 1000,
-                r.real(GUARD_MARGIN, 0, 1, false),
-                r.bool(GUARD_RESET_ON_DRIFT),
-                r.integer(WINDOW_SIZE, 1, 1_000_000),
-                r.longValue(METRICS_EVERY_EXAMPLES, 1, Long.MAX_VALUE),
-                r.choice(DRIFT_DETECTOR, DriftDetectorKind.class),
-                r.real(DRIFT_DELTA, 0, 0.999999, false),
-                r.real(DRIFT_LAMBDA, 0, 1e9, true),
-                r.longValue(DRIFT_MIN_EXAMPLES, 1, Long.MAX_VALUE),
-                r.choice(DRIFT_ADAPTATION, DriftAdaptation.class),
-                r.real(DRIFT_LR_BOOST, 1, 100, true),
-                r.integer(DRIFT_BOOST_STEPS, 1, Integer.MAX_VALUE),
-                r.longValue(LEARNING_RATE_HALF_LIFE, 0, Long.MAX_VALUE),
-                r.real(LEARNING_RATE_FLOOR, 0, 1, true),
-                r.integer(REPLAY_BUFFER_SIZE, 0, 1_000_000),
-                r.integer(REPLAY_BATCHES, 0, 16));
-    }
-
-    private static void require(boolean ok, ConfigKey key, Object value) {
-        if (!ok) {
-            throw new IllegalArgumentException(
-                    "invalid value '"
-                            + value
-                            + "' for config key '"
-                            + key.key()
-                            + "': "
-                            + key.description());
-        }
+                BATCH_SIZE.read(settings),
+                OPTIMIZER.read(settings),
+                LEARNING_RATE.read(settings),
+                PUBLISH_EVERY_EXAMPLES.read(settings),
+                PUBLISH_EVERY_SECONDS.read(settings) * 1000,
+                GUARD_MARGIN.read(settings),
+                GUARD_RESET_ON_DRIFT.read(settings),
+                WINDOW_SIZE.read(settings),
+                METRICS_EVERY_EXAMPLES.read(settings),
+                DRIFT_DETECTOR.read(settings),
+                DRIFT_DELTA.read(settings),
+                DRIFT_LAMBDA.read(settings),
+                DRIFT_MIN_EXAMPLES.read(settings),
+                DRIFT_ADAPTATION.read(settings),
+                DRIFT_LR_BOOST.read(settings),
+                DRIFT_BOOST_STEPS.read(settings),
+                LEARNING_RATE_HALF_LIFE.read(settings),
+                LEARNING_RATE_FLOOR.read(settings),
+                REPLAY_BUFFER_SIZE.read(settings),
+                REPLAY_BATCHES.read(settings));
     }
 }

@@ -3,6 +3,7 @@ package io.streamdl.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdl.schemas.config.ConfigOption;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class TrainJobConfigTest {
         assertThat(t.learningRateHalfLife()).isEqualTo(30_000);
         assertThat(c.codecConfig().allowUnsigned()).isFalse();
         assertThat(c.toString()).doesNotContain(KEY);
-        assertThat(TrainJobConfig.KEYS).extracting(ConfigKey::key).doesNotHaveDuplicates();
+        assertThat(TrainJobConfig.OPTIONS).extracting(ConfigOption::key).doesNotHaveDuplicates();
     }
 
     @Test
@@ -88,7 +89,40 @@ class TrainJobConfigTest {
     @Test
     void anUnknownTrainerKeyIsRefusedAsATypo() {
         assertThatThrownBy(() -> config("trainer.batchsize", "8"))
-                .hasMessageContaining("unknown config key 'trainer.batchsize'");
+                .hasMessageStartingWith(
+                        "unknown config key 'trainer.batchsize'; did you mean"
+                                + " 'trainer.batch-size'?");
+    }
+
+    @Test
+    void aRecordBuiltInCodeIsCheckedByTheSameOptions() {
+        TrainerSettings d = TrainerSettings.defaults();
+        assertThatThrownBy(
+                        () ->
+                                new TrainerSettings(
+                                        0,
+                                        d.optimizer(),
+                                        d.learningRate(),
+                                        d.publishEveryExamples(),
+                                        d.publishEveryMillis(),
+                                        d.guardMargin(),
+                                        d.guardResetOnDrift(),
+                                        d.windowSize(),
+                                        d.metricsEveryExamples(),
+                                        d.driftDetector(),
+                                        d.driftDelta(),
+                                        d.driftLambda(),
+                                        d.driftMinExamples(),
+                                        d.driftAdaptation(),
+                                        d.driftLrBoost(),
+                                        d.driftBoostSteps(),
+                                        d.learningRateHalfLife(),
+                                        d.learningRateFloor(),
+                                        d.replayBufferSize(),
+                                        d.replayBatches()))
+                .hasMessage(
+                        "invalid value '0' for config key 'trainer.batch-size': expected an"
+                                + " integer from 1 to 4096");
     }
 
     @Test

@@ -1,17 +1,24 @@
 package io.streamdl.scoring;
 
+import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.config.ConfigSchema;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * What one ScoreJob scores and how it batches.
+ * What one ScoreJob scores and how it batches. Immutable; {@link #of} reads the {@code scoring.*}
+ * keys of {@link #OPTIONS} (an unknown {@code scoring.*} key is refused as a likely typo), and the
+ * constructor checks every value with the same options.
  *
  * @param model the model name: reads {@code models.<model>}, writes {@code scores.<model>}
  * @param encoder the features it scores: {@code features.<encoder>}
  * @param registryUrl the schema registry
- * @param maxBatch a batch closes at this many events ({@value #MAX_BATCH})
- * @param maxWaitMillis or this long after its first event ({@value #MAX_WAIT})
- * @param maxHeld events held before the first model arrives ({@value #MAX_HELD})
+ * @param maxBatch a batch closes at this many events
+ * @param maxWaitMillis or this long after its first event
+ * @param maxHeld events held before the first model arrives
+ * @param parallelism parallelism of the scorer (the update verification runs as one instance)
  */
 public record ScoreJobConfig(
         String model,
@@ -19,44 +26,74 @@ public record ScoreJobConfig(
         String registryUrl,
         int maxBatch,
         long maxWaitMillis,
-        int maxHeld)
+        int maxHeld,
+        int parallelism)
         implements Serializable {
-    public static final String MAX_BATCH = "scoring.batch.max-size";
-    public static final String MAX_WAIT = "scoring.batch.max-wait-ms";
-    public static final String MAX_HELD = "scoring.hold.max-events";
+    public static final ConfigOption<Integer> MAX_BATCH =
+            ConfigOption.intRange(
+                    "scoring.batch.max-size",
+                    64,
+                    1,
+                    4096,
+                    "a micro-batch closes at this many events");
+    public static final ConfigOption<Long> MAX_WAIT =
+            ConfigOption.longRange(
+                    "scoring.batch.max-wait-ms",
+                    5,
+                    0,
+                    60_000,
+                    "or this many milliseconds after its first event");
+    public static final ConfigOption<Integer> MAX_HELD =
+            ConfigOption.intRange(
+                    "scoring.hold.max-events",
+                    100_000,
+                    0,
+                    Integer.MAX_VALUE,
+                    "events held (in checkpointed state) until a model's first version arrives;"
+                            + " beyond it they go to dlq as NO_MODEL");
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOption.intRange(
+                    "scoring.parallelism", 1, 1, 1024, "parallelism of each ScoreJob's scorer");
+
+    /** Every key a ScoreJob reads besides the ONNX Runtime session keys. */
+    public static final List<ConfigOption<?>> OPTIONS =
+            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM);
 
     public ScoreJobConfig {
-        if (maxBatch < 1 || maxBatch > 4096) {
-            throw new IllegalArgumentException(MAX_BATCH + " must be 1..4096, not " + maxBatch);
-        }
-        if (maxWaitMillis < 0 || maxWaitMillis > 60_000) {
-            throw new IllegalArgumentException(
-                    MAX_WAIT + " must be 0..60000, not " + maxWaitMillis);
-        }
-        if (maxHeld < 0) {
-            throw new IllegalArgumentException(MAX_HELD + " must not be negative, not " + maxHeld);
-        }
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        MAX_BATCH.check(maxBatch);
+        MAX_WAIT.check(maxWaitMillis);
+        MAX_HELD.check(maxHeld);
+        PARALLELISM.check(parallelism);
     }
 
-    /** Defaults: batches of up to 64 events or 5 ms, up to 100,000 events held. */
+    /**
+     * Reads the {@code scoring.*} keys of {@link #OPTIONS} and of the ONNX Runtime session (which
+     * {@link ModelLoader#onnxRuntime} reads) from {@code settings}; absent keys take their
+     * defaults: batches of up to 64 events or 5 ms, up to 100,000 events held.
+     *
+     * @throws io.streamdl.schemas.config.ConfigException naming the key of a bad or unknown value
+     */
     public static ScoreJobConfig of(
             String model, String encoder, String registryUrl, Map<String, String> settings) {
+        ConfigSchema.refuseUnknown(settings, "scoring.", allOptions());
         return new ScoreJobConfig(
                 model,
                 encoder,
                 registryUrl,
-                parse(settings, MAX_BATCH, "64"),
-                parse(settings, MAX_WAIT, "5"),
-                parse(settings, MAX_HELD, "100000"));
+                MAX_BATCH.read(settings),
+                MAX_WAIT.read(settings),
+                MAX_HELD.read(settings),
+                PARALLELISM.read(settings));
     }
 
-    private static int parse(Map<String, String> settings, String key, String defaultValue) {
-        String raw = settings.getOrDefault(key, defaultValue);
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "invalid value '" + raw + "' for " + key + ": expected an integer");
-        }
+    /** {@link #OPTIONS} and the ONNX Runtime session's keys: every {@code scoring.*} key. */
+    public static List<ConfigOption<?>> allOptions() {
+        return java.util.stream.Stream.concat(
+                        OPTIONS.stream(),
+                        io.streamdl.models.inference.OnnxRuntimeBackend.Config.OPTIONS.stream())
+                .toList();
     }
 }

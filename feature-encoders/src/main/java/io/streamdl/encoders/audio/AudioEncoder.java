@@ -3,11 +3,11 @@ package io.streamdl.encoders.audio;
 import io.streamdl.encoders.EncodeException;
 import io.streamdl.encoders.EncodeException.Reason;
 import io.streamdl.encoders.Encoder;
-import io.streamdl.encoders.EncoderConfigException;
 import io.streamdl.encoders.Fingerprints;
 import io.streamdl.encoders.Tensors;
 import io.streamdl.schemas.avro.AudioPayload;
 import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.config.ConfigException;
 import java.io.ObjectStreamException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -54,8 +54,7 @@ public final class AudioEncoder implements Encoder<AudioPayload> {
     private final transient LogMelSpectrogram spectrogram;
 
     /**
-     * @throws EncoderConfigException if a mel band would cover no FFT bin (too many mels for the
-     *     FFT size)
+     * @throws ConfigException if a mel band would cover no FFT bin (too many mels for the FFT size)
      */
     public AudioEncoder(AudioEncoderConfig config) {
         this.config = config;
@@ -75,7 +74,7 @@ public final class AudioEncoder implements Encoder<AudioPayload> {
                 peak = Math.max(peak, w);
             }
             if (peak == 0) {
-                throw new EncoderConfigException(
+                throw ConfigException.refused(
                         AudioEncoderConfig.N_MELS.key(),
                         "mel band "
                                 + m

@@ -1,7 +1,7 @@
 package io.streamdl.encoders.audio;
 
-import io.streamdl.encoders.EncoderConfigException;
-import io.streamdl.encoders.EncoderOption;
+import io.streamdl.schemas.config.ConfigException;
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -45,79 +45,79 @@ public record AudioEncoderConfig(
         int maxPayloadBytes)
         implements Serializable {
 
-    public static final EncoderOption<Integer> SAMPLE_RATE =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> SAMPLE_RATE =
+            ConfigOption.intRange(
                     "audio.sample.rate", 16000, 4000, 48000, "rate clips are resampled to, Hz");
-    public static final EncoderOption<Integer> WINDOW_LENGTH =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> WINDOW_LENGTH =
+            ConfigOption.intRange(
                     "audio.window.length",
                     400,
                     1,
                     1 << 16,
                     "samples per frame (400 = 25 ms at 16 kHz)");
-    public static final EncoderOption<Integer> HOP_LENGTH =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> HOP_LENGTH =
+            ConfigOption.intRange(
                     "audio.hop.length",
                     160,
                     1,
                     1 << 16,
                     "samples between frames (160 = 10 ms at 16 kHz)");
-    public static final EncoderOption<Integer> N_FFT =
-            new EncoderOption<>(
+    public static final ConfigOption<Integer> N_FFT =
+            new ConfigOption<>(
                     "audio.n.fft",
                     "512",
                     "FFT size; frames are zero-padded to it",
                     Integer::parseInt,
                     n -> n >= 2 && n <= (1 << 16) && n % 2 == 0,
                     "an even integer from 2 to 65536");
-    public static final EncoderOption<Integer> N_MELS =
-            EncoderOption.intRange("audio.n.mels", 40, 1, 512, "number of mel bands");
-    public static final EncoderOption<Double> F_MIN =
-            EncoderOption.doubleRange("audio.f.min", 0.0, 0.0, 96000.0, "lowest filter edge, Hz");
-    public static final EncoderOption<Double> F_MAX =
-            EncoderOption.doubleRange(
+    public static final ConfigOption<Integer> N_MELS =
+            ConfigOption.intRange("audio.n.mels", 40, 1, 512, "number of mel bands");
+    public static final ConfigOption<Double> F_MIN =
+            ConfigOption.doubleRange("audio.f.min", 0.0, 0.0, 96000.0, "lowest filter edge, Hz");
+    public static final ConfigOption<Double> F_MAX =
+            ConfigOption.doubleRange(
                     "audio.f.max", 8000.0, 0.0, 96000.0, "highest filter edge, Hz (<= rate / 2)");
-    public static final EncoderOption<MelFilterbank.Scale> MEL_SCALE =
-            EncoderOption.oneOf(
+    public static final ConfigOption<MelFilterbank.Scale> MEL_SCALE =
+            ConfigOption.oneOf(
                     "audio.mel.scale",
                     MelFilterbank.Scale.SLANEY,
                     MelFilterbank.Scale.class,
                     "Hz-to-mel mapping (SLANEY as librosa, HTK as torchaudio)");
-    public static final EncoderOption<MelFilterbank.Norm> MEL_NORM =
-            EncoderOption.oneOf(
+    public static final ConfigOption<MelFilterbank.Norm> MEL_NORM =
+            ConfigOption.oneOf(
                     "audio.mel.norm",
                     MelFilterbank.Norm.SLANEY,
                     MelFilterbank.Norm.class,
                     "filter scaling (SLANEY = equal area as librosa, NONE = peak 1)");
-    public static final EncoderOption<Double> LOG_OFFSET =
-            EncoderOption.positiveDouble(
+    public static final ConfigOption<Double> LOG_OFFSET =
+            ConfigOption.positiveDouble(
                     "audio.log.offset", 1e-6, "added to mel energies before the log");
-    public static final EncoderOption<Boolean> NORMALIZE =
-            EncoderOption.bool(
+    public static final ConfigOption<Boolean> NORMALIZE =
+            ConfigOption.bool(
                     "audio.normalize", true, "per-utterance mean/variance normalisation per band");
-    public static final EncoderOption<Integer> FRAMES =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> FRAMES =
+            ConfigOption.intRange(
                     "audio.frames",
                     98,
                     0,
                     1 << 20,
                     "fixed output frames, padded or truncated (98 = 1 s); 0 = variable");
-    public static final EncoderOption<Double> MAX_CLIP_SECONDS =
-            EncoderOption.doubleRange(
+    public static final ConfigOption<Double> MAX_CLIP_SECONDS =
+            ConfigOption.doubleRange(
                     "audio.max.clip.seconds",
                     10.0,
                     0.001,
                     3600.0,
                     "longer clips are refused (AUDIO_TOO_LONG)");
-    public static final EncoderOption<Integer> MAX_PAYLOAD_BYTES =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES =
+            ConfigOption.intRange(
                     "audio.max.payload.bytes",
                     4 << 20,
                     1,
                     1 << 30,
                     "payloads larger than this are refused (PAYLOAD_TOO_LARGE)");
 
-    public static final List<EncoderOption<?>> OPTIONS =
+    public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     SAMPLE_RATE,
                     WINDOW_LENGTH,
@@ -149,15 +149,15 @@ public record AudioEncoderConfig(
         MAX_CLIP_SECONDS.check(maxClipSeconds);
         MAX_PAYLOAD_BYTES.check(maxPayloadBytes);
         if (nFft < windowLength) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     N_FFT.key(), nFft + " is smaller than the window length " + windowLength);
         }
         if (fMax > sampleRate / 2.0) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     F_MAX.key(), fMax + " Hz is above the Nyquist frequency " + sampleRate / 2.0);
         }
         if (fMin >= fMax) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     F_MIN.key(), fMin + " Hz is not below audio.f.max " + fMax + " Hz");
         }
     }
@@ -175,7 +175,7 @@ public record AudioEncoderConfig(
      * keys are ignored, and unknown {@code audio.*} keys are refused.
      */
     public static AudioEncoderConfig from(Map<String, String> settings) {
-        EncoderOption.refuseUnknown(settings, "audio.", OPTIONS);
+        io.streamdl.schemas.config.ConfigSchema.refuseUnknown(settings, "audio.", OPTIONS);
         return new AudioEncoderConfig(
                 SAMPLE_RATE.read(settings),
                 WINDOW_LENGTH.read(settings),

@@ -1,7 +1,7 @@
 package io.streamdl.encoders.image;
 
-import io.streamdl.encoders.EncoderConfigException;
-import io.streamdl.encoders.EncoderOption;
+import io.streamdl.schemas.config.ConfigException;
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -32,54 +32,54 @@ public record ImageEncoderConfig(
         long maxPixels)
         implements Serializable {
 
-    public static final EncoderOption<Integer> CHANNELS =
-            new EncoderOption<>(
+    public static final ConfigOption<Integer> CHANNELS =
+            new ConfigOption<>(
                     "image.channels",
                     "1",
                     "output channels: 1 = grayscale, 3 = RGB",
                     Integer::parseInt,
                     c -> c == 1 || c == 3,
                     "1 or 3");
-    public static final EncoderOption<Integer> WIDTH =
-            EncoderOption.intRange("image.width", 28, 1, 4096, "output width in pixels");
-    public static final EncoderOption<Integer> HEIGHT =
-            EncoderOption.intRange("image.height", 28, 1, 4096, "output height in pixels");
-    public static final EncoderOption<Interpolation> INTERPOLATION =
-            EncoderOption.oneOf(
+    public static final ConfigOption<Integer> WIDTH =
+            ConfigOption.intRange("image.width", 28, 1, 4096, "output width in pixels");
+    public static final ConfigOption<Integer> HEIGHT =
+            ConfigOption.intRange("image.height", 28, 1, 4096, "output height in pixels");
+    public static final ConfigOption<Interpolation> INTERPOLATION =
+            ConfigOption.oneOf(
                     "image.interpolation",
                     Interpolation.BILINEAR,
                     Interpolation.class,
                     "resize method (see Interpolation)");
-    public static final EncoderOption<List<Double>> MEAN =
-            EncoderOption.doubleList(
+    public static final ConfigOption<List<Double>> MEAN =
+            ConfigOption.doubleList(
                     "image.mean",
                     "0.2860",
                     m -> !m.isEmpty(),
                     "a comma-separated list of numbers, one or one per channel",
                     "per-channel mean of [0,1] pixel values (default: Fashion-MNIST training set)");
-    public static final EncoderOption<List<Double>> STD =
-            EncoderOption.doubleList(
+    public static final ConfigOption<List<Double>> STD =
+            ConfigOption.doubleList(
                     "image.std",
                     "0.3530",
                     s -> !s.isEmpty() && s.stream().allMatch(v -> v > 0),
                     "a comma-separated list of numbers greater than 0, one or one per channel",
                     "per-channel standard deviation (default: Fashion-MNIST training set)");
-    public static final EncoderOption<Integer> MAX_PAYLOAD_BYTES =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES =
+            ConfigOption.intRange(
                     "image.max.payload.bytes",
                     1 << 20,
                     1,
                     256 << 20,
                     "payloads larger than this are refused (PAYLOAD_TOO_LARGE)");
-    public static final EncoderOption<Long> MAX_PIXELS =
-            EncoderOption.longRange(
+    public static final ConfigOption<Long> MAX_PIXELS =
+            ConfigOption.longRange(
                     "image.max.pixels",
                     2048L * 2048L,
                     1,
                     1L << 28,
                     "images declaring more pixels are refused before decoding (IMAGE_TOO_LARGE)");
 
-    public static final List<EncoderOption<?>> OPTIONS =
+    public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     CHANNELS,
                     WIDTH,
@@ -100,11 +100,11 @@ public record ImageEncoderConfig(
         MAX_PAYLOAD_BYTES.check(maxPayloadBytes);
         MAX_PIXELS.check(maxPixels);
         if (mean.size() != 1 && mean.size() != channels) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     MEAN.key(), "has " + mean.size() + " values for " + channels + " channel(s)");
         }
         if (std.size() != 1 && std.size() != channels) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     STD.key(), "has " + std.size() + " values for " + channels + " channel(s)");
         }
     }
@@ -119,7 +119,7 @@ public record ImageEncoderConfig(
      * keys are ignored, and unknown {@code image.*} keys are refused.
      */
     public static ImageEncoderConfig from(Map<String, String> settings) {
-        EncoderOption.refuseUnknown(settings, "image.", OPTIONS);
+        io.streamdl.schemas.config.ConfigSchema.refuseUnknown(settings, "image.", OPTIONS);
         return new ImageEncoderConfig(
                 CHANNELS.read(settings),
                 WIDTH.read(settings),

@@ -3,11 +3,11 @@ package io.streamdl.encoders.text;
 import io.streamdl.encoders.EncodeException;
 import io.streamdl.encoders.EncodeException.Reason;
 import io.streamdl.encoders.Encoder;
-import io.streamdl.encoders.EncoderConfigException;
 import io.streamdl.encoders.Fingerprints;
 import io.streamdl.encoders.Tensors;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.TextPayload;
+import io.streamdl.schemas.config.ConfigException;
 import java.io.IOException;
 import java.io.ObjectStreamException;
 import java.nio.file.Path;
@@ -62,19 +62,19 @@ public final class TextEncoder implements Encoder<TextPayload> {
     /**
      * An encoder whose vocabulary is read from {@code config.vocabPath()}.
      *
-     * @throws EncoderConfigException naming {@code text.vocab.path} if the path is empty or the
-     *     file is not a valid vocabulary
+     * @throws ConfigException naming {@code text.vocab.path} if the path is empty or the file is
+     *     not a valid vocabulary
      */
     public static TextEncoder fromConfig(TextEncoderConfig config) {
         if (config.vocabPath().isBlank()) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     TextEncoderConfig.VOCAB_PATH.key(), "is required for the text encoder");
         }
         try {
             return new TextEncoder(config, WordPieceVocabulary.read(Path.of(config.vocabPath())));
         } catch (IOException e) {
-            EncoderConfigException error =
-                    new EncoderConfigException(
+            ConfigException error =
+                    ConfigException.refused(
                             TextEncoderConfig.VOCAB_PATH.key(),
                             "cannot read vocabulary '"
                                     + config.vocabPath()

@@ -1,7 +1,7 @@
 package io.streamdl.encoders.text;
 
-import io.streamdl.encoders.EncoderConfigException;
-import io.streamdl.encoders.EncoderOption;
+import io.streamdl.schemas.config.ConfigException;
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -22,33 +22,33 @@ public record TextEncoderConfig(
         String vocabPath, int maxLength, int maxChars, boolean lowercase, boolean addSpecialTokens)
         implements Serializable {
 
-    public static final EncoderOption<String> VOCAB_PATH =
-            EncoderOption.string(
+    public static final ConfigOption<String> VOCAB_PATH =
+            ConfigOption.string(
                     "text.vocab.path",
                     "",
                     "vocabulary file from WordPieceTrainer (empty: no text encoder)");
-    public static final EncoderOption<Integer> MAX_LENGTH =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> MAX_LENGTH =
+            ConfigOption.intRange(
                     "text.max.length",
                     128,
                     1,
                     1 << 16,
                     "tokens per output, special tokens included (truncated or padded)");
-    public static final EncoderOption<Integer> MAX_CHARS =
-            EncoderOption.intRange(
+    public static final ConfigOption<Integer> MAX_CHARS =
+            ConfigOption.intRange(
                     "text.max.chars",
                     10_000,
                     1,
                     1 << 26,
                     "longer texts are refused (TEXT_TOO_LONG)");
-    public static final EncoderOption<Boolean> LOWERCASE =
-            EncoderOption.bool(
+    public static final ConfigOption<Boolean> LOWERCASE =
+            ConfigOption.bool(
                     "text.lowercase", true, "lower-case before tokenising (as when trained)");
-    public static final EncoderOption<Boolean> ADD_SPECIAL_TOKENS =
-            EncoderOption.bool(
+    public static final ConfigOption<Boolean> ADD_SPECIAL_TOKENS =
+            ConfigOption.bool(
                     "text.add.special.tokens", true, "wrap the tokens in [CLS] ... [SEP]");
 
-    public static final List<EncoderOption<?>> OPTIONS =
+    public static final List<ConfigOption<?>> OPTIONS =
             List.of(VOCAB_PATH, MAX_LENGTH, MAX_CHARS, LOWERCASE, ADD_SPECIAL_TOKENS);
 
     public TextEncoderConfig {
@@ -56,7 +56,7 @@ public record TextEncoderConfig(
         MAX_LENGTH.check(maxLength);
         MAX_CHARS.check(maxChars);
         if (addSpecialTokens && maxLength < 3) {
-            throw new EncoderConfigException(
+            throw ConfigException.refused(
                     MAX_LENGTH.key(),
                     maxLength + " leaves no room for a token between [CLS] and [SEP]");
         }
@@ -72,7 +72,7 @@ public record TextEncoderConfig(
      * keys are ignored, and unknown {@code text.*} keys are refused.
      */
     public static TextEncoderConfig from(Map<String, String> settings) {
-        EncoderOption.refuseUnknown(settings, "text.", OPTIONS);
+        io.streamdl.schemas.config.ConfigSchema.refuseUnknown(settings, "text.", OPTIONS);
         return new TextEncoderConfig(
                 VOCAB_PATH.read(settings),
                 MAX_LENGTH.read(settings),

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.streamdl.encoders.EncodeException;
 import io.streamdl.encoders.EncodeException.Reason;
-import io.streamdl.encoders.EncoderConfigException;
 import io.streamdl.encoders.Tensors;
 import io.streamdl.encoders.testing.TestWavs;
 import io.streamdl.schemas.avro.AudioPayload;
 import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.config.ConfigException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Random;
@@ -219,7 +219,7 @@ class AudioEncoderTest {
                                 10.0,
                                 4 << 20));
         assertThatThrownBy(() -> AudioEncoderConfig.from(Map.of("audio.n.fft", "256")))
-                .isInstanceOf(EncoderConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("audio.n.fft");
         assertThatThrownBy(() -> AudioEncoderConfig.from(Map.of("audio.f.max", "9000")))
                 .hasMessageContaining("audio.f.max");
@@ -231,7 +231,7 @@ class AudioEncoderTest {
                         () ->
                                 new AudioEncoder(
                                         AudioEncoderConfig.from(Map.of("audio.n.mels", "200"))))
-                .isInstanceOf(EncoderConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("audio.n.mels");
         AudioEncoderConfig custom =
                 AudioEncoderConfig.from(

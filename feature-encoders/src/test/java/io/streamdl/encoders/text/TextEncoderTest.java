@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdl.encoders.EncodeException;
 import io.streamdl.encoders.EncodeException.Reason;
-import io.streamdl.encoders.EncoderConfigException;
 import io.streamdl.encoders.Tensors;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.TextPayload;
+import io.streamdl.schemas.config.ConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,7 +151,7 @@ class TextEncoderTest {
         assertThat(loaded.encodedBy()).isEqualTo(encoder(TextEncoderConfig.defaults()).encodedBy());
 
         assertThatThrownBy(() -> TextEncoder.fromConfig(TextEncoderConfig.defaults()))
-                .isInstanceOf(EncoderConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("text.vocab.path");
         assertThatThrownBy(
                         () ->
@@ -160,7 +160,7 @@ class TextEncoderTest {
                                                 Map.of(
                                                         "text.vocab.path",
                                                         dir.resolve("none").toString()))))
-                .isInstanceOf(EncoderConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("text.vocab.path");
         assertThatThrownBy(() -> TextEncoderConfig.from(Map.of("text.max.length", "2")))
                 .hasMessageContaining("text.max.length");

@@ -9,6 +9,7 @@ import io.streamdl.models.spec.InvalidSpecException;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
 import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.config.ConfigOption;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -64,6 +65,25 @@ public final class ModelUpdateCodec {
         public static final String ALLOW_UNSIGNED = "models.allow-unsigned";
         public static final int MIN_KEY_BYTES = 16;
 
+        public static final ConfigOption<String> HMAC_KEY_OPTION =
+                ConfigOption.secret(
+                        HMAC_KEY,
+                        "shared HMAC-SHA256 key (UTF-8, at least "
+                                + MIN_KEY_BYTES
+                                + " bytes) that trainers sign and scorers verify model updates"
+                                + " with; unset: the built-in development key (never in"
+                                + " production)");
+        public static final ConfigOption<Boolean> ALLOW_UNSIGNED_OPTION =
+                ConfigOption.bool(
+                        ALLOW_UNSIGNED,
+                        false,
+                        "accept model updates without a signature (a present one is still"
+                                + " checked)");
+
+        /** The signing keys, as {@code ./pipeline config} lists them. */
+        public static final List<ConfigOption<?>> OPTIONS =
+                List.of(HMAC_KEY_OPTION, ALLOW_UNSIGNED_OPTION);
+
         public Config {
             if (hmacKey == null && !allowUnsigned) {
                 throw new IllegalArgumentException(
@@ -104,20 +124,10 @@ public final class ModelUpdateCodec {
          * @throws IllegalArgumentException naming the key of a bad or missing value
          */
         public static Config from(Map<String, String> settings) {
-            String key = settings.get(HMAC_KEY);
-            String allow =
-                    settings.getOrDefault(ALLOW_UNSIGNED, "false").trim().toLowerCase(Locale.ROOT);
-            if (!allow.equals("true") && !allow.equals("false")) {
-                throw new IllegalArgumentException(
-                        "invalid value '"
-                                + settings.get(ALLOW_UNSIGNED)
-                                + "' for config key '"
-                                + ALLOW_UNSIGNED
-                                + "': expected true or false");
-            }
+            String key = HMAC_KEY_OPTION.read(settings);
             return new Config(
-                    key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8),
-                    allow.equals("true"));
+                    key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8),
+                    ALLOW_UNSIGNED_OPTION.read(settings));
         }
 
         /** A copy of the key, or null. */

@@ -9,9 +9,11 @@ import ai.onnxruntime.OrtSession;
 import io.streamdl.models.spec.DType;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
+import io.streamdl.schemas.config.ConfigOption;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,30 +41,29 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
      * @param device where to score (key {@value ScoringDevice#KEY})
      */
     public record Config(int intraOpThreads, int interOpThreads, ScoringDevice device) {
-        public static final String INTRA_OP_THREADS = "scoring.onnx.intra-op-threads";
-        public static final String INTER_OP_THREADS = "scoring.onnx.inter-op-threads";
+        public static final ConfigOption<Integer> INTRA_OP_THREADS =
+                ConfigOption.intRange(
+                        "scoring.onnx.intra-op-threads",
+                        1,
+                        1,
+                        256,
+                        "threads one ONNX Runtime operator may use, per scorer");
+        public static final ConfigOption<Integer> INTER_OP_THREADS =
+                ConfigOption.intRange(
+                        "scoring.onnx.inter-op-threads",
+                        1,
+                        1,
+                        256,
+                        "threads running independent ONNX Runtime operators, per scorer");
+
+        /** The session keys, as {@code ./pipeline config} lists them. */
+        public static final List<ConfigOption<?>> OPTIONS =
+                List.of(INTRA_OP_THREADS, INTER_OP_THREADS, ScoringDevice.OPTION);
 
         public Config {
-            if (intraOpThreads < 1) {
-                throw new IllegalArgumentException(
-                        "invalid value "
-                                + intraOpThreads
-                                + " for config key '"
-                                + INTRA_OP_THREADS
-                                + "': expected a positive integer");
-            }
-            if (interOpThreads < 1) {
-                throw new IllegalArgumentException(
-                        "invalid value "
-                                + interOpThreads
-                                + " for config key '"
-                                + INTER_OP_THREADS
-                                + "': expected a positive integer");
-            }
-            if (device == null) {
-                throw new IllegalArgumentException(
-                        "config key '" + ScoringDevice.KEY + "' missing");
-            }
+            INTRA_OP_THREADS.check(intraOpThreads);
+            INTER_OP_THREADS.check(interOpThreads);
+            ScoringDevice.OPTION.check(device);
         }
 
         /** One thread per session, on the build's default device. */
@@ -71,20 +72,16 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         }
 
         /**
-         * Reads {@value #INTRA_OP_THREADS}, {@value #INTER_OP_THREADS} and {@value
-         * ScoringDevice#KEY} from {@code settings}, defaulting the missing ones; other keys are
-         * ignored, as the settings usually hold a whole job's configuration.
+         * Reads the keys of {@link #OPTIONS} from {@code settings}, defaulting the missing ones;
+         * other keys are ignored, as the settings usually hold a whole job's configuration.
          *
-         * @throws IllegalArgumentException naming the key of a bad value
+         * @throws io.streamdl.schemas.config.ConfigException naming the key of a bad value
          */
         public static Config from(Map<String, String> settings) {
-            Config d = defaults();
             return new Config(
-                    positive(settings, INTRA_OP_THREADS, d.intraOpThreads),
-                    positive(settings, INTER_OP_THREADS, d.interOpThreads),
-                    settings.containsKey(ScoringDevice.KEY)
-                            ? ScoringDevice.parse(settings.get(ScoringDevice.KEY))
-                            : d.device);
+                    INTRA_OP_THREADS.read(settings),
+                    INTER_OP_THREADS.read(settings),
+                    ScoringDevice.OPTION.read(settings));
         }
 
         public Config withDevice(ScoringDevice newDevice) {
@@ -93,24 +90,6 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
 
         public Config withIntraOpThreads(int threads) {
             return new Config(threads, interOpThreads, device);
-        }
-
-        private static int positive(Map<String, String> settings, String key, int fallback) {
-            String raw = settings.get(key);
-            if (raw == null) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(raw.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "invalid value '"
-                                + raw
-                                + "' for config key '"
-                                + key
-                                + "': expected a positive integer",
-                        e);
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamdl.models.inference;
 
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,17 @@ import java.util.Properties;
  */
 public record ScoringDevice(Kind kind, int index) {
     public static final String KEY = "scoring.device";
+
+    /** The device key; its default is the build's (see {@link #buildDefault}). */
+    public static final ConfigOption<ScoringDevice> OPTION =
+            new ConfigOption<>(
+                    KEY,
+                    buildDefaultText(),
+                    "where ONNX Runtime scores: cpu or cuda:<index> (the -Pgpu build defaults to"
+                            + " cuda:0 and falls back to the CPU with a warning)",
+                    ScoringDevice::parse,
+                    d -> true,
+                    "cpu or cuda:<index>");
 
     /** Kinds of device. */
     public enum Kind {
@@ -54,11 +66,15 @@ public record ScoringDevice(Kind kind, int index) {
 
     /** The device this build scores on unless configured otherwise. */
     public static ScoringDevice buildDefault() {
+        return parse(buildDefaultText());
+    }
+
+    private static String buildDefaultText() {
         Properties p = new Properties();
         try (InputStream in =
                 ScoringDevice.class.getResourceAsStream("/io/streamdl/models/build.properties")) {
             if (in == null) {
-                return CPU;
+                return "cpu";
             }
             p.load(in);
         } catch (IOException e) {
@@ -66,7 +82,7 @@ public record ScoringDevice(Kind kind, int index) {
         }
         String value = p.getProperty(KEY, "cpu");
         // an unfiltered resource (running from an IDE without Maven) means the default build
-        return value.startsWith("${") ? CPU : parse(value);
+        return value.startsWith("${") ? "cpu" : value;
     }
 
     @Override

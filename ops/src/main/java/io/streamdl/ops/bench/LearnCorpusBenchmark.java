@@ -15,6 +15,7 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
@@ -22,7 +23,6 @@ import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
-import io.streamdl.trainer.ConfigKey;
 import io.streamdl.trainer.TrainJob;
 import io.streamdl.trainer.TrainJobConfig;
 import java.io.PrintStream;
@@ -570,8 +570,8 @@ public final class LearnCorpusBenchmark {
     /** Every {@code trainer.*} key with the value the TrainJob ran with (set here or default). */
     private static Map<String, String> trainerSettings(Map<String, String> settings) {
         Map<String, String> shown = new LinkedHashMap<>();
-        for (ConfigKey k : TrainJobConfig.KEYS) {
-            shown.put(k.key(), settings.getOrDefault(k.key(), k.defaultValue()));
+        for (ConfigOption<?> k : TrainJobConfig.OPTIONS) {
+            shown.put(k.key(), settings.getOrDefault(k.key(), k.defaultText()));
         }
         return shown;
     }

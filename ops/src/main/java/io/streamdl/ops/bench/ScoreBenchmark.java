@@ -92,9 +92,9 @@ public final class ScoreBenchmark {
                             "image",
                             url,
                             Map.of(
-                                    ScoreJobConfig.MAX_BATCH,
+                                    ScoreJobConfig.MAX_BATCH.key(),
                                     Integer.toString(pipelineBatch),
-                                    ScoreJobConfig.MAX_WAIT,
+                                    ScoreJobConfig.MAX_WAIT.key(),
                                     "5"));
             new JobRunner(bench.platform, Duration.ofMillis(500))
                     .submit(

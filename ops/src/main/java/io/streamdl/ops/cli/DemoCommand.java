@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,30 +66,18 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Map<String, String> defaults =
-                new HashMap<>(
-                        Map.of(
-                                "trainer.publish.every-examples", "300",
-                                "trainer.publish.every-seconds", "10"));
-        PlatformConfig base = common.platformConfig();
-        Map<String, String> jobSettings = new HashMap<>(defaults);
-        jobSettings.putAll(base.jobSettings());
+        // the demo's own defaults: first versions sooner, results readable sooner; any key the
+        // user sets wins
         PlatformConfig config =
-                new PlatformConfig(
-                        base.dataDir(),
-                        base.bootstrapServers(),
-                        base.kafkaHost(),
-                        base.kafkaPort(),
-                        base.controllerPort(),
-                        base.registryUrl(),
-                        base.registryHost(),
-                        base.registryPort(),
-                        base.flinkJobManager(),
-                        base.flinkRestPort(),
-                        Math.max(base.flinkSlots(), 8),
-                        base.partitions(),
-                        base.ingestPort(),
-                        jobSettings);
+                common.platformConfig(
+                        Map.of(
+                                "trainer.publish.every-examples",
+                                "300",
+                                "trainer.publish.every-seconds",
+                                "10",
+                                PlatformConfig.CHECKPOINT_INTERVAL.key(),
+                                "1000"));
+        PipelineJobs.plan(config, "http://registry.invalid");
 
         FashionMnist images = FashionMnist.load(FashionMnist.Split.TRAIN);
         KeywordClips clips = keywords == null ? KeywordClips.sample() : KeywordClips.load(keywords);
@@ -119,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
                         "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(1));
+            JobRunner runner = new JobRunner(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
             List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
             names.addAll(jobs.submitTrainers(runner));
@@ -135,9 +122,9 @@ final class DemoCommand implements Callable<Integer> {
                     labelDelay.toMillis());
             out.println(
                     "Scores wait until each trainer publishes its first version (after "
-                            + jobSettings.get("trainer.publish.every-examples")
+                            + config.jobSettings().get("trainer.publish.every-examples")
                             + " labelled examples or "
-                            + jobSettings.get("trainer.publish.every-seconds")
+                            + config.jobSettings().get("trainer.publish.every-seconds")
                             + " s).");
 
             long sent = 0;

@@ -6,16 +6,16 @@ import io.streamdl.ops.bench.LearnCorpusBenchmark;
 import io.streamdl.ops.bench.ScoreBenchmark;
 import io.streamdl.ops.bench.SerdeBenchmark;
 import io.streamdl.ops.bench.TrainThroughputBenchmark;
-import io.streamdl.ops.config.ConfigOption;
 import io.streamdl.ops.config.Durations;
+import io.streamdl.ops.config.PipelineOptions;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
-import io.streamdl.trainer.ConfigKey;
-import io.streamdl.trainer.TrainJobConfig;
+import io.streamdl.schemas.config.ConfigGroup;
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -72,7 +72,20 @@ public final class PipelineCli {
         Path configFile;
 
         PlatformConfig platformConfig() {
-            Map<String, String> all = new LinkedHashMap<>();
+            return platformConfig(Map.of());
+        }
+
+        /**
+         * The config of the given settings over {@code commandDefaults} (a command's own defaults,
+         * which any setting given by the user overrides); every key is checked.
+         */
+        PlatformConfig platformConfig(Map<String, String> commandDefaults) {
+            return PlatformConfig.from(settings(commandDefaults));
+        }
+
+        /** The effective key=value settings: command defaults, then the file, then -c. */
+        Map<String, String> settings(Map<String, String> commandDefaults) {
+            Map<String, String> all = new LinkedHashMap<>(commandDefaults);
             if (configFile != null) {
                 Properties props = new Properties();
                 try (InputStream in = Files.newInputStream(configFile)) {
@@ -87,7 +100,7 @@ public final class PipelineCli {
             if (dataDir != null) {
                 all.put(PlatformConfig.DATA_DIR.key(), dataDir.toString());
             }
-            return PlatformConfig.from(all);
+            return all;
         }
     }
 
@@ -102,6 +115,8 @@ public final class PipelineCli {
         @Override
         public Integer call() throws InterruptedException {
             PlatformConfig config = common.platformConfig();
+            // every job's config is built (and a bad value refused) before anything starts
+            PipelineJobs.plan(config, "http://registry.invalid");
             PrintWriter out = new PrintWriter(System.out, true);
             out.println(
                     "Starting the platform (data in "
@@ -121,7 +136,7 @@ public final class PipelineCli {
                                     "pipeline-shutdown"));
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
-            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(2));
+            JobRunner runner = new JobRunner(platform);
             PipelineJobs pipelineJobs = new PipelineJobs(platform);
             List<String> jobs = new ArrayList<>(pipelineJobs.submitEncodeAndScore(runner));
             jobs.addAll(pipelineJobs.submitTrainers(runner));
@@ -169,27 +184,40 @@ public final class PipelineCli {
 
         @Override
         public Integer call() {
-            PlatformConfig config = common.platformConfig();
-            Map<String, String> effective = new LinkedHashMap<>();
+            Map<String, String> given = common.settings(Map.of());
+            PlatformConfig config = PlatformConfig.from(given);
+            PipelineJobs.plan(config, "http://registry.invalid");
             if (common.configFile != null) {
-                effective.put("(file)", common.configFile.toString());
+                System.out.println("(settings from " + common.configFile + " and -c)");
             }
-            for (ConfigOption<?> option : PlatformConfig.OPTIONS) {
-                String value = common.settings.getOrDefault(option.key(), option.defaultValue());
-                if (option == PlatformConfig.DATA_DIR) {
-                    value = config.dataDir().toString();
+            for (ConfigGroup group : PipelineOptions.SCHEMA.groups()) {
+                System.out.println();
+                System.out.println(group.title() + ":");
+                for (ConfigOption<?> option : group.options()) {
+                    String value = given.getOrDefault(option.key(), option.defaultText());
+                    if (option == PlatformConfig.DATA_DIR) {
+                        value = config.dataDir().toString();
+                    }
+                    String shown =
+                            option.secret()
+                                    ? (given.containsKey(option.key()) ? "<set>" : "<unset>")
+                                    : value.isEmpty() ? "\"\"" : value;
+                    String marker = given.containsKey(option.key()) ? "*" : " ";
+                    System.out.printf(
+                            "  %-42s %s%-16s %s (default %s; %s)%n",
+                            option.key(),
+                            marker,
+                            shown,
+                            option.description(),
+                            option.secret() || option.defaultText().isEmpty()
+                                    ? "none"
+                                    : option.defaultText(),
+                            option.expected());
                 }
-                System.out.printf(
-                        "%-26s %-18s %s%n",
-                        option.key(), value.isEmpty() ? "\"\"" : value, option.description());
             }
             System.out.println();
             System.out.println(
-                    "online trainers (every TrainJob; set with -c KEY=VALUE or in the --config file):");
-            for (ConfigKey key : TrainJobConfig.KEYS) {
-                String value = common.settings.getOrDefault(key.key(), key.defaultValue());
-                System.out.printf("%-41s %-12s %s%n", key.key(), value, key.description());
-            }
+                    "* = set by -c or --config; set keys with -c KEY=VALUE or --config FILE");
             return 0;
         }
     }
@@ -311,6 +339,7 @@ public final class PipelineCli {
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     if (e instanceof PlatformException || e instanceof IllegalArgumentException) {
+                        // ConfigException included: one line naming the key
                         commandLine.getErr().println("error: " + e.getMessage());
                         return 2;
                     }

@@ -1,16 +1,16 @@
 package io.streamdl.ops.config;
 
+import io.streamdl.schemas.config.ConfigOption;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Where the platform's services live. An empty external address means "start it embedded"; a set
  * one points every job at an existing Kafka cluster, schema registry or Flink cluster. Immutable;
- * built from key=value pairs whose keys are listed in {@link #OPTIONS}.
+ * built from key=value pairs: the platform's keys are listed in {@link #OPTIONS}, every other
+ * component's key is checked by {@link #from} and kept in {@link #jobSettings()}.
  */
 public record PlatformConfig(
         Path dataDir,
@@ -26,14 +26,9 @@ public record PlatformConfig(
         int flinkSlots,
         int partitions,
         int ingestPort,
+        long checkpointIntervalMillis,
+        String catalogue,
         Map<String, String> jobSettings) {
-
-    /**
-     * Keys under these prefixes configure the jobs (encoders, scoring, training, model signing);
-     * each job validates its own keys and names a bad one at start.
-     */
-    public static final List<String> JOB_PREFIXES =
-            List.of("image.", "audio.", "text.", "scoring.", "trainer.", "models.", "jobs.");
 
     public PlatformConfig {
         jobSettings = Map.copyOf(jobSettings);
@@ -87,6 +82,21 @@ public record PlatformConfig(
                     8084,
                     "port of the HTTP ingest endpoint (POST /ingest/{image|audio|text})");
 
+    public static final ConfigOption<Long> CHECKPOINT_INTERVAL =
+            ConfigOption.longRange(
+                    "flink.checkpoint.interval-ms",
+                    2000,
+                    100,
+                    3_600_000,
+                    "Flink checkpoint interval of every job; exactly-once outputs become readable"
+                            + " when a checkpoint commits their transaction (demo: 1000)");
+    public static final ConfigOption<String> CATALOGUE =
+            ConfigOption.string(
+                    "models.catalogue",
+                    "",
+                    "a model catalogue file (JSON, as models/src/main/resources/catalogue.json);"
+                            + " empty: the bundled catalogue");
+
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     DATA_DIR,
@@ -101,7 +111,9 @@ public record PlatformConfig(
                     FLINK_REST_PORT,
                     FLINK_SLOTS,
                     PARTITIONS,
-                    INGEST_PORT);
+                    INGEST_PORT,
+                    CHECKPOINT_INTERVAL,
+                    CATALOGUE);
 
     /**
      * A platform on free ports with its data under {@code dataDir}, for tests and benchmarks that
@@ -136,42 +148,34 @@ public record PlatformConfig(
         return from(Map.of());
     }
 
-    /** Builds a config from key=value settings; unknown keys and bad values are refused. */
+    /**
+     * Builds a config from key=value settings. Every key of every component is checked first (see
+     * {@link PipelineOptions#SCHEMA}): an unknown key is refused with the nearest known one, a bad
+     * value with what is allowed; the keys that are not the platform's are kept as {@link
+     * #jobSettings()}.
+     *
+     * @throws io.streamdl.schemas.config.ConfigException naming the key
+     */
     public static PlatformConfig from(Map<String, String> settings) {
-        TreeSet<String> unknown = new TreeSet<>(settings.keySet());
-        OPTIONS.forEach(o -> unknown.remove(o.key()));
-        Map<String, String> jobSettings = new TreeMap<>();
-        for (String key : List.copyOf(unknown)) {
-            if (JOB_PREFIXES.stream().anyMatch(key::startsWith)) {
-                jobSettings.put(key, settings.get(key));
-                unknown.remove(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "unknown config key(s) "
-                            + unknown
-                            + "; known keys: "
-                            + OPTIONS.stream().map(ConfigOption::key).toList()
-                            + " and job keys under "
-                            + JOB_PREFIXES);
-        }
-        Map<String, String> all = new LinkedHashMap<>();
-        OPTIONS.forEach(o -> all.put(o.key(), settings.getOrDefault(o.key(), o.defaultValue())));
+        PipelineOptions.SCHEMA.check(settings);
+        Map<String, String> jobSettings = new TreeMap<>(settings);
+        OPTIONS.forEach(o -> jobSettings.remove(o.key()));
         return new PlatformConfig(
-                Path.of(DATA_DIR.parse(all.get(DATA_DIR.key()))),
-                BOOTSTRAP.parse(all.get(BOOTSTRAP.key())),
-                KAFKA_HOST.parse(all.get(KAFKA_HOST.key())),
-                KAFKA_PORT.parse(all.get(KAFKA_PORT.key())),
-                CONTROLLER_PORT.parse(all.get(CONTROLLER_PORT.key())),
-                REGISTRY_URL.parse(all.get(REGISTRY_URL.key())),
-                REGISTRY_HOST.parse(all.get(REGISTRY_HOST.key())),
-                REGISTRY_PORT.parse(all.get(REGISTRY_PORT.key())),
-                FLINK_JOBMANAGER.parse(all.get(FLINK_JOBMANAGER.key())),
-                FLINK_REST_PORT.parse(all.get(FLINK_REST_PORT.key())),
-                FLINK_SLOTS.parse(all.get(FLINK_SLOTS.key())),
-                PARTITIONS.parse(all.get(PARTITIONS.key())),
-                INGEST_PORT.parse(all.get(INGEST_PORT.key())),
+                Path.of(DATA_DIR.read(settings)),
+                BOOTSTRAP.read(settings),
+                KAFKA_HOST.read(settings),
+                KAFKA_PORT.read(settings),
+                CONTROLLER_PORT.read(settings),
+                REGISTRY_URL.read(settings),
+                REGISTRY_HOST.read(settings),
+                REGISTRY_PORT.read(settings),
+                FLINK_JOBMANAGER.read(settings),
+                FLINK_REST_PORT.read(settings),
+                FLINK_SLOTS.read(settings),
+                PARTITIONS.read(settings),
+                INGEST_PORT.read(settings),
+                CHECKPOINT_INTERVAL.read(settings),
+                CATALOGUE.read(settings),
                 jobSettings);
     }
 

@@ -1,5 +1,6 @@
 package io.streamdl.ops.jobs;
 
+import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.schemas.flink.StreamingJob;
@@ -25,6 +26,11 @@ public final class JobRunner {
     private final Platform platform;
     private final Duration checkpointInterval;
     private final List<JobID> submitted = new ArrayList<>();
+
+    /** Checkpoints every {@link PlatformConfig#checkpointIntervalMillis()}. */
+    public JobRunner(Platform platform) {
+        this(platform, Duration.ofMillis(platform.config().checkpointIntervalMillis()));
+    }
 
     public JobRunner(Platform platform, Duration checkpointInterval) {
         this.platform = platform;

@@ -1,7 +1,11 @@
 package io.streamdl.ops.jobs;
 
-import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.encoders.job.EncodeJobConfig;
+import io.streamdl.encoders.text.TextEncoderConfig;
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.inference.OnnxRuntimeBackend;
+import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.schemas.flink.KafkaSettings;
@@ -26,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline's Flink jobs with their settings: the EncodeJob and one ScoreJob per default model.
- * Job settings come from the platform config's job keys ({@code image.*}, {@code text.*}, {@code
- * scoring.*}, {@code models.*}, ...).
+ * The pipeline's Flink jobs with their configs: the EncodeJob, and a ScoreJob and a TrainJob per
+ * model. {@link #plan} builds every job's config record from the settings without starting
+ * anything, so a bad value fails before Kafka, the registry or Flink are up.
  */
 public final class PipelineJobs {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineJobs.class);
@@ -38,12 +42,26 @@ public final class PipelineJobs {
      */
     public static final String DEVELOPMENT_KEY = "streamdl-development-key-change-me";
 
-    public static final String HMAC_KEY = "models.hmac.key";
+    public static final String HMAC_KEY = ModelUpdateCodec.Config.HMAC_KEY;
     public static final String BUNDLED_VOCAB = "/vocab/debian-wordpiece.txt";
 
     /** Which encoder's features each default model scores. */
     public static final Map<String, String> MODEL_ENCODERS =
             Map.of("image", "image", "audio", "audio", "text", "text");
+
+    /**
+     * Every job's config, built from one settings map.
+     *
+     * @param encode the EncodeJob's
+     * @param scorers one per model
+     * @param trainers one per model
+     * @param signing what scorers verify updates with
+     */
+    public record Plan(
+            EncodeJobConfig encode,
+            List<ScoreJobConfig> scorers,
+            List<TrainJobConfig> trainers,
+            ModelUpdateCodec.Config signing) {}
 
     private final Platform platform;
     private final Map<String, String> settings;
@@ -53,19 +71,55 @@ public final class PipelineJobs {
         this.settings = new HashMap<>(platform.config().jobSettings());
     }
 
+    /**
+     * Builds every job's config from {@code config}'s settings; nothing is started or written.
+     *
+     * @param registryUrl the registry the jobs will use (only recorded in the configs)
+     * @throws io.streamdl.schemas.config.ConfigException naming the key of a bad value
+     */
+    public static Plan plan(PlatformConfig config, String registryUrl) {
+        Map<String, String> settings = withDefaults(config.jobSettings(), "(bundled vocabulary)");
+        // the vocabulary is only a name here: the text encoder is built with the EncodeJob, from
+        // the file written into the data directory
+        EncodeJobConfig encode = EncodeJobConfig.of(settings);
+        List<ScoreJobConfig> scorers = new ArrayList<>();
+        List<TrainJobConfig> trainers = new ArrayList<>();
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
+            scorers.add(ScoreJobConfig.of(e.getKey(), e.getValue(), registryUrl, settings));
+            trainers.add(TrainJobConfig.of(e.getKey(), e.getValue(), registryUrl, settings));
+        }
+        OnnxRuntimeBackend.Config.from(settings);
+        return new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
+    }
+
+    /**
+     * The settings with the pipeline's own defaults: the development signing key when none is set,
+     * the text model's length and {@code vocabulary} as the text encoder's vocabulary.
+     */
+    private static Map<String, String> withDefaults(Map<String, String> given, String vocabulary) {
+        Map<String, String> settings = new LinkedHashMap<>(given);
+        settings.putIfAbsent(HMAC_KEY, DEVELOPMENT_KEY);
+        settings.putIfAbsent(TextEncoderConfig.MAX_LENGTH.key(), "64");
+        settings.putIfAbsent(TextEncoderConfig.VOCAB_PATH.key(), vocabulary);
+        return settings;
+    }
+
     public KafkaSettings kafka(String group) {
         return KafkaSettings.of(platform.bootstrapServers(), platform.registryUrl(), group);
     }
 
     public byte[] hmacKey() {
-        String key = settings.get(HMAC_KEY);
-        if (key == null) {
+        return jobSettings().get(HMAC_KEY).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The job settings with the pipeline's defaults (see {@link #withDefaults}). */
+    private Map<String, String> jobSettings() {
+        if (!settings.containsKey(HMAC_KEY)) {
             LOG.warn(
                     "{} is not set: model updates are signed with the built-in development key",
                     HMAC_KEY);
-            key = DEVELOPMENT_KEY;
         }
-        return key.getBytes(StandardCharsets.UTF_8);
+        return withDefaults(settings, bundledVocabulary().toString());
     }
 
     /**
@@ -73,16 +127,16 @@ public final class PipelineJobs {
      */
     public Map<String, String> encoderSettings() {
         Map<String, String> encoders = new LinkedHashMap<>();
-        settings.forEach(
-                (k, v) -> {
-                    if (k.startsWith("image.") || k.startsWith("audio.") || k.startsWith("text.")) {
-                        encoders.put(k, v);
-                    }
-                });
-        encoders.putIfAbsent("text.max.length", "64");
-        if (!encoders.containsKey("text.vocab.path")) {
-            encoders.put("text.vocab.path", bundledVocabulary().toString());
-        }
+        jobSettings()
+                .forEach(
+                        (k, v) -> {
+                            if (k.startsWith("image.")
+                                    || k.startsWith("audio.")
+                                    || k.startsWith("text.")
+                                    || k.startsWith("encode.")) {
+                                encoders.put(k, v);
+                            }
+                        });
         return encoders;
     }
 
@@ -107,68 +161,51 @@ public final class PipelineJobs {
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
     public List<String> submitEncodeAndScore(JobRunner runner) {
         List<String> names = new ArrayList<>();
-        EncoderRegistry encoders = EncoderRegistry.fromSettings(encoderSettings());
-        EncodeJob encode = EncodeJob.onKafka(kafka("streamdl-encode"), encoders);
-        runner.submit(encode, parallelism("jobs.encode.parallelism"));
+        Map<String, String> all = jobSettings();
+        EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
+        EncodeJob encode = EncodeJob.onKafka(kafka("streamdl-encode"), encodeConfig.encoders());
+        runner.submit(encode, encodeConfig.parallelism());
         names.add(encode.name());
-        byte[] key = hmacKey();
-        boolean allowUnsigned =
-                Boolean.parseBoolean(settings.getOrDefault("models.allow-unsigned", "false"));
-        Map<String, String> onnx = new HashMap<>();
-        settings.forEach(
-                (k, v) -> {
-                    if (k.startsWith("scoring.onnx.")) {
-                        onnx.put(k, v);
-                    }
-                });
-        for (Map.Entry<String, String> e : MODEL_ENCODERS.entrySet()) {
+        ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
             ScoreJobConfig config =
-                    ScoreJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), settings);
+                    ScoreJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), all);
             ScoreJob job =
                     ScoreJob.onKafka(
                             kafka("streamdl-score-" + e.getKey()),
                             config,
-                            new CodecVerifier(key, allowUnsigned),
-                            ModelLoader.onnxRuntime(onnx));
-            runner.submit(job, parallelism("jobs.score.parallelism"));
+                            new CodecVerifier(signing.hmacKey(), signing.allowUnsigned()),
+                            ModelLoader.onnxRuntime(onnxSettings(all)));
+            runner.submit(job, config.parallelism());
             names.add(job.name());
         }
         return names;
     }
 
+    private static Map<String, String> onnxSettings(Map<String, String> all) {
+        Map<String, String> onnx = new HashMap<>();
+        for (var option : OnnxRuntimeBackend.Config.OPTIONS) {
+            if (all.containsKey(option.key())) {
+                onnx.put(option.key(), all.get(option.key()));
+            }
+        }
+        return onnx;
+    }
+
     /**
-     * Submits one TrainJob per default model (image, audio, text), signing with the same key the
-     * scorers verify with; returns their names.
+     * Submits one TrainJob per model, signing with the same key the scorers verify with; returns
+     * their names.
      */
     public List<String> submitTrainers(JobRunner runner) {
-        Map<String, String> trainer = new HashMap<>(settings);
-        trainer.put(HMAC_KEY, new String(hmacKey(), StandardCharsets.UTF_8));
+        Map<String, String> all = jobSettings();
         List<String> names = new ArrayList<>();
-        for (Map.Entry<String, String> e : MODEL_ENCODERS.entrySet()) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
             TrainJobConfig config =
-                    TrainJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), trainer);
+                    TrainJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), all);
             TrainJob job = TrainJob.onKafka(kafka("streamdl-train-" + e.getKey()), config);
             runner.submit(job, 1);
             names.add(job.name());
         }
         return names;
-    }
-
-    private int parallelism(String key) {
-        String raw = settings.getOrDefault(key, "1");
-        try {
-            int p = Integer.parseInt(raw.trim());
-            if (p < 1) {
-                throw new NumberFormatException();
-            }
-            return p;
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException(
-                    "invalid value '"
-                            + raw
-                            + "' for config key '"
-                            + key
-                            + "': expected a positive integer");
-        }
     }
 }

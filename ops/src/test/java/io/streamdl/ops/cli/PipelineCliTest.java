@@ -2,9 +2,11 @@ package io.streamdl.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamdl.ops.config.PipelineOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class PipelineCliTest {
@@ -51,8 +53,31 @@ class PipelineCliTest {
         assertThat(config.out())
                 .contains(
                         "kafka.port", "19092", "schema.registry.url", "flink.jobmanager", "/tmp/x")
-                .containsPattern("trainer\\.replay\\.batches +3 ")
+                .containsPattern("trainer\\.replay\\.batches +\\*3 ")
                 .containsPattern("trainer\\.learning-rate +0\\.001 ");
+        for (String key : PipelineOptions.SCHEMA.keys()) {
+            assertThat(config.out()).as(key).containsPattern("(?m)^  " + Pattern.quote(key) + " ");
+        }
+        // every component is there, encoders, scorers and signing included
+        assertThat(config.out())
+                .contains(
+                        "image.width",
+                        "audio.n.mels",
+                        "text.max.length",
+                        "encode.parallelism",
+                        "scoring.batch.max-size",
+                        "scoring.onnx.intra-op-threads",
+                        "scoring.device",
+                        "models.hmac.key",
+                        "models.allow-unsigned",
+                        "flink.checkpoint.interval-ms");
+    }
+
+    @Test
+    void secretsAreNeverPrinted() {
+        Run config = run("config", "-c", "models.hmac.key=a-very-secret-key-of-32-bytes!!");
+        assertThat(config.exit()).isZero();
+        assertThat(config.out()).doesNotContain("a-very-secret-key").contains("<set>");
     }
 
     @Test
@@ -63,6 +88,44 @@ class PipelineCliTest {
         Run unknown = run("up", "-c", "kafka.prot=1");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("kafka.prot").contains("unknown config key");
+    }
+
+    @Test
+    void aMisspeltKeyIsRefusedBeforeAnythingStartsWithTheNearestKeySuggested() {
+        Run typo = run("up", "-c", "scoring.max-batch=abc");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err().strip())
+                .startsWith(
+                        "error: unknown config key 'scoring.max-batch'; did you mean"
+                                + " 'scoring.batch.max-size'?")
+                .doesNotContain("\n");
+        assertThat(typo.out()).doesNotContain("Starting");
+        Run trainer = run("up", "-c", "trainer.batchsize=8");
+        assertThat(trainer.exit()).isEqualTo(2);
+        assertThat(trainer.err()).contains("did you mean 'trainer.batch-size'?");
+        assertThat(trainer.out()).doesNotContain("Starting");
+        Run unsigned = run("demo", "-c", "models.allow-unsigned=yes");
+        assertThat(unsigned.exit()).isEqualTo(2);
+        assertThat(unsigned.err())
+                .contains("invalid value 'yes' for config key 'models.allow-unsigned'");
+    }
+
+    @Test
+    void valuesThatOnlyAJobsConfigCanJudgeAreRefusedBeforeAnythingStarts() {
+        Run never =
+                run(
+                        "up",
+                        "-c",
+                        "trainer.publish.every-examples=0",
+                        "-c",
+                        "trainer.publish.every-seconds=0");
+        assertThat(never.exit()).isEqualTo(2);
+        assertThat(never.err()).contains("never publish");
+        assertThat(never.out()).doesNotContain("Starting");
+        Run text = run("up", "-c", "text.max.length=2");
+        assertThat(text.exit()).isEqualTo(2);
+        assertThat(text.err()).contains("text.max.length");
+        assertThat(text.out()).doesNotContain("Starting");
     }
 
     @Test

@@ -1,0 +1,38 @@
+package io.streamdl.ops.config;
+
+import io.streamdl.encoders.audio.AudioEncoderConfig;
+import io.streamdl.encoders.image.ImageEncoderConfig;
+import io.streamdl.encoders.job.EncodeJobConfig;
+import io.streamdl.encoders.text.TextEncoderConfig;
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.schemas.config.ConfigGroup;
+import io.streamdl.schemas.config.ConfigSchema;
+import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.trainer.TrainJobConfig;
+import java.util.List;
+
+/**
+ * Every config key of the pipeline, by component: what {@code ./pipeline config} lists and what
+ * {@link PlatformConfig#from} checks before anything starts. Each component declares its own
+ * options next to the config record that reads them; this class only gathers them.
+ */
+public final class PipelineOptions {
+    public static final ConfigSchema SCHEMA =
+            ConfigSchema.of(
+                    List.of(
+                            ConfigGroup.of(
+                                    "platform (Kafka, schema registry, Flink, HTTP ingest)",
+                                    PlatformConfig.OPTIONS),
+                            ConfigGroup.of("EncodeJob", EncodeJobConfig.OPTIONS),
+                            ConfigGroup.of("image encoder", ImageEncoderConfig.OPTIONS),
+                            ConfigGroup.of("audio encoder", AudioEncoderConfig.OPTIONS),
+                            ConfigGroup.of("text encoder", TextEncoderConfig.OPTIONS),
+                            ConfigGroup.of("scorers (every ScoreJob)", ScoreJobConfig.allOptions()),
+                            ConfigGroup.of(
+                                    "online trainers (every TrainJob)", TrainJobConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "model signing (trainers and scorers)",
+                                    ModelUpdateCodec.Config.OPTIONS)));
+
+    private PipelineOptions() {}
+}
