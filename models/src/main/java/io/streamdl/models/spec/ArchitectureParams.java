@@ -24,6 +24,15 @@ public sealed interface ArchitectureParams
      */
     void checkSignature(List<TensorSpec> inputs, int outputSize, List<String> labels);
 
+    /**
+     * The exclusive upper bound of the integer ids that input {@code inputName} may carry (token
+     * ids below the vocabulary size, say), or {@link Integer#MAX_VALUE} when any non-negative int
+     * is valid. Ids outside it would index past an embedding table.
+     */
+    default int idLimit(String inputName) {
+        return Integer.MAX_VALUE;
+    }
+
     /** The Java type holding the hyper-parameters of {@code kind}. */
     static Class<? extends ArchitectureParams> typeOf(ArchitectureKind kind) {
         return switch (kind) {

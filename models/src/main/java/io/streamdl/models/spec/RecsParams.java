@@ -20,6 +20,16 @@ public record RecsParams(int numUsers, int numItems, int embeddingDim, int hidde
                 "RECS embeddingDim and hiddenUnits must be positive");
     }
 
+    /** User and item ids index their embedding tables. */
+    @Override
+    public int idLimit(String inputName) {
+        return switch (inputName) {
+            case "user" -> numUsers;
+            case "item" -> numItems;
+            default -> Integer.MAX_VALUE;
+        };
+    }
+
     @Override
     public ArchitectureKind kind() {
         return ArchitectureKind.RECS;

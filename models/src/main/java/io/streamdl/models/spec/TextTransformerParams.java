@@ -27,6 +27,12 @@ public record TextTransformerParams(int vocabSize, int modelDim, int heads, int 
         ArchitectureParams.require(ffnDim > 0, "TEXT_TRANSFORMER ffnDim must be positive");
     }
 
+    /** Token ids index the embedding table: they must be below {@code vocabSize}. */
+    @Override
+    public int idLimit(String inputName) {
+        return "input".equals(inputName) ? vocabSize : Integer.MAX_VALUE;
+    }
+
     @Override
     public ArchitectureKind kind() {
         return ArchitectureKind.TEXT_TRANSFORMER;
