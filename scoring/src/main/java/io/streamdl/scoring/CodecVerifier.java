@@ -5,8 +5,9 @@ import io.streamdl.models.codec.ModelUpdateRejected;
 import io.streamdl.schemas.avro.ModelUpdate;
 
 /**
- * Verifies updates with {@link ModelUpdateCodec}: format, checksum, HMAC signature (unless unsigned
- * updates are allowed), spec, parameter count and finite weights.
+ * Verifies updates with {@link ModelUpdateCodec#verify}: format, checksum, HMAC signature (unless
+ * unsigned updates are allowed), spec, parameter count, finite weights and the ONNX model's inputs
+ * and outputs. It builds no DL4J network: the scorers serve the ONNX bytes.
  */
 public final class CodecVerifier implements UpdateVerifier {
     private static final long serialVersionUID = 1L;
@@ -32,7 +33,7 @@ public final class CodecVerifier implements UpdateVerifier {
                                             : ModelUpdateCodec.Config.signed(hmacKey));
         }
         try {
-            codec.decode(update);
+            codec.verify(update);
             return null;
         } catch (ModelUpdateRejected e) {
             return new Refusal(e.reason().name(), e.getMessage());

@@ -21,10 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -42,6 +39,7 @@ class ModelUpdateCodecTest {
             Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC);
     private static final ModelUpdateCodec CODEC =
             new ModelUpdateCodec(ModelUpdateCodec.Config.signed(KEY), CLOCK);
+    private static final ModelUpdateSigner SIGNER = new ModelUpdateSigner(KEY);
 
     private static ModelSpec spec;
     private static ComputationGraph network;
@@ -96,8 +94,61 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void signatureIsHmacOfTheChecksumHex() throws Exception {
-        assertThat(update.getSignature()).isEqualTo(hmac(KEY, update.getSha256()));
+    void signsTheChecksumItWrites() {
+        assertThat(update.getSha256()).isEqualTo(ModelUpdateDigest.sha256Hex(update));
+        assertThat(update.getSignature()).isEqualTo(SIGNER.sign(update.getSha256()));
+    }
+
+    @Test
+    void writesUnsignedUpdatesWithoutAKey() {
+        ModelUpdate unsigned =
+                new ModelUpdateCodec(ModelUpdateCodec.Config.unsigned())
+                        .encode(spec, network, 7, 6L, Map.of());
+
+        assertThat(unsigned.getSignature()).isNull();
+        assertThat(unsigned.getSha256()).isEqualTo(update.getSha256());
+    }
+
+    @Test
+    void verifiesAndDecodesAnUpdateWrittenByThePreSplitCodec() {
+        ModelUpdate legacy = LegacyUpdate.read();
+
+        VerifiedModel model = CODEC.decode(legacy, LegacyUpdate.TINY);
+
+        assertThat(model.sha256()).isEqualTo(LegacyUpdate.SHA256);
+        assertThat(model.signatureVerified()).isTrue();
+        assertThat(model.network().params().data().asFloat())
+                .containsExactly(ParamsCodec.toFloats(legacy.getParams()));
+    }
+
+    @Test
+    void encodesTheLegacyUpdatesNetworkToTheSameChecksumAndSignature() {
+        // the seeded spec builds the same initial weights, and the ONNX export is deterministic
+        ModelUpdate again =
+                CODEC.encode(
+                        LegacyUpdate.TINY,
+                        Architectures.build(LegacyUpdate.TINY),
+                        LegacyUpdate.VERSION,
+                        LegacyUpdate.PARENT_VERSION,
+                        Map.of());
+
+        assertThat(again.getSha256()).isEqualTo(LegacyUpdate.SHA256);
+        assertThat(again.getSignature()).isEqualTo(LegacyUpdate.SIGNATURE);
+    }
+
+    @Test
+    void verifyChecksWhatDecodeChecksAndKeepsTheOnnxBytes() {
+        VerifiedUpdate verified = CODEC.verify(update, spec);
+        VerifiedModel unpacked = CODEC.unpack(verified);
+
+        assertThat(verified.sha256()).isEqualTo(update.getSha256());
+        assertThat(verified.onnx()).isEqualTo(bytes(update.getOnnx()));
+        assertThat(unpacked.network().params()).isEqualTo(network.params());
+        assertThat(unpacked.onnx()).isEqualTo(verified.onnx());
+        assertThatThrownBy(() -> CODEC.verify(update, DefaultSpecs.anomaly()))
+                .isInstanceOfSatisfying(
+                        ModelUpdateRejected.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.SPEC_MISMATCH));
     }
 
     @Test
@@ -143,11 +194,11 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesASignatureMadeWithAnotherKeyOrMalformed() throws Exception {
+    void refusesASignatureMadeWithAnotherKeyOrMalformed() {
         byte[] otherKey = "another-key-also-32-bytes-long!!".getBytes(StandardCharsets.UTF_8);
         ModelUpdate forged =
                 ModelUpdate.newBuilder(update)
-                        .setSignature(hmac(otherKey, update.getSha256()))
+                        .setSignature(new ModelUpdateSigner(otherKey).sign(update.getSha256()))
                         .build();
 
         assertRejected(forged, Reason.BAD_SIGNATURE);
@@ -165,7 +216,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesAnInvalidSpecEvenWhenSignedProperly() throws Exception {
+    void refusesAnInvalidSpecEvenWhenSignedProperly() {
         ModelUpdate bad =
                 resign(ModelUpdate.newBuilder(update).setArchitecture("{\"name\":\"recs\"}"));
 
@@ -173,7 +224,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesASpecForAnotherModelOrInterface() throws Exception {
+    void refusesASpecForAnotherModelOrInterface() {
         ModelUpdate renamed = resign(ModelUpdate.newBuilder(update).setModel("recs2"));
         assertRejected(renamed, Reason.SPEC_MISMATCH);
 
@@ -187,7 +238,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesParamsOfTheWrongLength() throws Exception {
+    void refusesParamsOfTheWrongLength() {
         byte[] params = bytes(update.getParams());
         ModelUpdate shortened =
                 resign(
@@ -201,7 +252,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesNonFiniteWeightsNamingTheParameter() throws Exception {
+    void refusesNonFiniteWeightsNamingTheParameter() {
         byte[] params = bytes(update.getParams());
         ByteBuffer.wrap(params).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 3, Float.NaN);
         ModelUpdate poisoned =
@@ -237,7 +288,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesMissingOrCorruptOnnx() throws Exception {
+    void refusesMissingOrCorruptOnnx() {
         assertRejected(resign(ModelUpdate.newBuilder(update).setOnnx(null)), Reason.CORRUPT_ONNX);
         assertRejected(
                 resign(
@@ -247,7 +298,7 @@ class ModelUpdateCodecTest {
     }
 
     @Test
-    void refusesOnnxExportedForAnotherModel() throws Exception {
+    void refusesOnnxExportedForAnotherModel() {
         ModelSpec anomaly = DefaultSpecs.anomaly();
         ModelUpdate other = CODEC.encode(anomaly, Architectures.build(anomaly), 1, null, Map.of());
         ModelUpdate swapped = resign(ModelUpdate.newBuilder(update).setOnnx(other.getOnnx()));
@@ -286,7 +337,7 @@ class ModelUpdateCodecTest {
     }
 
     /** Recomputes checksum and signature, as a forger holding the key could. */
-    private static ModelUpdate resign(ModelUpdate.Builder b) throws Exception {
+    private static ModelUpdate resign(ModelUpdate.Builder b) {
         String sha =
                 ModelUpdateCodec.sha256Hex(
                         b.getModel(),
@@ -296,13 +347,7 @@ class ModelUpdateCodecTest {
                         b.getFormat(),
                         bytes(b.getParams()),
                         b.getOnnx() == null ? null : bytes(b.getOnnx()));
-        return b.setSha256(sha).setSignature(hmac(KEY, sha)).build();
-    }
-
-    private static String hmac(byte[] key, String sha) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(sha.getBytes(StandardCharsets.US_ASCII)));
+        return b.setSha256(sha).setSignature(SIGNER.sign(sha)).build();
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -1,0 +1,273 @@
+package io.streamdl.models.codec;
+
+import io.streamdl.models.arch.Architectures;
+import io.streamdl.models.codec.ModelUpdateRejected.Reason;
+import io.streamdl.models.onnx.OnnxExporter;
+import io.streamdl.models.onnx.OnnxModelInfo;
+import io.streamdl.models.spec.DType;
+import io.streamdl.models.spec.InvalidSpecException;
+import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.models.spec.TensorSpec;
+import io.streamdl.schemas.avro.ModelUpdate;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a {@code ModelUpdate} of format {@value ModelUpdateCodec#FORMAT} without building a DL4J
+ * network, so that a consumer serving the ONNX bytes pays neither the time nor the memory of one.
+ *
+ * <p>{@link #verify} refuses, with a {@link ModelUpdateRejected} and its {@link Reason}, in this
+ * order: an unknown format; missing ONNX bytes; a wrong or malformed checksum ({@link
+ * ModelUpdateDigest}); a missing signature (unless unsigned updates are allowed) or a wrong or
+ * malformed one ({@link ModelUpdateSigner}); a spec this build cannot read, or one naming another
+ * model, or (with an expected spec) another interface; a parameter count other than the spec's
+ * (computed from the network configuration, not from a network); NaN or infinite weights, named by
+ * layer and parameter; ONNX bytes that do not parse, were exported for another spec, have inputs or
+ * outputs of other shapes than the spec's, or hold non-finite initializers. Checksums and
+ * signatures are compared in constant time.
+ *
+ * <p>Thread-safe.
+ */
+public final class ModelUpdateVerifier {
+    private final ModelUpdateSigner signer;
+    private final boolean allowUnsigned;
+
+    /**
+     * @param signer checks signatures; null only if unsigned updates are allowed, and then a
+     *     present signature is not checked either
+     * @param allowUnsigned whether an update without a signature passes; a present signature is
+     *     still checked when there is a signer
+     * @throws IllegalArgumentException if there is no signer yet signatures are required, which
+     *     would let every signed update through unchecked
+     */
+    public ModelUpdateVerifier(ModelUpdateSigner signer, boolean allowUnsigned) {
+        if (signer == null && !allowUnsigned) {
+            throw new IllegalArgumentException(
+                    "signatures are required but there is no key to check them with");
+        }
+        this.signer = signer;
+        this.allowUnsigned = allowUnsigned;
+    }
+
+    /**
+     * Checks {@code update}, which must have the same interface (name, inputs, output size, labels)
+     * as {@code expected} if that is given; the architecture behind it may differ.
+     *
+     * @param expected the spec the consumer scores with, or null to accept any valid spec
+     * @throws ModelUpdateRejected naming the first check that failed
+     */
+    public VerifiedUpdate verify(ModelUpdate update, ModelSpec expected) {
+        String model = String.valueOf(update.getModel());
+        long version = update.getVersion();
+        if (!ModelUpdateCodec.FORMAT.equals(update.getFormat())) {
+            throw reject(
+                    Reason.UNSUPPORTED_FORMAT,
+                    update,
+                    "format '"
+                            + update.getFormat()
+                            + "', this codec reads '"
+                            + ModelUpdateCodec.FORMAT
+                            + "'");
+        }
+        if (update.getOnnx() == null) {
+            throw reject(
+                    Reason.CORRUPT_ONNX,
+                    update,
+                    "format " + ModelUpdateCodec.FORMAT + " but no ONNX bytes");
+        }
+        byte[] params = ModelUpdateDigest.bytes(update.getParams());
+        byte[] onnx = ModelUpdateDigest.bytes(update.getOnnx());
+
+        String sha =
+                ModelUpdateDigest.sha256Hex(
+                        model,
+                        version,
+                        update.getParentVersion(),
+                        update.getArchitecture(),
+                        update.getFormat(),
+                        params,
+                        onnx);
+        if (!ModelUpdateDigest.matches(sha, update.getSha256())) {
+            throw reject(
+                    Reason.CHECKSUM_MISMATCH,
+                    update,
+                    "content hashes to " + sha + ", record says " + update.getSha256());
+        }
+        boolean signed = verifySignature(update, sha);
+
+        ModelSpec spec = checkSpec(update, model, expected);
+        long expectedParams = Architectures.parameterCount(spec);
+        if (params.length % 4 != 0 || params.length / 4 != expectedParams) {
+            throw reject(
+                    Reason.SHAPE_MISMATCH,
+                    update,
+                    params.length
+                            + " parameter bytes, spec implies "
+                            + expectedParams
+                            + " float32 values");
+        }
+        float[] values = ParamsCodec.toFloats(ByteBuffer.wrap(params));
+        requireFinite(spec, version, values);
+        checkOnnx(update, spec, onnx);
+        return new VerifiedUpdate(
+                spec,
+                version,
+                update.getParentVersion(),
+                values,
+                onnx,
+                update.getMetrics() == null ? Map.of() : update.getMetrics(),
+                update.getCreatedTs(),
+                sha,
+                signed);
+    }
+
+    /**
+     * Refuses NaN or infinite parameters, naming the first by layer, parameter and index.
+     *
+     * @throws ModelUpdateRejected with {@link Reason#NON_FINITE_WEIGHTS}
+     */
+    static void requireFinite(ModelSpec spec, long version, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new ModelUpdateRejected(
+                        Reason.NON_FINITE_WEIGHTS,
+                        spec.name(),
+                        version,
+                        "parameter " + ParamLayout.describe(spec, i) + " is " + values[i]);
+            }
+        }
+    }
+
+    private boolean verifySignature(ModelUpdate update, String sha) {
+        String signature = update.getSignature();
+        if (signature == null || signature.isEmpty()) {
+            if (!allowUnsigned) {
+                throw reject(
+                        Reason.MISSING_SIGNATURE,
+                        update,
+                        "update is unsigned and unsigned updates are not allowed ("
+                                + ModelUpdateCodec.Config.ALLOW_UNSIGNED
+                                + "=false)");
+            }
+            return false;
+        }
+        if (signer == null) {
+            // no key to check with: only reachable when unsigned updates are allowed
+            return false;
+        }
+        boolean valid;
+        try {
+            valid = signer.verify(sha, signature);
+        } catch (IllegalArgumentException e) {
+            throw new ModelUpdateRejected(
+                    Reason.BAD_SIGNATURE,
+                    update.getModel(),
+                    update.getVersion(),
+                    "signature is not hex",
+                    e);
+        }
+        if (!valid) {
+            throw reject(
+                    Reason.BAD_SIGNATURE,
+                    update,
+                    "HMAC-SHA256 does not match: signed with another key, or the checksum was altered");
+        }
+        return true;
+    }
+
+    private static ModelSpec checkSpec(ModelUpdate update, String model, ModelSpec expected) {
+        ModelSpec spec;
+        try {
+            spec = ModelSpec.fromJson(update.getArchitecture());
+        } catch (InvalidSpecException e) {
+            throw new ModelUpdateRejected(
+                    Reason.INVALID_SPEC, model, update.getVersion(), e.getMessage(), e);
+        }
+        if (!spec.name().equals(model)) {
+            throw reject(
+                    Reason.SPEC_MISMATCH,
+                    update,
+                    "record is for model '" + model + "' but its spec is '" + spec.name() + "'");
+        }
+        if (expected != null && !expected.sameInterfaceAs(spec)) {
+            throw reject(
+                    Reason.SPEC_MISMATCH,
+                    update,
+                    "expected inputs "
+                            + expected.inputs()
+                            + ", output size "
+                            + expected.outputSize()
+                            + ", labels "
+                            + expected.labels()
+                            + "; update has "
+                            + spec.inputs()
+                            + ", "
+                            + spec.outputSize()
+                            + ", "
+                            + spec.labels());
+        }
+        return spec;
+    }
+
+    private static void checkOnnx(ModelUpdate update, ModelSpec spec, byte[] onnx) {
+        OnnxModelInfo info;
+        try {
+            info = OnnxModelInfo.parse(onnx);
+        } catch (IllegalArgumentException e) {
+            throw new ModelUpdateRejected(
+                    Reason.CORRUPT_ONNX, update.getModel(), update.getVersion(), e.getMessage(), e);
+        }
+        String embedded = info.metadata().get(OnnxExporter.METADATA_SPEC);
+        if (embedded != null && !embedded.equals(update.getArchitecture())) {
+            throw reject(
+                    Reason.SPEC_MISMATCH,
+                    update,
+                    "the ONNX model was exported for another spec: " + embedded);
+        }
+        List<OnnxModelInfo.Port> expectedInputs = new ArrayList<>();
+        for (TensorSpec in : spec.inputs()) {
+            List<Long> dims = new ArrayList<>();
+            dims.add(-1L);
+            in.shape().forEach(d -> dims.add((long) d));
+            expectedInputs.add(
+                    new OnnxModelInfo.Port(in.name(), in.dtype() == DType.INT32 ? 6 : 1, dims));
+        }
+        if (!info.inputs().equals(expectedInputs)) {
+            throw reject(
+                    Reason.SHAPE_MISMATCH,
+                    update,
+                    "ONNX inputs " + info.inputs() + ", spec implies " + expectedInputs);
+        }
+        OnnxModelInfo.Port output =
+                info.outputs().stream()
+                        .filter(p -> p.name().equals(ModelSpec.OUTPUT_NAME))
+                        .findFirst()
+                        .orElse(null);
+        OnnxModelInfo.Port expectedOutput =
+                new OnnxModelInfo.Port(
+                        ModelSpec.OUTPUT_NAME, 1, List.of(-1L, (long) spec.outputSize()));
+        if (!expectedOutput.equals(output)) {
+            throw reject(
+                    Reason.SHAPE_MISMATCH,
+                    update,
+                    "ONNX outputs " + info.outputs() + ", spec implies " + expectedOutput);
+        }
+        if (info.firstNonFinite() != null) {
+            throw reject(
+                    Reason.NON_FINITE_WEIGHTS,
+                    update,
+                    "ONNX initializer " + info.firstNonFinite() + " is NaN or infinite");
+        }
+    }
+
+    private static ModelUpdateRejected reject(Reason reason, ModelUpdate update, String detail) {
+        return new ModelUpdateRejected(reason, update.getModel(), update.getVersion(), detail);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelUpdateVerifier[signer=" + signer + ", allowUnsigned=" + allowUnsigned + "]";
+    }
+}
