@@ -2,8 +2,10 @@ package io.streamdl.trainer;
 
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.SerdeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,14 +35,20 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final String bootstrapServers;
-    private final String registryUrl;
+    private final SerdeConfig serde;
+    private final RegistryClientFactory registries;
     private final String topic;
     private final String model;
 
     public KafkaModelLookup(
-            String bootstrapServers, String registryUrl, String topic, String model) {
+            String bootstrapServers,
+            SerdeConfig serde,
+            RegistryClientFactory registries,
+            String topic,
+            String model) {
         this.bootstrapServers = bootstrapServers;
-        this.registryUrl = registryUrl;
+        this.serde = serde;
+        this.registries = registries;
         this.topic = topic;
         this.model = model;
     }
@@ -60,7 +68,7 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
                 ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
                 Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));
         ModelUpdate newest = null;
-        try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+        try (SchemaRegistryClient registry = registries.create(serde);
                 KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(
                                 props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -12,6 +12,7 @@ import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
 import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -35,6 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class TrainJob implements StreamingJob {
     private final TrainJobConfig config;
+    private final RegistryClientFactory registries;
     private final ModelSpec spec;
     private final Source<RawRecord, ?, ?> features;
     private final Source<RawRecord, ?, ?> labels;
@@ -45,6 +47,7 @@ public final class TrainJob implements StreamingJob {
 
     public TrainJob(
             TrainJobConfig config,
+            RegistryClientFactory registries,
             ModelSpec spec,
             Source<RawRecord, ?, ?> features,
             Source<RawRecord, ?, ?> labels,
@@ -57,6 +60,7 @@ public final class TrainJob implements StreamingJob {
                     "spec is for model '" + spec.name() + "', config for '" + config.model() + "'");
         }
         this.config = config;
+        this.registries = registries;
         this.spec = spec;
         this.features = features;
         this.labels = labels;
@@ -74,6 +78,7 @@ public final class TrainJob implements StreamingJob {
         String model = config.model();
         return new TrainJob(
                 config,
+                kafka.registries(),
                 DefaultSpecs.byName(model),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name())),
@@ -87,7 +92,8 @@ public final class TrainJob implements StreamingJob {
                 KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "train-dlq-" + model),
                 new KafkaModelLookup(
                         kafka.bootstrapServers(),
-                        config.registryUrl(),
+                        kafka.serde(),
+                        kafka.registries(),
                         Topics.models(model).name(),
                         model));
     }
@@ -109,16 +115,29 @@ public final class TrainJob implements StreamingJob {
                                 "features." + config.encoder())
                         .uid(prefix + "features-source")
                         .setParallelism(parallelism)
-                        .process(new DecodeRecords<>(Features.class, config.registryUrl()))
-                        .name("decode features")
+                        .process(
+                                new DecodeRecords<>(
+                                        Features.class,
+                                        config.registryUrl(),
+                                        registries,
+                                        TrainInputChecks.features(spec)))
+                        .name("decode and check features")
                         .uid(prefix + "decode-features")
                         .setParallelism(parallelism);
         SingleOutputStreamOperator<Label> decodedLabels =
                 env.fromSource(labels, WatermarkStrategy.noWatermarks(), "events.labels")
                         .uid(prefix + "labels-source")
                         .setParallelism(parallelism)
-                        .process(new DecodeRecords<>(Label.class, config.registryUrl()))
-                        .name("decode labels")
+                        .process(
+                                new DecodeRecords<>(
+                                        Label.class,
+                                        config.registryUrl(),
+                                        registries,
+                                        TrainInputChecks.labels(
+                                                spec,
+                                                config.otherModelsLabels(),
+                                                config.reportsUnknownLabels())))
+                        .name("decode and check labels")
                         .uid(prefix + "decode-labels")
                         .setParallelism(parallelism);
         SingleOutputStreamOperator<LabelledExample> joined =

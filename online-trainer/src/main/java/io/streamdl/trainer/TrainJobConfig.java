@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What one TrainJob trains and how. Immutable; {@link #of} reads the {@code trainer.*} keys (see
@@ -27,6 +28,10 @@ import java.util.Objects;
  * @param trainer how the trainer learns, publishes and reacts to drift
  * @param hmacKey the key updates are signed with, or null to publish unsigned (only if allowed)
  * @param allowUnsigned whether unsigned updates are acceptable (publishing and warm start)
+ * @param otherModelsLabels the classes of the other models whose labels share {@code
+ *     events.labels}: such a label is skipped (counted) rather than dead-lettered
+ * @param reportsUnknownLabels whether a label of no model's classes goes to {@code dlq} from this
+ *     trainer (exactly one trainer per labels topic should, so it lands there once)
  */
 public record TrainJobConfig(
         String model,
@@ -37,7 +42,9 @@ public record TrainJobConfig(
         boolean warmStart,
         TrainerSettings trainer,
         byte[] hmacKey,
-        boolean allowUnsigned)
+        boolean allowUnsigned,
+        Set<String> otherModelsLabels,
+        boolean reportsUnknownLabels)
         implements Serializable {
 
     public static final ConfigOption<Long> JOIN_HORIZON_SECONDS =
@@ -82,6 +89,7 @@ public record TrainJobConfig(
                     JOIN_HORIZON_SECONDS.key(), joinHorizonMillis / 1000.0, "a positive number");
         }
         PARALLELISM.check(parallelism);
+        otherModelsLabels = Set.copyOf(otherModelsLabels);
         // validates key length and the signed/unsigned combination
         new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
         hmacKey = hmacKey == null ? null : hmacKey.clone();
@@ -106,7 +114,28 @@ public record TrainJobConfig(
                 WARM_START.read(settings),
                 TrainerSettings.from(settings),
                 codec.hmacKey(),
-                codec.allowUnsigned());
+                codec.allowUnsigned(),
+                Set.of(),
+                true);
+    }
+
+    /**
+     * This config for a trainer that shares {@code events.labels} with models whose classes are
+     * {@code labels}; only a trainer with {@code reportUnknown} dead-letters a label of no model.
+     */
+    public TrainJobConfig sharingLabelsWith(Set<String> labels, boolean reportUnknown) {
+        return new TrainJobConfig(
+                model,
+                encoder,
+                registryUrl,
+                joinHorizonMillis,
+                parallelism,
+                warmStart,
+                trainer,
+                hmacKey,
+                allowUnsigned,
+                labels,
+                reportUnknown);
     }
 
     /** The signing settings updates are published and warm-start updates verified with. */
@@ -131,7 +160,9 @@ public record TrainJobConfig(
                 && warmStart == c.warmStart
                 && trainer.equals(c.trainer)
                 && Arrays.equals(hmacKey, c.hmacKey)
-                && allowUnsigned == c.allowUnsigned;
+                && allowUnsigned == c.allowUnsigned
+                && otherModelsLabels.equals(c.otherModelsLabels)
+                && reportsUnknownLabels == c.reportsUnknownLabels;
     }
 
     @Override

@@ -5,8 +5,9 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.flink.RawRecord;
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,6 +26,7 @@ public final class EncodeEvents extends ProcessFunction<RawRecord, DeadLetter> {
     private static final long serialVersionUID = 1L;
 
     private final String registryUrl;
+    private final RegistryClientFactory registries;
     private final EncoderRegistry encoders;
     private final Map<String, OutputTag<Features>> outputs;
     private transient EventEncoder core;
@@ -35,9 +37,11 @@ public final class EncodeEvents extends ProcessFunction<RawRecord, DeadLetter> {
 
     public EncodeEvents(
             String registryUrl,
+            RegistryClientFactory registries,
             EncoderRegistry encoders,
             Map<String, OutputTag<Features>> outputs) {
         this.registryUrl = registryUrl;
+        this.registries = registries;
         this.encoders = encoders;
         this.outputs = Map.copyOf(outputs);
     }
@@ -54,7 +58,8 @@ public final class EncodeEvents extends ProcessFunction<RawRecord, DeadLetter> {
         core =
                 new EventEncoder(
                         AvroWireDeserializer.specific(
-                                new RestSchemaRegistryClient(registryUrl), RawEvent.class),
+                                registries.create(SerdeConfig.forValues(registryUrl)),
+                                RawEvent.class),
                         encoders);
         metrics = getRuntimeContext().getMetricGroup();
         in = metrics.counter("eventsIn");

@@ -8,6 +8,7 @@ import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
 import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class EncodeJob implements StreamingJob {
     private final Map<String, Sink<Features>> featureSinks;
     private final Sink<DeadLetter> deadLetterSink;
     private final String registryUrl;
+    private final RegistryClientFactory registries;
     private final EncoderRegistry encoders;
 
     public EncodeJob(
@@ -37,6 +39,7 @@ public final class EncodeJob implements StreamingJob {
             Map<String, Sink<Features>> featureSinks,
             Sink<DeadLetter> deadLetterSink,
             String registryUrl,
+            RegistryClientFactory registries,
             EncoderRegistry encoders) {
         for (Encoder<?> encoder : encoders.encoders()) {
             if (!featureSinks.containsKey(encoder.name())) {
@@ -48,6 +51,7 @@ public final class EncodeJob implements StreamingJob {
         this.featureSinks = Map.copyOf(featureSinks);
         this.deadLetterSink = deadLetterSink;
         this.registryUrl = registryUrl;
+        this.registries = registries;
         this.encoders = encoders;
     }
 
@@ -68,6 +72,7 @@ public final class EncodeJob implements StreamingJob {
                 sinks,
                 KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "dlq"),
                 kafka.registryUrl(),
+                kafka.registries(),
                 encoders);
     }
 
@@ -83,7 +88,7 @@ public final class EncodeJob implements StreamingJob {
         SingleOutputStreamOperator<DeadLetter> encoded =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "events.raw")
                         .uid("encode-source")
-                        .process(new EncodeEvents(registryUrl, encoders, outputs))
+                        .process(new EncodeEvents(registryUrl, registries, encoders, outputs))
                         .name("decode and encode")
                         .uid("encode-events");
         outputs.forEach(

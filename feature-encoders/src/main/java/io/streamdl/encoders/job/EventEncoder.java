@@ -33,18 +33,18 @@ public final class EventEncoder {
 
     public Outcome apply(RawRecord input, long now) {
         if (input.value == null) {
-            return dead(
-                    input,
-                    STAGE_DECODE,
-                    "EMPTY_VALUE",
-                    "the record has no value (a tombstone)",
-                    now);
+            return new Outcome(null, DeadLetters.emptyValue(input, STAGE_DECODE, now));
         }
         RawEvent event;
         try {
             event = events.deserialize(input.topic, input.partition, input.offset, input.value);
         } catch (SerdeException e) {
             return dead(input, STAGE_DECODE, e.reason().name(), e.getMessage(), now);
+        }
+        if (event.getId() == null || event.getId().isBlank()) {
+            // scores, labels and features are all keyed by the event id: without one nothing
+            // downstream could be attributed to this event
+            return dead(input, STAGE_DECODE, "MISSING_EVENT_ID", "the event has no id", now);
         }
         String kind = payloadKind(event);
         try {

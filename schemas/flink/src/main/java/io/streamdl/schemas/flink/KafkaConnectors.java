@@ -1,7 +1,7 @@
 package io.streamdl.schemas.flink;
 
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireSerializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,8 @@ public final class KafkaConnectors {
                                 : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + sinkName)
                 .setRecordSerializer(
-                        new AvroRecordSerializer<>(spec.name(), settings.registryUrl(), key))
+                        new AvroRecordSerializer<>(
+                                spec.name(), settings.serde(), settings.registries(), key))
                 .build();
     }
 
@@ -77,24 +78,26 @@ public final class KafkaConnectors {
             implements KafkaRecordSerializationSchema<T> {
         private static final long serialVersionUID = 1L;
         private final String topic;
-        private final String registryUrl;
+        private final SerdeConfig serde;
+        private final RegistryClientFactory registries;
         private final SerializableFunction<T, String> key;
         private transient AvroWireSerializer<T> values;
 
         AvroRecordSerializer(
-                String topic, String registryUrl, SerializableFunction<T, String> key) {
+                String topic,
+                SerdeConfig serde,
+                RegistryClientFactory registries,
+                SerializableFunction<T, String> key) {
             this.topic = topic;
-            this.registryUrl = registryUrl;
+            this.serde = serde;
+            this.registries = registries;
             this.key = key;
         }
 
         @Override
         public void open(
                 SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-            values =
-                    new AvroWireSerializer<>(
-                            new RestSchemaRegistryClient(registryUrl),
-                            SerdeConfig.forValues(registryUrl));
+            values = new AvroWireSerializer<>(registries.create(serde), serde);
         }
 
         @Override
