@@ -33,31 +33,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores features in micro-batches with the newest verified model, stamping its version on every
  * score. Input 1: raw features records (decoded here); input 2: verified model updates, broadcast
- * to every instance. The rules (holding, batching, swapping, staleness) are {@link HoldAndSwap}'s;
- * this class wires them to state, timers, outputs and metrics.
+ * to every instance. {@link HoldAndSwap} decides (holding before the first model, batching by size
+ * and time, swapping between two batches, ignoring stale versions); this class keeps its state,
+ * timers, outputs and metrics.
  *
  * <ul>
- *   <li>A batch closes at {@code maxBatch} events or {@code maxWaitMillis} after its first event.
- *   <li>A newer update's ONNX Runtime session is built by {@link ModelLoader#load} on one
- *       background thread per instance, never on the task thread: the current model keeps scoring
- *       meanwhile. The finished model is taken at the next event, update or timer (a timer polls
- *       every {@value #BUILD_POLL_MILLIS} ms while a build runs, so a quiet stream swaps too): the
- *       open batch is first scored with the current model, so a batch is never scored by two
- *       versions. Older or equal versions are ignored; of several updates that arrive during one
- *       build, only the newest is built next.
- *   <li>A build that fails is logged and counted ({@code modelBuildsFailed}); the current model
- *       keeps serving. It is not a dead letter: the update itself passed verification and its Kafka
- *       coordinates are not known here, and every instance would report it.
- *   <li>Before any model has been built, events are held (in checkpointed state) up to {@code
- *       maxHeld}; beyond that they go to the dead-letter output with reason {@code NO_MODEL}. Flink
- *       refuses checkpointing for operators that pick their input ({@code InputSelectable}), so
- *       holding back the features input itself is not an option.
- *   <li>The open batch and the held events are operator state, as are the update whose model serves
- *       and the newest verified one still building or queued. A restore rebuilds the serving model
- *       before any record is processed (on the task thread, as nothing can be scored without it),
- *       so it never serves a version older than before the checkpoint and refuses nothing for want
- *       of a model it had; the pending update goes back to the build thread, since the updates
- *       source will not replay it. A restore neither loses nor duplicates a score (with the
+ *   <li>Sessions are built by {@link ModelLoader#load} on one background thread per instance, never
+ *       on the task thread, and the current model keeps scoring meanwhile. A finished build is
+ *       taken at the next event, update or timer; a timer polls every {@value #BUILD_POLL_MILLIS}
+ *       ms while a build runs, so a quiet stream swaps too.
+ *   <li>A build that fails is logged and counted ({@code modelBuildsFailed}) and the current model
+ *       keeps serving. It is no dead letter: the update passed verification, its Kafka coordinates
+ *       are not known here, and every instance would report it.
+ *   <li>Events beyond {@code maxHeld} before the first model go to the dead-letter output with
+ *       reason {@code NO_MODEL}. Flink refuses checkpointing for operators that pick their input
+ *       ({@code InputSelectable}), so holding back the features input itself is not an option.
+ *   <li>Operator state: the held events and the open batch, the update whose model serves, and the
+ *       newest verified update still building or queued (the updates source will not replay it). A
+ *       restore rebuilds the serving model before any record, on the task thread as nothing can be
+ *       scored without it: a restored job never serves a version older than it served before the
+ *       checkpoint, nor refuses an event for want of a model it had. The pending update then goes
+ *       back to the build thread. A restore neither loses nor duplicates a score (with the
  *       transactional sink).
  * </ul>
  */

@@ -24,7 +24,7 @@ import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Builds run on the scorer's own thread: a hung one fails the test instead of the build. */
+/** Builds run on the scorer's own thread: one that never ends fails the test, not the Maven run. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MicroBatchScorerTest {
     private static final ModelSpec SPEC = TestingModels.SPEC;
