@@ -12,6 +12,10 @@ import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.SerdeException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -22,27 +26,47 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.concurrent.ExecutorThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores features in micro-batches with the newest verified model, stamping its version on every
  * score. Input 1: raw features records (decoded here); input 2: verified model updates, broadcast
- * to every instance.
+ * to every instance. {@link HoldAndSwap} decides (holding before the first model, batching by size
+ * and time, swapping between two batches, ignoring stale versions); this class keeps its state,
+ * timers, outputs and metrics.
  *
  * <ul>
- *   <li>A batch closes at {@code maxBatch} events or {@code maxWaitMillis} after its first event.
- *   <li>A newer update first flushes the open batch with the current model, then swaps, so a batch
- *       is never scored by two versions; older or equal versions are ignored.
- *   <li>Before any model has arrived, events are held (in checkpointed state) up to {@code
- *       maxHeld}; beyond that they go to the dead-letter output with reason {@code NO_MODEL}. Flink
- *       refuses checkpointing for operators that pick their input ({@code InputSelectable}), so
- *       holding back the features input itself is not an option.
- *   <li>The open batch, the held events and the current update are operator state: a restore
- *       neither loses nor duplicates a score (with the transactional sink).
+ *   <li>Sessions are built by {@link ModelLoader#load} on one background thread per instance, never
+ *       on the task thread, and the current model keeps scoring meanwhile. A finished build is
+ *       taken at the next event, update or timer; a timer polls every {@value #BUILD_POLL_MILLIS}
+ *       ms while a build runs, so a quiet stream swaps too.
+ *   <li>A build that fails is logged and counted ({@code modelBuildsFailed}) and the current model
+ *       keeps serving. It is no dead letter: the update passed verification, its Kafka coordinates
+ *       are not known here, and every instance would report it.
+ *   <li>Events beyond {@code maxHeld} before the first model go to the dead-letter output with
+ *       reason {@code NO_MODEL}. Flink refuses checkpointing for operators that pick their input
+ *       ({@code InputSelectable}), so holding back the features input itself is not an option.
+ *   <li>Operator state: the held events and the open batch, the update whose model serves, and the
+ *       newest verified update still building or queued (the updates source will not replay it). A
+ *       restore rebuilds the serving model before any record, on the task thread as nothing can be
+ *       scored without it: a restored job never serves a version older than it served before the
+ *       checkpoint, nor refuses an event for want of a model it had. The pending update then goes
+ *       back to the build thread. A restore neither loses nor duplicates a score (with the
+ *       transactional sink).
  * </ul>
  */
 public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         implements TwoInputStreamOperator<RawRecord, ModelUpdate, Score> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchScorer.class);
+
+    /** How often a scorer looks at a build in progress when no event or batch deadline comes. */
+    static final long BUILD_POLL_MILLIS = 10;
+
+    /** How long close() waits for a build in progress, so that its session is closed here. */
+    private static final long BUILD_STOP_SECONDS = 60;
 
     /** Features the model cannot take, and events beyond the hold limit. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
@@ -56,20 +80,22 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private final int maxHeld;
 
     /** An event waiting to be scored: decoded, and as it arrived (for state and dead letters). */
-    private record Pending(RawRecord raw, Features features) {}
+    record Pending(RawRecord raw, Features features) {}
 
-    private transient MicroBatch<Pending> batch;
-    private transient List<Pending> held;
+    private transient HoldAndSwap<Pending> core;
+    private transient HoldAndSwap.Output<Pending> out;
+    private transient ExecutorService builds;
     private transient List<RawRecord> restored;
-    private transient LoadedModel model;
-    private transient ModelUpdate modelUpdate;
+    private transient ModelUpdate restoredPending;
     private transient ListState<RawRecord> bufferState;
     private transient ListState<ModelUpdate> modelState;
+    private transient ListState<ModelUpdate> pendingModelState;
     private transient long timerAt;
     private transient Counter scored;
     private transient Counter batches;
     private transient Counter refused;
     private transient Counter swaps;
+    private transient Counter buildsFailed;
     private transient AvroWireDeserializer<Features> decoder;
 
     public MicroBatchScorer(
@@ -91,32 +117,57 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        batch = new MicroBatch<>(maxBatch, maxWaitMillis);
-        held = new ArrayList<>();
+        builds =
+                Executors.newSingleThreadExecutor(
+                        new ExecutorThreadFactory(
+                                "model-build-"
+                                        + getRuntimeContext()
+                                                .getTaskInfo()
+                                                .getIndexOfThisSubtask()));
+        core =
+                new HoldAndSwap<>(
+                        maxBatch,
+                        maxWaitMillis,
+                        maxHeld,
+                        BUILD_POLL_MILLIS,
+                        this::startBuild,
+                        MicroBatchScorer::misfit);
+        timerAt = -1;
         bufferState =
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "pending-features", TypeInformation.of(RawRecord.class)));
-        // Union state: after a rescale every instance gets the update back, not just one of them.
+        // Union state: after a rescale every instance gets the updates back, not just one of them,
+        // and takes the newest any instance had.
         modelState =
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>(
                                         "current-model", TypeInformation.of(ModelUpdate.class)));
+        pendingModelState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "pending-model", TypeInformation.of(ModelUpdate.class)));
+        ModelUpdate serving = newest(modelState.get());
+        if (serving != null) {
+            core.restore(serving, loader.load(serving));
+        }
+        restoredPending = newest(pendingModelState.get());
+        // Decoded in open(), once the registry client exists.
+        restored = new ArrayList<>();
+        bufferState.get().forEach(restored::add);
+    }
+
+    private static ModelUpdate newest(Iterable<ModelUpdate> updates) {
         ModelUpdate newest = null;
-        for (ModelUpdate update : modelState.get()) {
+        for (ModelUpdate update : updates) {
             if (newest == null || update.getVersion() > newest.getVersion()) {
                 newest = update;
             }
         }
-        if (newest != null) {
-            model = loader.load(newest);
-            modelUpdate = newest;
-        }
-        // Decoded in open(), once the registry client exists.
-        restored = new ArrayList<>();
-        bufferState.get().forEach(restored::add);
+        return newest;
     }
 
     @Override
@@ -129,23 +180,43 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         batches = getMetricGroup().counter("batches");
         refused = getMetricGroup().counter("featuresRefused");
         swaps = getMetricGroup().counter("modelSwaps");
-        getMetricGroup().gauge("modelVersion", () -> model == null ? -1L : model.version());
+        buildsFailed = getMetricGroup().counter("modelBuildsFailed");
+        getMetricGroup().gauge("modelVersion", core::servingVersion);
+        out = new Emitter();
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (RawRecord record : restored) {
             receive(record, now);
         }
         restored = null;
+        // After the restored events, so that they rejoin the batch of the model they waited for.
+        if (restoredPending != null) {
+            core.update(restoredPending, now, out);
+            restoredPending = null;
+        }
+        scheduleWakeUp(now);
+    }
+
+    /** Runs on the task thread; the returned future completes on the build thread. */
+    private CompletableFuture<LoadedModel> startBuild(ModelUpdate verified) {
+        return CompletableFuture.supplyAsync(() -> loader.load(verified), builds);
+    }
+
+    /** The one place features meet a model's spec before a batch is built. */
+    private static String misfit(Pending pending, LoadedModel model) {
+        return FeatureTensors.misfit(pending.features(), model.spec());
     }
 
     @Override
     public void processElement1(StreamRecord<RawRecord> element) throws Exception {
-        receive(element.getValue(), getProcessingTimeService().getCurrentProcessingTime());
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        receive(element.getValue(), now);
+        scheduleWakeUp(now);
     }
 
     /**
      * Decodes one record (here, not in an upstream task, so the features are not serialized again
-     * between tasks) and holds, batches or refuses it. Every dead letter keeps the record's bytes
-     * and coordinates, so it can be replayed.
+     * between tasks) and hands it to the core. Every dead letter keeps the record's bytes and
+     * coordinates, so it can be replayed.
      */
     private void receive(RawRecord record, long now) {
         Features features;
@@ -166,116 +237,81 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             deadLetter(record, "decode", e.reason().name(), e.getMessage(), now);
             return;
         }
-        Pending pending = new Pending(record, features);
-        if (model == null) {
-            if (held.size() < maxHeld) {
-                held.add(pending);
-            } else {
-                deadLetter(
-                        record,
-                        "score",
-                        "NO_MODEL",
-                        "no model has arrived yet and "
-                                + maxHeld
-                                + " events are already held (scoring.hold.max-events)",
-                        now);
-            }
-            return;
-        }
-        accept(pending, now);
-    }
-
-    private void accept(Pending pending, long now) {
-        String misfit = FeatureTensors.misfit(pending.features(), model.spec());
-        if (misfit != null) {
-            refused.inc();
-            deadLetter(
-                    pending.raw(),
-                    "score",
-                    "FEATURES_MISMATCH",
-                    "event " + pending.features().getEventId() + ": " + misfit,
-                    now);
-            return;
-        }
-        if (batch.add(pending, now)) {
-            flush(now);
-        } else if (timerAt != batch.deadline()) {
-            timerAt = batch.deadline();
-            getProcessingTimeService().registerTimer(timerAt, this::onDeadline);
-        }
-    }
-
-    private void onDeadline(long time) {
-        if (!batch.isEmpty() && batch.deadline() <= time) {
-            flush(time);
-        }
-    }
-
-    private void flush(long now) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<Features> events = new ArrayList<>(batch.size());
-        batch.drain().forEach(p -> events.add(p.features()));
-        timerAt = -1;
-        for (Score score : model.score(events, now)) {
-            output.collect(new StreamRecord<>(score));
-        }
-        scored.inc(events.size());
-        batches.inc();
+        core.receive(new Pending(record, features), now, out);
     }
 
     @Override
     public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
-        ModelUpdate update = element.getValue();
-        if (model != null && update.getVersion() <= model.version()) {
-            return;
-        }
-        LoadedModel next = loader.load(update);
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        LoadedModel previous = model;
-        if (previous != null) {
-            flush(now);
+        core.update(element.getValue(), now, out);
+        scheduleWakeUp(now);
+    }
+
+    /** Keeps one timer at the core's next wake-up; a timer that finds nothing to do is harmless. */
+    private void scheduleWakeUp(long now) {
+        long at = core.wakeUpAt(now);
+        if (at >= 0 && (timerAt < 0 || at < timerAt)) {
+            timerAt = at;
+            getProcessingTimeService().registerTimer(at, this::onTimer);
         }
-        model = next;
-        modelUpdate = update;
-        swaps.inc();
-        if (previous != null) {
-            previous.close();
+    }
+
+    private void onTimer(long time) {
+        if (time >= timerAt) {
+            timerAt = -1;
         }
-        if (!held.isEmpty()) {
-            List<Pending> waiting = held;
-            held = new ArrayList<>();
-            for (Pending p : waiting) {
-                accept(p, now);
-            }
-        }
+        core.onTime(time, out);
+        scheduleWakeUp(time);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<RawRecord> pending = new ArrayList<>(held.size() + batch.size());
-        held.forEach(p -> pending.add(p.raw()));
-        batch.peek().forEach(p -> pending.add(p.raw()));
+        List<RawRecord> pending = new ArrayList<>();
+        core.waiting().forEach(p -> pending.add(p.raw()));
         bufferState.update(pending);
-        modelState.update(modelUpdate == null ? List.of() : List.of(modelUpdate));
+        modelState.update(core.serving() == null ? List.of() : List.of(core.serving()));
+        ModelUpdate next = core.newestPending();
+        pendingModelState.update(next == null ? List.of() : List.of(next));
     }
 
+    /** At the end of the input: waits for a model being built, then scores what is left. */
     @Override
     public void finish() throws Exception {
-        if (model != null) {
-            flush(getProcessingTimeService().getCurrentProcessingTime());
-        }
+        core.finish(getProcessingTimeService().getCurrentProcessingTime(), out);
         super.finish();
     }
 
+    /**
+     * Stops the build thread, letting a build in progress end so that its session is closed here
+     * rather than leaked, then closes the serving model.
+     */
     @Override
     public void close() throws Exception {
-        if (model != null) {
-            model.close();
+        try {
+            if (builds != null) {
+                builds.shutdown();
+                if (!builds.awaitTermination(BUILD_STOP_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.warn(
+                            "a model build is still running {} s after the scorer closed; its"
+                                    + " session is closed when it ends",
+                            BUILD_STOP_SECONDS);
+                }
+            }
+        } finally {
+            try {
+                if (core != null) {
+                    core.close();
+                }
+            } finally {
+                super.close();
+            }
         }
-        super.close();
+    }
+
+    /** The core as the operator's current state sees it; for tests. */
+    HoldAndSwap<Pending> core() {
+        return core;
     }
 
     private void deadLetter(
@@ -283,5 +319,58 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         output.collect(
                 DEAD_LETTERS,
                 new StreamRecord<>(DeadLetters.of(record, stage, reason, message, now)));
+    }
+
+    private final class Emitter implements HoldAndSwap.Output<Pending> {
+        @Override
+        public void score(List<Pending> batch, LoadedModel model, long now) {
+            List<Features> events = new ArrayList<>(batch.size());
+            batch.forEach(p -> events.add(p.features()));
+            for (Score score : model.score(events, now)) {
+                output.collect(new StreamRecord<>(score));
+            }
+            scored.inc(events.size());
+            batches.inc();
+        }
+
+        @Override
+        public void misfit(Pending pending, String why, long now) {
+            refused.inc();
+            deadLetter(
+                    pending.raw(),
+                    "score",
+                    "FEATURES_MISMATCH",
+                    "event " + pending.features().getEventId() + ": " + why,
+                    now);
+        }
+
+        @Override
+        public void noModel(Pending pending, int maxHeld, long now) {
+            deadLetter(
+                    pending.raw(),
+                    "score",
+                    "NO_MODEL",
+                    "no model has arrived yet and "
+                            + maxHeld
+                            + " events are already held (scoring.hold.max-events)",
+                    now);
+        }
+
+        @Override
+        public void swapped(long previousVersion, LoadedModel next) {
+            swaps.inc();
+            LOG.debug("now serving version {} (was {})", next.version(), previousVersion);
+        }
+
+        @Override
+        public void buildFailed(ModelUpdate update, Exception cause) {
+            buildsFailed.inc();
+            LOG.warn(
+                    "building version {} of model {} failed; version {} keeps serving",
+                    update.getVersion(),
+                    update.getModel(),
+                    core.servingVersion(),
+                    cause);
+        }
     }
 }

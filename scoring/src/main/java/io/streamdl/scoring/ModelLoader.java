@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Builds a scoring backend for a verified model update. */
+/**
+ * Builds a scoring backend for a verified model update. {@link MicroBatchScorer} calls it on its
+ * own build thread, one call at a time, never on the task thread; a failure is thrown.
+ */
 @FunctionalInterface
 public interface ModelLoader extends Serializable {
     LoadedModel load(ModelUpdate verified);

@@ -2,10 +2,6 @@ package io.streamdl.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamdl.models.inference.Batch;
-import io.streamdl.models.inference.InferenceBackend;
-import io.streamdl.models.inference.Tensor;
-import io.streamdl.models.spec.DefaultSpecs;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
@@ -16,58 +12,43 @@ import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
+import io.streamdl.scoring.TestingModels.TestingLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/** Builds run on the scorer's own thread: one that never ends fails the test, not the Maven run. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MicroBatchScorerTest {
-    private static final ModelSpec SPEC = DefaultSpecs.image();
-
-    /** Scores every event with class {@code version % 10}, so outputs show which version ran. */
-    static final class VersionBackend implements InferenceBackend {
-        private final long version;
-
-        VersionBackend(long version) {
-            this.version = version;
-        }
-
-        @Override
-        public ModelSpec spec() {
-            return SPEC;
-        }
-
-        @Override
-        public Tensor infer(Batch batch) {
-            int n = batch.size();
-            float[] out = new float[n * 10];
-            for (int i = 0; i < n; i++) {
-                out[i * 10 + (int) (version % 10)] = 1f;
-            }
-            return Tensor.ofFloats(new long[] {n, 10}, out);
-        }
-
-        @Override
-        public String description() {
-            return "version " + version;
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    private static final ModelLoader LOADER =
-            u -> new LoadedModel(u.getVersion(), SPEC, new VersionBackend(u.getVersion()));
+    private static final ModelSpec SPEC = TestingModels.SPEC;
 
     private static TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> harness(
             int maxBatch, long maxWait) throws Exception {
+        return harness(maxBatch, maxWait, new TestingLoader());
+    }
+
+    private static TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> harness(
+            int maxBatch, long maxWait, ModelLoader loader) throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
-                new MicroBatchScorer("http://unused", c -> REGISTRY, LOADER, maxBatch, maxWait, 5));
+                new MicroBatchScorer("http://unused", c -> REGISTRY, loader, maxBatch, maxWait, 5));
+    }
+
+    private static HoldAndSwap<?> core(
+            TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> h) {
+        return ((MicroBatchScorer) h.getOperator()).core();
+    }
+
+    /** Waits until the core reports the build in progress ended; the swap comes at a boundary. */
+    private static void awaitBuild(
+            TwoInputStreamOperatorTestHarness<RawRecord, ModelUpdate, Score> h) throws Exception {
+        core(h).built().get();
     }
 
     private static final TestingSchemaRegistryClient REGISTRY = new TestingSchemaRegistryClient();
@@ -104,20 +85,7 @@ class MicroBatchScorerTest {
     }
 
     private static StreamRecord<ModelUpdate> model(long version) {
-        return new StreamRecord<>(
-                ModelUpdate.newBuilder()
-                        .setModel("image")
-                        .setVersion(version)
-                        .setParentVersion(null)
-                        .setArchitecture(SPEC.toJson())
-                        .setFormat("test")
-                        .setOnnx(null)
-                        .setParams(ByteBuffer.allocate(0))
-                        .setSha256("")
-                        .setSignature(null)
-                        .setMetrics(Map.of())
-                        .setCreatedTs(0L)
-                        .build());
+        return new StreamRecord<>(TestingModels.update(version));
     }
 
     private static List<Score> scores(
@@ -137,6 +105,7 @@ class MicroBatchScorerTest {
             h.open();
             h.setProcessingTime(0);
             h.processElement2(model(1));
+            awaitBuild(h);
             for (int i = 0; i < 4; i++) {
                 h.processElement1(features("e" + i));
             }
@@ -177,6 +146,7 @@ class MicroBatchScorerTest {
                                             .getEventId())
                     .containsExactly("w5", "w6");
             h.processElement2(model(3));
+            awaitBuild(h);
             h.setProcessingTime(2000);
             assertThat(scores(h))
                     .extracting(Score::getEventId)
@@ -190,9 +160,11 @@ class MicroBatchScorerTest {
         try (var h = harness(4, 1000)) {
             h.open();
             h.processElement2(model(1));
+            awaitBuild(h);
             h.processElement1(features("a"));
             h.processElement1(features("b"));
             h.processElement2(model(2));
+            awaitBuild(h);
             h.processElement1(features("c"));
             h.processElement2(model(1));
             h.processElement1(features("d"));
@@ -209,6 +181,7 @@ class MicroBatchScorerTest {
         try (var h = harness(10, 1000)) {
             h.open();
             h.processElement2(model(4));
+            awaitBuild(h);
             h.processElement1(features("x"));
             h.processElement1(features("y"));
             snapshot = h.snapshot(1L, 1L);
@@ -237,6 +210,7 @@ class MicroBatchScorerTest {
         try (var h = harness(1, 0)) {
             h.open();
             h.processElement2(model(1));
+            awaitBuild(h);
             Features wrong = featuresRecord("bad");
             wrong.setData(ByteBuffer.allocate(12));
             h.processElement1(raw(wrong));
@@ -253,5 +227,143 @@ class MicroBatchScorerTest {
             assertThat(dead.get(1).getStage()).isEqualTo("decode");
             assertThat(dead.get(1).getOffset()).isEqualTo(77L);
         }
+    }
+
+    @Test
+    void theOldModelKeepsScoringWhileTheNewOneBuilds() throws Exception {
+        TestingLoader loader = new TestingLoader();
+        try (var h = harness(2, 1000, loader)) {
+            h.open();
+            h.processElement2(model(1));
+            awaitBuild(h);
+            h.processElement1(features("a"));
+            h.processElement1(features("b"));
+            loader.gate(2);
+            h.processElement2(model(2));
+            h.processElement1(features("c"));
+            h.processElement1(features("d"));
+            h.processElement1(features("e"));
+            h.setProcessingTime(500);
+            assertThat(core(h).isBuilding()).as("version 2 still building").isTrue();
+            assertThat(core(h).servingVersion()).isEqualTo(1);
+            loader.gate(2).complete(null);
+            awaitBuild(h);
+            h.processElement1(features("f"));
+            h.processElement1(features("g"));
+            assertThat(scores(h))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .as("e waited in an open batch of version 1, which closes before the swap")
+                    .containsExactly("a@1", "b@1", "c@1", "d@1", "e@1", "f@2", "g@2");
+            assertThat(core(h).servingVersion()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailingBuildKeepsTheOldModelAndLeavesNoTraceInTheCheckpoint() throws Exception {
+        TestingLoader loader = new TestingLoader();
+        loader.fail(2);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(10, 100, loader)) {
+            h.open();
+            h.processElement2(model(1));
+            awaitBuild(h);
+            h.processElement1(features("a"));
+            h.processElement2(model(2));
+            awaitBuild(h);
+            h.processElement1(features("b"));
+            assertThat(core(h).isBuilding()).isFalse();
+            assertThat(core(h).newestPending()).as("a failed update is not pending").isNull();
+            h.processElement2(model(2));
+            assertThat(loader.asked)
+                    .as("a failed version is not tried again")
+                    .containsExactly(1L, 2L);
+            snapshot = h.snapshot(1L, 1L);
+            h.setProcessingTime(1000);
+            assertThat(scores(h))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("a@1", "b@1");
+            assertThat(h.getSideOutput(MicroBatchScorer.DEAD_LETTERS)).isNull();
+        }
+        try (var restored = harness(10, 100, loader)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(5000);
+            assertThat(scores(restored))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("a@1", "b@1");
+            assertThat(loader.asked).as("the restore rebuilds version 1 only").endsWith(1L);
+        }
+    }
+
+    @Test
+    void onlyTheNewestOfTheUpdatesArrivingDuringABuildIsBuilt() throws Exception {
+        TestingLoader loader = new TestingLoader();
+        try (var h = harness(1, 0, loader)) {
+            h.open();
+            loader.gate(1);
+            h.processElement2(model(1));
+            h.processElement2(model(2));
+            h.processElement2(model(3));
+            h.processElement2(model(4));
+            h.processElement2(model(3));
+            loader.gate(1).complete(null);
+            awaitBuild(h);
+            h.processElement1(features("a"));
+            awaitBuild(h);
+            h.processElement1(features("b"));
+            assertThat(loader.asked).containsExactly(1L, 4L);
+            assertThat(scores(h))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("a@1", "b@4");
+            assertThat(loader.closed).as("the replaced session is closed").containsExactly(1L);
+        }
+    }
+
+    @Test
+    void aCheckpointDuringABuildRestoresTheServedVersionAndResumesTheBuild() throws Exception {
+        TestingLoader before = new TestingLoader();
+        OperatorSubtaskState snapshot;
+        try (var h = harness(10, 100, before)) {
+            h.open();
+            h.processElement2(model(1));
+            awaitBuild(h);
+            h.processElement1(features("a"));
+            before.gate(2);
+            h.processElement2(model(2));
+            snapshot = h.snapshot(1L, 1L);
+            before.gate(2).complete(null);
+        }
+        TestingLoader after = new TestingLoader();
+        try (var restored = harness(10, 100, after)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            assertThat(core(restored).servingVersion())
+                    .as("serves what it served at the checkpoint")
+                    .isEqualTo(1);
+            awaitBuild(restored);
+            restored.processElement1(features("b"));
+            restored.setProcessingTime(5000);
+            assertThat(after.asked).containsExactly(1L, 2L);
+            assertThat(scores(restored))
+                    .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                    .containsExactly("a@1", "b@2");
+        }
+    }
+
+    @Test
+    void closeWaitsForTheBuildAndClosesEverySession() throws Exception {
+        TestingLoader loader = new TestingLoader();
+        var h = harness(10, 100, loader);
+        h.open();
+        h.processElement2(model(1));
+        awaitBuild(h);
+        h.processElement1(features("a"));
+        loader.gate(2);
+        h.processElement2(model(2));
+        loader.gate(2).complete(null);
+        h.close();
+        assertThat(loader.closed)
+                .as("the serving session and the one built but not yet serving")
+                .containsExactlyInAnyOrder(1L, 2L);
     }
 }
