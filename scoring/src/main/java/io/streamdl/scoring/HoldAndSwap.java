@@ -1,5 +1,6 @@
 package io.streamdl.scoring;
 
+import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.schemas.avro.ModelUpdate;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class HoldAndSwap<E> implements AutoCloseable {
     /** Why an event does not fit a model, or null if it fits. */
     @FunctionalInterface
     public interface Fit<E> {
-        String misfit(E event, LoadedModel model);
+        FeatureTensors.Refusal misfit(E event, LoadedModel model);
     }
 
     /** Where the core sends what it decides. Called on the caller's thread, during the call. */
@@ -60,7 +61,7 @@ public final class HoldAndSwap<E> implements AutoCloseable {
         void score(List<E> batch, LoadedModel model, long now);
 
         /** An event the serving model cannot take, and why. */
-        void misfit(E event, String why, long now);
+        void misfit(E event, FeatureTensors.Refusal why, long now);
 
         /** An event refused because no model is served yet and {@code maxHeld} are held. */
         void noModel(E event, int maxHeld, long now);
@@ -294,7 +295,7 @@ public final class HoldAndSwap<E> implements AutoCloseable {
     }
 
     private void accept(E event, long now, Output<E> out) {
-        String misfit = fit.misfit(event, serving);
+        FeatureTensors.Refusal misfit = fit.misfit(event, serving);
         if (misfit != null) {
             out.misfit(event, misfit, now);
             return;

@@ -1,5 +1,6 @@
 package io.streamdl.scoring;
 
+import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.models.inference.InferenceBackend;
 import io.streamdl.models.inference.Tensor;
 import io.streamdl.models.spec.ModelSpec;

@@ -1,5 +1,6 @@
 package io.streamdl.scoring;
 
+import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
@@ -202,8 +203,8 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     }
 
     /** The one place features meet a model's spec before a batch is built. */
-    private static String misfit(Pending pending, LoadedModel model) {
-        return FeatureTensors.misfit(pending.features(), model.spec());
+    private static FeatureTensors.Refusal misfit(Pending pending, LoadedModel model) {
+        return FeatureTensors.check(pending.features(), model.spec());
     }
 
     @Override
@@ -222,13 +223,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         Features features;
         try {
             if (record.value == null) {
-                throw new SerdeException(
-                        record.topic,
-                        record.partition,
-                        record.offset,
-                        SerdeException.Reason.NO_MAGIC_BYTE,
-                        "the record has no value",
-                        null);
+                DeadLetter empty = DeadLetters.emptyValue(record, "decode", now);
+                deadLetter(record, "decode", empty.getError(), empty.getMessage(), now);
+                return;
             }
             features =
                     decoder.deserialize(
@@ -334,14 +331,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         }
 
         @Override
-        public void misfit(Pending pending, String why, long now) {
+        public void misfit(Pending pending, FeatureTensors.Refusal why, long now) {
             refused.inc();
-            deadLetter(
-                    pending.raw(),
-                    "score",
-                    "FEATURES_MISMATCH",
-                    "event " + pending.features().getEventId() + ": " + why,
-                    now);
+            deadLetter(pending.raw(), "score", why.reason().name(), why.message(), now);
         }
 
         @Override

@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ScoreJob implements StreamingJob {
     private final ScoreJobConfig config;
+    private final RegistryClientFactory registries;
     private final Source<RawRecord, ?, ?> features;
     private final Source<RawRecord, ?, ?> updates;
     private final Sink<Score> scores;
@@ -34,6 +35,7 @@ public final class ScoreJob implements StreamingJob {
 
     public ScoreJob(
             ScoreJobConfig config,
+            RegistryClientFactory registries,
             Source<RawRecord, ?, ?> features,
             Source<RawRecord, ?, ?> updates,
             Sink<Score> scores,
@@ -41,6 +43,7 @@ public final class ScoreJob implements StreamingJob {
             UpdateVerifier verifier,
             ModelLoader loader) {
         this.config = config;
+        this.registries = registries;
         this.features = features;
         this.updates = updates;
         this.scores = scores;
@@ -59,6 +62,7 @@ public final class ScoreJob implements StreamingJob {
         // per job, from the earliest retained (compacted) update.
         return new ScoreJob(
                 config,
+                kafka.registries(),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.models(config.model()).name())),
                 KafkaConnectors.avroSink(
@@ -89,7 +93,9 @@ public final class ScoreJob implements StreamingJob {
                 env.fromSource(updates, WatermarkStrategy.noWatermarks(), "models." + model)
                         .uid("score-" + model + "-models-source")
                         .setParallelism(1)
-                        .process(new VerifyModelUpdates(config.registryUrl(), model, verifier))
+                        .process(
+                                new VerifyModelUpdates(
+                                        config.registryUrl(), registries, model, verifier))
                         .name("verify model updates")
                         .uid("score-" + model + "-verify")
                         .setParallelism(1);
@@ -100,7 +106,7 @@ public final class ScoreJob implements StreamingJob {
                                 TypeInformation.of(Score.class),
                                 new MicroBatchScorer(
                                         config.registryUrl(),
-                                        RegistryClientFactory.rest(),
+                                        registries,
                                         loader,
                                         config.maxBatch(),
                                         config.maxWaitMillis(),

@@ -4,8 +4,9 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.DeadLetters;
 import io.streamdl.schemas.flink.RawRecord;
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.SerdeException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,14 +27,20 @@ public final class VerifyModelUpdates extends ProcessFunction<RawRecord, ModelUp
             new OutputTag<>("update-dead-letters", TypeInformation.of(DeadLetter.class));
 
     private final String registryUrl;
+    private final RegistryClientFactory registries;
     private final String model;
     private final UpdateVerifier verifier;
     private transient AvroWireDeserializer<ModelUpdate> reader;
     private transient Counter accepted;
     private transient Counter refused;
 
-    public VerifyModelUpdates(String registryUrl, String model, UpdateVerifier verifier) {
+    public VerifyModelUpdates(
+            String registryUrl,
+            RegistryClientFactory registries,
+            String model,
+            UpdateVerifier verifier) {
         this.registryUrl = registryUrl;
+        this.registries = registries;
         this.model = model;
         this.verifier = verifier;
     }
@@ -42,7 +49,7 @@ public final class VerifyModelUpdates extends ProcessFunction<RawRecord, ModelUp
     public void open(OpenContext context) {
         reader =
                 AvroWireDeserializer.specific(
-                        new RestSchemaRegistryClient(registryUrl), ModelUpdate.class);
+                        registries.create(SerdeConfig.forValues(registryUrl)), ModelUpdate.class);
         accepted = getRuntimeContext().getMetricGroup().counter("updatesAccepted");
         refused = getRuntimeContext().getMetricGroup().counter("updatesRefused");
     }

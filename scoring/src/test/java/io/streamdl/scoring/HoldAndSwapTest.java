@@ -5,6 +5,7 @@ import static io.streamdl.scoring.TestingModels.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.schemas.avro.ModelUpdate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,7 @@ class HoldAndSwapTest {
         }
 
         @Override
-        public void misfit(String event, String why, long now) {
+        public void misfit(String event, FeatureTensors.Refusal why, long now) {
             log.add("misfit " + event);
         }
 
@@ -59,7 +60,11 @@ class HoldAndSwapTest {
                 maxHeld,
                 10,
                 this::start,
-                (event, model) -> event.startsWith("bad") ? "does not fit" : null);
+                (event, model) ->
+                        event.startsWith("bad")
+                                ? new FeatureTensors.Refusal(
+                                        FeatureTensors.Reason.SHAPE_MISMATCH, "does not fit")
+                                : null);
     }
 
     private CompletableFuture<LoadedModel> start(ModelUpdate update) {

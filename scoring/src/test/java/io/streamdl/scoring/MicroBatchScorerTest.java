@@ -217,15 +217,40 @@ class MicroBatchScorerTest {
             h.processElement1(
                     new StreamRecord<>(
                             new RawRecord("features.image", 1, 77L, 0L, null, "{}".getBytes())));
+            h.processElement1(
+                    new StreamRecord<>(new RawRecord("features.image", 1, 78L, 0L, null, null)));
+            Features nan = featuresRecord("nan");
+            ByteBuffer nanData = nan.getData().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer copy =
+                    ByteBuffer.allocate(nanData.remaining())
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            copy.put(nanData).flip();
+            copy.putFloat(8, Float.NaN);
+            nan.setData(copy);
+            h.processElement1(raw(nan));
+            Features negative = featuresRecord("negative");
+            negative.setShape(List.of(-1, 28, 28));
+            h.processElement1(raw(negative));
             assertThat(scores(h)).isEmpty();
             List<DeadLetter> dead = new ArrayList<>();
             h.getSideOutput(MicroBatchScorer.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
-            assertThat(dead).hasSize(2);
-            assertThat(dead.get(0).getError()).isEqualTo("FEATURES_MISMATCH");
+            assertThat(dead)
+                    .extracting(DeadLetter::getError)
+                    .containsExactly(
+                            "DATA_LENGTH_MISMATCH",
+                            "NO_MAGIC_BYTE",
+                            "EMPTY_VALUE",
+                            "NON_FINITE_VALUE",
+                            "INVALID_SHAPE");
             assertThat(dead.get(0).getMessage()).contains("bad");
-            assertThat(dead.get(1).getError()).isEqualTo("NO_MAGIC_BYTE");
             assertThat(dead.get(1).getStage()).isEqualTo("decode");
             assertThat(dead.get(1).getOffset()).isEqualTo(77L);
+            assertThat(dead.get(2).getOffset()).isEqualTo(78L);
+
+            // the scorer keeps going: a good record after the bad ones is scored
+            h.processElement1(raw(featuresRecord("good")));
+            h.setProcessingTime(1_000);
+            assertThat(scores(h)).extracting(Score::getEventId).containsExactly("good");
         }
     }
 
