@@ -86,42 +86,25 @@ public final class OnlineTrainer implements AutoCloseable {
     private final Map<String, Integer> classes;
     private final PublishGuard guard;
     private final PageHinkley detector;
-    private final List<Pending> pending = new ArrayList<>();
+    private final List<AcceptedExample> pending = new ArrayList<>();
 
     /**
      * The most recent learned examples, for rehearsal: a ring that, once full, overwrites its
      * oldest entry, at {@link #replayNext}.
      */
-    private final List<Pending> replay = new ArrayList<>();
+    private final List<AcceptedExample> replay = new ArrayList<>();
 
     private int replayNext;
 
     private PrequentialWindow window;
 
-    private long highestVersion;
-    private Long parentVersion;
-    private double referenceAccuracy = Double.NaN;
-    private float[] lastGoodParams;
+    private final VersionLineage lineage;
+    private TrainerCounters counters = new TrainerCounters();
     private long lastAttemptMillis = NO_TIME;
     private double learningRate;
     private int boostStepsLeft;
 
-    private long examplesSeen;
-    private long examplesLearned;
-    private long learnedSinceAttempt;
-    private long evaluatedSinceMetrics;
-    private long steps;
-    private long published;
-    private long heldBackRegression;
-    private long heldBackNonFinite;
-    private long unknownLabels;
-    private long misfits;
-    private long driftEvents;
-    private long examplesReplayed;
     private long examplesSinceDrift;
-
-    /** An example waiting for its mini-batch to fill. */
-    private record Pending(String eventId, int label, long arrivedAt, Features features) {}
 
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
         if (!spec.isClassifier()) {
@@ -150,7 +133,7 @@ public final class OnlineTrainer implements AutoCloseable {
                                 settings.driftMinExamples())
                         : null;
         this.window = new PrequentialWindow(settings.windowSize());
-        this.lastGoodParams = network.params();
+        this.lineage = new VersionLineage(network.params());
     }
 
     /** A trainer starting from the spec's initial weights, before version 1. */
@@ -194,16 +177,14 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         float[] params = model.network().params().castTo(DataType.FLOAT).dup('c').data().asFloat();
         trainer.network.setParams(params);
-        trainer.lastGoodParams = params;
-        trainer.highestVersion = model.version();
-        trainer.parentVersion = model.version();
         Double accuracy = model.metrics().get(TrainerMetrics.UPDATE_ACCURACY);
-        trainer.referenceAccuracy = accuracy == null ? Double.NaN : accuracy;
+        trainer.lineage.continueFrom(
+                model.version(), accuracy == null ? Double.NaN : accuracy, params);
         LOG.info(
                 "model '{}' warm-started from version {} (published accuracy {})",
                 spec.name(),
                 model.version(),
-                trainer.referenceAccuracy);
+                trainer.lineage.referenceAccuracy());
         return trainer;
     }
 
@@ -231,25 +212,25 @@ public final class OnlineTrainer implements AutoCloseable {
      * model topic (for example written before the checkpoint this trainer restored from).
      */
     public void fenceVersion(long newestKnown) {
-        if (newestKnown > highestVersion) {
+        long current = lineage.version();
+        if (lineage.fence(newestKnown)) {
             LOG.warn(
                     "model '{}': version {} exists on the topic but this trainer is at {}; its"
                             + " next version will be {}",
                     spec.name(),
                     newestKnown,
-                    highestVersion,
-                    newestKnown + 1);
-            highestVersion = newestKnown;
+                    current,
+                    lineage.nextVersion());
         }
     }
 
     /** Takes one labelled example at processing time {@code now}. */
     public void accept(LabelledExample example, long now, TrainerOutput out) {
         startClock(now);
-        examplesSeen++;
+        counters.addSeen();
         Integer label = classes.get(example.label);
         if (label == null) {
-            unknownLabels++;
+            counters.addUnknownLabel();
             out.deadLetter(
                     deadLetter(
                             example,
@@ -268,7 +249,7 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         String misfit = ExampleTensors.misfit(example.features, spec);
         if (misfit != null) {
-            misfits++;
+            counters.addMisfit();
             out.deadLetter(
                     deadLetter(
                             example,
@@ -278,7 +259,7 @@ public final class OnlineTrainer implements AutoCloseable {
                             now));
             return;
         }
-        pending.add(new Pending(example.eventId, label, now, example.features));
+        pending.add(new AcceptedExample(example.eventId, label, now, example.features));
         if (pending.size() >= settings.batchSize()) {
             step(now, out);
         }
@@ -293,7 +274,7 @@ public final class OnlineTrainer implements AutoCloseable {
         if (settings.publishEveryMillis() > 0
                 && now - lastAttemptMillis >= settings.publishEveryMillis()) {
             step(now, out);
-            if (learnedSinceAttempt > 0) {
+            if (counters.learnedSinceAttempt() > 0) {
                 attemptPublish(now, out);
             } else {
                 lastAttemptMillis = now;
@@ -305,7 +286,7 @@ public final class OnlineTrainer implements AutoCloseable {
     public void flush(long now, TrainerOutput out) {
         startClock(now);
         step(now, out);
-        if (learnedSinceAttempt > 0) {
+        if (counters.learnedSinceAttempt() > 0) {
             attemptPublish(now, out);
         }
     }
@@ -343,35 +324,34 @@ public final class OnlineTrainer implements AutoCloseable {
             float p = probabilities[i * k + labels[i]];
             float loss = (float) -Math.log(Math.max(Float.isNaN(p) ? 0f : p, MIN_PROBABILITY));
             window.add(correct, loss, pending.get(i).arrivedAt());
-            evaluatedSinceMetrics++;
             if (detector != null && detector.add(correct ? 0 : 1)) {
                 onDrift(now, out);
             }
         }
 
-        Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + steps);
+        counters.addEvaluated(n);
+
+        Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + counters.steps());
         network.graph().fit(data);
         remember(pending);
         rehearse();
-        steps++;
-        examplesLearned += n;
-        learnedSinceAttempt += n;
+        counters.addStep(n);
         pending.clear();
         examplesSinceDrift += n;
         if (boostStepsLeft > 0) {
             boostStepsLeft--;
         }
         applyLearningRate();
-        if (evaluatedSinceMetrics >= settings.metricsEveryExamples()) {
+        if (counters.evaluatedSinceMetrics() >= settings.metricsEveryExamples()) {
             emitWindowMetrics(now, out);
         }
         if (settings.publishEveryExamples() > 0
-                && learnedSinceAttempt >= settings.publishEveryExamples()) {
+                && counters.learnedSinceAttempt() >= settings.publishEveryExamples()) {
             attemptPublish(now, out);
         }
     }
 
-    private MultiDataSet trainingData(List<Pending> examples) {
+    private MultiDataSet trainingData(List<AcceptedExample> examples) {
         int n = examples.size();
         List<Features> features = new ArrayList<>(n);
         int[] labels = new int[n];
@@ -383,12 +363,12 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     /** Adds just-learned examples to the replay buffer, dropping the oldest beyond its size. */
-    private void remember(List<Pending> learned) {
+    private void remember(List<AcceptedExample> learned) {
         if (!settings.replays()) {
             return;
         }
         int capacity = settings.replayBufferSize();
-        for (Pending p : learned) {
+        for (AcceptedExample p : learned) {
             if (replay.size() < capacity) {
                 replay.add(p);
             } else {
@@ -408,14 +388,15 @@ public final class OnlineTrainer implements AutoCloseable {
         if (!settings.replays() || replay.size() < size) {
             return;
         }
-        SplittableRandom random = new SplittableRandom(spec.seed() ^ (steps * 0x632BE59BD9B4E019L));
+        SplittableRandom random =
+                new SplittableRandom(spec.seed() ^ (counters.steps() * 0x632BE59BD9B4E019L));
         for (int b = 0; b < settings.replayBatches(); b++) {
-            List<Pending> drawn = new ArrayList<>(size);
+            List<AcceptedExample> drawn = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
                 drawn.add(replay.get(random.nextInt(replay.size())));
             }
             network.graph().fit(trainingData(drawn));
-            examplesReplayed += size;
+            counters.addReplayed(size);
         }
     }
 
@@ -441,7 +422,7 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     private void onDrift(long now, TrainerOutput out) {
-        driftEvents++;
+        counters.addDrift();
         examplesSinceDrift = 0;
         // examples of the old concept would pull the model back
         replay.clear();
@@ -457,84 +438,95 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         applyLearningRate();
         if (settings.guardResetOnDrift()) {
-            referenceAccuracy = Double.NaN;
+            lineage.forgetReferenceAccuracy();
         }
         LOG.info(
                 "model '{}': drift detected after {} examples (statistic {}), adaptation {}",
                 spec.name(),
-                examplesSeen,
+                counters.examplesSeen(),
                 detector.lastAlarmStatistic(),
                 adaptation);
-        out.metric(metric(TrainerMetrics.DRIFT, detector.lastAlarmStatistic(), driftEvents, now));
+        out.metric(
+                metric(
+                        TrainerMetrics.DRIFT,
+                        detector.lastAlarmStatistic(),
+                        counters.driftEvents(),
+                        now));
     }
 
     private void emitWindowMetrics(long now, TrainerOutput out) {
-        evaluatedSinceMetrics = 0;
+        counters.resetEvaluatedSinceMetrics();
         out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
         out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
-        out.metric(metric(TrainerMetrics.EXAMPLES, examplesSeen, examplesLearned, now));
+        out.metric(
+                metric(
+                        TrainerMetrics.EXAMPLES,
+                        counters.examplesSeen(),
+                        counters.examplesLearned(),
+                        now));
     }
 
     private void attemptPublish(long now, TrainerOutput out) {
         lastAttemptMillis = now;
-        learnedSinceAttempt = 0;
+        counters.resetLearnedSinceAttempt();
         float[] params = network.params();
         double accuracy = window.accuracy();
-        PublishGuard.Verdict verdict = guard.judge(params, accuracy, referenceAccuracy);
-        switch (verdict) {
-            case PUBLISH -> {
-                long version = highestVersion + 1;
-                ModelUpdate update =
-                        codec.encode(
-                                spec, network.graph(), version, parentVersion, updateMetrics());
-                out.update(update);
-                highestVersion = version;
-                parentVersion = version;
-                referenceAccuracy = accuracy;
-                lastGoodParams = params;
-                published++;
-                LOG.info(
-                        "model '{}': published version {} (prequential accuracy {} over {}"
-                                + " examples, {} learned)",
-                        spec.name(),
-                        version,
-                        accuracy,
-                        window.count(),
-                        examplesLearned);
-                out.metric(metric(TrainerMetrics.MODEL_VERSION, version, examplesLearned, now));
-            }
-            case HOLD_REGRESSION -> {
-                heldBackRegression++;
-                LOG.warn(
-                        "model '{}': update held back: prequential accuracy {} is below the last"
-                                + " published {} by more than {}",
-                        spec.name(),
-                        accuracy,
-                        referenceAccuracy,
-                        guard.margin());
-                out.metric(
-                        metric(
-                                TrainerMetrics.HELD_BACK_REGRESSION,
-                                accuracy,
-                                heldBackRegression,
-                                now));
-            }
-            case HOLD_NON_FINITE -> {
-                heldBackNonFinite++;
-                LOG.warn(
-                        "model '{}': update held back: NaN or infinite weights; rolling back to the"
-                                + " last good weights and resetting the optimizer",
-                        spec.name());
-                network.setParams(lastGoodParams);
-                network.resetOptimizer();
-                out.metric(
-                        metric(
-                                TrainerMetrics.HELD_BACK_NON_FINITE,
-                                accuracy,
-                                heldBackNonFinite,
-                                now));
-            }
+        switch (guard.judge(params, accuracy, lineage.referenceAccuracy())) {
+            case PUBLISH -> publish(params, accuracy, now, out);
+            case HOLD_REGRESSION -> holdBackRegression(accuracy, now, out);
+            case HOLD_NON_FINITE -> holdBackNonFinite(accuracy, now, out);
         }
+    }
+
+    private void publish(float[] params, double accuracy, long now, TrainerOutput out) {
+        long next = lineage.nextVersion();
+        out.update(
+                codec.encode(
+                        spec, network.graph(), next, lineage.parentVersion(), updateMetrics()));
+        long version = lineage.published(accuracy, params);
+        counters.addPublished();
+        LOG.info(
+                "model '{}': published version {} (prequential accuracy {} over {}"
+                        + " examples, {} learned)",
+                spec.name(),
+                version,
+                accuracy,
+                window.count(),
+                counters.examplesLearned());
+        out.metric(metric(TrainerMetrics.MODEL_VERSION, version, counters.examplesLearned(), now));
+    }
+
+    private void holdBackRegression(double accuracy, long now, TrainerOutput out) {
+        counters.addHeldBackRegression();
+        LOG.warn(
+                "model '{}': update held back: prequential accuracy {} is below the last"
+                        + " published {} by more than {}",
+                spec.name(),
+                accuracy,
+                lineage.referenceAccuracy(),
+                guard.margin());
+        out.metric(
+                metric(
+                        TrainerMetrics.HELD_BACK_REGRESSION,
+                        accuracy,
+                        counters.heldBackRegression(),
+                        now));
+    }
+
+    private void holdBackNonFinite(double accuracy, long now, TrainerOutput out) {
+        counters.addHeldBackNonFinite();
+        LOG.warn(
+                "model '{}': update held back: NaN or infinite weights; rolling back to the"
+                        + " last good weights and resetting the optimizer",
+                spec.name());
+        network.setParams(lineage.lastGoodParams());
+        network.resetOptimizer();
+        out.metric(
+                metric(
+                        TrainerMetrics.HELD_BACK_NON_FINITE,
+                        accuracy,
+                        counters.heldBackNonFinite(),
+                        now));
     }
 
     private Map<String, Double> updateMetrics() {
@@ -542,10 +534,10 @@ public final class OnlineTrainer implements AutoCloseable {
         m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
         m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
         m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
-        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) examplesLearned);
-        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) examplesReplayed);
-        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) driftEvents);
-        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) (heldBackRegression + heldBackNonFinite));
+        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) counters.examplesLearned());
+        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) counters.examplesReplayed());
+        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) counters.driftEvents());
+        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) counters.heldBack());
         return m;
     }
 
@@ -557,7 +549,7 @@ public final class OnlineTrainer implements AutoCloseable {
                 .setWindowEnd(now)
                 .setCount(count)
                 .setValue(value)
-                .setModelVersion(parentVersion)
+                .setModelVersion(lineage.parentVersion())
                 .setTs(now)
                 .build();
     }
@@ -604,21 +596,20 @@ public final class OnlineTrainer implements AutoCloseable {
             out.writeInt(SNAPSHOT_FORMAT);
             writeString(out, spec.toJson());
             writeString(out, network.optimizer().name());
-            out.writeLong(highestVersion);
-            out.writeBoolean(parentVersion != null);
-            out.writeLong(parentVersion == null ? 0 : parentVersion);
-            out.writeDouble(referenceAccuracy);
+            out.writeLong(lineage.version());
+            out.writeBoolean(lineage.parentVersion() != null);
+            out.writeLong(lineage.parentVersion() == null ? 0 : lineage.parentVersion());
+            out.writeDouble(lineage.referenceAccuracy());
             out.writeLong(lastAttemptMillis);
             out.writeDouble(learningRate);
             out.writeInt(boostStepsLeft);
-            for (long counter : counters()) {
-                out.writeLong(counter);
-            }
+            counters.writeTo(out);
+            out.writeLong(examplesSinceDrift);
             out.writeInt(network.iterationCount());
             out.writeInt(network.epochCount());
             writeFloats(out, network.params());
             writeFloats(out, network.optimizerState());
-            writeFloats(out, lastGoodParams);
+            writeFloats(out, lineage.lastGoodParams());
             window.writeTo(out);
             out.writeBoolean(detector != null);
             if (detector != null) {
@@ -634,24 +625,6 @@ public final class OnlineTrainer implements AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(body);
         return ByteBuffer.allocate(body.length + 8).put(body).putLong(crc.getValue()).array();
-    }
-
-    private long[] counters() {
-        return new long[] {
-            examplesSeen,
-            examplesLearned,
-            learnedSinceAttempt,
-            evaluatedSinceMetrics,
-            steps,
-            published,
-            heldBackRegression,
-            heldBackNonFinite,
-            unknownLabels,
-            misfits,
-            driftEvents,
-            examplesReplayed,
-            examplesSinceDrift
-        };
     }
 
     private void read(byte[] snapshot) throws IOException {
@@ -688,26 +661,14 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         TrainerSettings.Optimizer savedOptimizer =
                 TrainerSettings.Optimizer.valueOf(readString(in));
-        highestVersion = in.readLong();
+        long highestVersion = in.readLong();
         boolean hasParent = in.readBoolean();
         long parent = in.readLong();
-        parentVersion = hasParent ? parent : null;
-        referenceAccuracy = in.readDouble();
+        double referenceAccuracy = in.readDouble();
         lastAttemptMillis = in.readLong();
         in.readDouble(); // the rate in use then; recomputed below from the current settings
         boostStepsLeft = in.readInt();
-        examplesSeen = in.readLong();
-        examplesLearned = in.readLong();
-        learnedSinceAttempt = in.readLong();
-        evaluatedSinceMetrics = in.readLong();
-        steps = in.readLong();
-        published = in.readLong();
-        heldBackRegression = in.readLong();
-        heldBackNonFinite = in.readLong();
-        unknownLabels = in.readLong();
-        misfits = in.readLong();
-        driftEvents = in.readLong();
-        examplesReplayed = in.readLong();
+        counters = TrainerCounters.readFrom(in);
         examplesSinceDrift = in.readLong();
         int iterations = in.readInt();
         int epochs = in.readInt();
@@ -726,14 +687,19 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         learningRate = Double.NaN;
         applyLearningRate();
-        lastGoodParams = readFloats(in);
+        lineage.restore(
+                new VersionLineage.State(
+                        highestVersion,
+                        hasParent ? parent : null,
+                        referenceAccuracy,
+                        readFloats(in)));
         window = PrequentialWindow.readFrom(in, settings.windowSize());
         if (in.readBoolean()) {
             // a detector turned off since the checkpoint still has its state read past
             (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
         }
         pending.addAll(readExamples(in));
-        List<Pending> ring = readExamples(in);
+        List<AcceptedExample> ring = readExamples(in);
         int next = in.readInt();
         if (next < 0 || (next > 0 && next >= ring.size())) {
             throw new IOException("replay position " + next + " in a ring of " + ring.size());
@@ -743,7 +709,7 @@ public final class OnlineTrainer implements AutoCloseable {
             replayNext = ring.size() < settings.replayBufferSize() ? 0 : next;
         } else {
             // a smaller buffer configured since the checkpoint keeps the newest examples
-            List<Pending> oldestFirst = new ArrayList<>(ring.subList(next, ring.size()));
+            List<AcceptedExample> oldestFirst = new ArrayList<>(ring.subList(next, ring.size()));
             oldestFirst.addAll(ring.subList(0, next));
             replay.addAll(
                     oldestFirst.subList(
@@ -755,10 +721,10 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    private static void writeExamples(DataOutputStream out, List<Pending> examples)
+    private static void writeExamples(DataOutputStream out, List<AcceptedExample> examples)
             throws IOException {
         out.writeInt(examples.size());
-        for (Pending p : examples) {
+        for (AcceptedExample p : examples) {
             writeString(out, p.eventId());
             out.writeInt(p.label());
             out.writeLong(p.arrivedAt());
@@ -766,17 +732,17 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    private static List<Pending> readExamples(DataInputStream in) throws IOException {
+    private static List<AcceptedExample> readExamples(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             throw new IOException("negative example count " + n);
         }
-        List<Pending> examples = new ArrayList<>(n);
+        List<AcceptedExample> examples = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String eventId = readString(in);
             int label = in.readInt();
             long arrivedAt = in.readLong();
-            examples.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
+            examples.add(new AcceptedExample(eventId, label, arrivedAt, readFeatures(in)));
         }
         return examples;
     }
@@ -877,25 +843,25 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** The newest version this trainer published or knows of; the next one is this plus one. */
     public long version() {
-        return highestVersion;
+        return lineage.version();
     }
 
     /** The version the current weights descend from, or null for the initial weights. */
     public Long parentVersion() {
-        return parentVersion;
+        return lineage.parentVersion();
     }
 
     public long examplesSeen() {
-        return examplesSeen;
+        return counters.examplesSeen();
     }
 
     public long examplesLearned() {
-        return examplesLearned;
+        return counters.examplesLearned();
     }
 
     /** Optimizer steps taken. */
     public long steps() {
-        return steps;
+        return counters.steps();
     }
 
     /** Examples waiting for their mini-batch. */
@@ -904,25 +870,25 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     public long updatesPublished() {
-        return published;
+        return counters.published();
     }
 
     public long heldBackForRegression() {
-        return heldBackRegression;
+        return counters.heldBackRegression();
     }
 
     public long heldBackForNonFiniteWeights() {
-        return heldBackNonFinite;
+        return counters.heldBackNonFinite();
     }
 
     /** Examples refused for an unknown label or features the model cannot take. */
     public long examplesRefused() {
-        return unknownLabels + misfits;
+        return counters.refused();
     }
 
     /** Examples learned again from the replay buffer (counted once per draw). */
     public long examplesReplayed() {
-        return examplesReplayed;
+        return counters.examplesReplayed();
     }
 
     /** Examples in the replay buffer. */
@@ -931,7 +897,7 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     public long driftEvents() {
-        return driftEvents;
+        return counters.driftEvents();
     }
 
     /** Prequential accuracy over the window (NaN before the first prediction). */
