@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -88,23 +87,13 @@ public final class OnlineTrainer implements AutoCloseable {
     private final PageHinkley detector;
     private final List<AcceptedExample> pending = new ArrayList<>();
 
-    /**
-     * The most recent learned examples, for rehearsal: a ring that, once full, overwrites its
-     * oldest entry, at {@link #replayNext}.
-     */
-    private final List<AcceptedExample> replay = new ArrayList<>();
-
-    private int replayNext;
-
+    private final ReplayRing replay;
     private PrequentialWindow window;
 
     private final VersionLineage lineage;
     private TrainerCounters counters = new TrainerCounters();
+    private final LearningRateSchedule schedule;
     private long lastAttemptMillis = NO_TIME;
-    private double learningRate;
-    private int boostStepsLeft;
-
-    private long examplesSinceDrift;
 
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
         if (!spec.isClassifier()) {
@@ -118,7 +107,8 @@ public final class OnlineTrainer implements AutoCloseable {
         this.spec = spec;
         this.settings = settings;
         this.codec = codec;
-        this.learningRate = settings.learningRate();
+        this.schedule = new LearningRateSchedule(settings);
+        this.replay = new ReplayRing(settings.replayBufferSize());
         this.network = TrainableNetwork.create(spec, settings.optimizer(), settings.learningRate());
         this.classes = new HashMap<>();
         for (int i = 0; i < spec.labels().size(); i++) {
@@ -333,14 +323,13 @@ public final class OnlineTrainer implements AutoCloseable {
 
         Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + counters.steps());
         network.graph().fit(data);
-        remember(pending);
-        rehearse();
+        if (settings.replays()) {
+            replay.addAll(pending);
+            rehearse();
+        }
         counters.addStep(n);
         pending.clear();
-        examplesSinceDrift += n;
-        if (boostStepsLeft > 0) {
-            boostStepsLeft--;
-        }
+        schedule.afterStep(n);
         applyLearningRate();
         if (counters.evaluatedSinceMetrics() >= settings.metricsEveryExamples()) {
             emitWindowMetrics(now, out);
@@ -362,78 +351,33 @@ public final class OnlineTrainer implements AutoCloseable {
         return Dl4jInputs.trainingData(spec, ExampleTensors.batch(features, spec), labels);
     }
 
-    /** Adds just-learned examples to the replay buffer, dropping the oldest beyond its size. */
-    private void remember(List<AcceptedExample> learned) {
-        if (!settings.replays()) {
-            return;
-        }
-        int capacity = settings.replayBufferSize();
-        for (AcceptedExample p : learned) {
-            if (replay.size() < capacity) {
-                replay.add(p);
-            } else {
-                replay.set(replayNext, p);
-                replayNext = (replayNext + 1) % capacity;
-            }
-        }
-    }
-
     /**
-     * Rehearsal: {@code replayBatches} extra steps on examples drawn uniformly, with replacement,
-     * from the replay buffer. The draw is seeded from the step count, so a restored trainer repeats
-     * it exactly.
+     * Rehearsal: {@code replayBatches} extra steps on examples drawn from the replay buffer, seeded
+     * from the step count so that a restored trainer repeats them exactly.
      */
     private void rehearse() {
-        int size = settings.batchSize();
-        if (!settings.replays() || replay.size() < size) {
-            return;
-        }
-        SplittableRandom random =
-                new SplittableRandom(spec.seed() ^ (counters.steps() * 0x632BE59BD9B4E019L));
-        for (int b = 0; b < settings.replayBatches(); b++) {
-            List<AcceptedExample> drawn = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                drawn.add(replay.get(random.nextInt(replay.size())));
-            }
+        for (List<AcceptedExample> drawn :
+                replay.draw(
+                        spec.seed(),
+                        counters.steps(),
+                        settings.replayBatches(),
+                        settings.batchSize())) {
             network.graph().fit(trainingData(drawn));
-            counters.addReplayed(size);
+            counters.addReplayed(drawn.size());
         }
-    }
-
-    /**
-     * The base rate, decayed by the half-life schedule since the start or the last drift event
-     * (down to the floor), times the boost while one lasts.
-     */
-    private double scheduledLearningRate() {
-        double rate = settings.learningRate();
-        if (settings.learningRateHalfLife() > 0) {
-            double halvings = examplesSinceDrift / (double) settings.learningRateHalfLife();
-            rate *= Math.max(settings.learningRateFloor(), Math.pow(0.5, halvings));
-        }
-        return boostStepsLeft > 0 ? rate * settings.driftLrBoost() : rate;
     }
 
     private void applyLearningRate() {
-        double rate = scheduledLearningRate();
-        if (rate != learningRate) {
-            learningRate = rate;
-            network.setLearningRate(rate);
+        if (schedule.refresh()) {
+            network.setLearningRate(schedule.rate());
         }
     }
 
     private void onDrift(long now, TrainerOutput out) {
         counters.addDrift();
-        examplesSinceDrift = 0;
         // examples of the old concept would pull the model back
         replay.clear();
-        replayNext = 0;
-        TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
-        if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
-                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
-            boostStepsLeft = settings.driftBoostSteps();
-        }
-        if (adaptation == TrainerSettings.DriftAdaptation.RESET_OPTIMIZER
-                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
+        if (schedule.onDrift()) {
             network.resetOptimizer();
         }
         applyLearningRate();
@@ -445,7 +389,7 @@ public final class OnlineTrainer implements AutoCloseable {
                 spec.name(),
                 counters.examplesSeen(),
                 detector.lastAlarmStatistic(),
-                adaptation);
+                settings.driftAdaptation());
         out.metric(
                 metric(
                         TrainerMetrics.DRIFT,
@@ -601,10 +545,11 @@ public final class OnlineTrainer implements AutoCloseable {
             out.writeLong(lineage.parentVersion() == null ? 0 : lineage.parentVersion());
             out.writeDouble(lineage.referenceAccuracy());
             out.writeLong(lastAttemptMillis);
-            out.writeDouble(learningRate);
-            out.writeInt(boostStepsLeft);
+            LearningRateSchedule.State rate = schedule.state();
+            out.writeDouble(rate.rate());
+            out.writeInt(rate.boostStepsLeft());
             counters.writeTo(out);
-            out.writeLong(examplesSinceDrift);
+            out.writeLong(rate.examplesSinceDrift());
             out.writeInt(network.iterationCount());
             out.writeInt(network.epochCount());
             writeFloats(out, network.params());
@@ -616,8 +561,8 @@ public final class OnlineTrainer implements AutoCloseable {
                 detector.writeTo(out);
             }
             writeExamples(out, pending);
-            writeExamples(out, replay);
-            out.writeInt(replayNext);
+            writeExamples(out, replay.entries());
+            out.writeInt(replay.next());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trainer snapshot", e);
         }
@@ -667,9 +612,9 @@ public final class OnlineTrainer implements AutoCloseable {
         double referenceAccuracy = in.readDouble();
         lastAttemptMillis = in.readLong();
         in.readDouble(); // the rate in use then; recomputed below from the current settings
-        boostStepsLeft = in.readInt();
+        int boostStepsLeft = in.readInt();
         counters = TrainerCounters.readFrom(in);
-        examplesSinceDrift = in.readLong();
+        long examplesSinceDrift = in.readLong();
         int iterations = in.readInt();
         int epochs = in.readInt();
         network.setParams(readFloats(in));
@@ -685,7 +630,8 @@ public final class OnlineTrainer implements AutoCloseable {
                     savedOptimizer,
                     network.optimizer());
         }
-        learningRate = Double.NaN;
+        schedule.restore(
+                new LearningRateSchedule.State(Double.NaN, boostStepsLeft, examplesSinceDrift));
         applyLearningRate();
         lineage.restore(
                 new VersionLineage.State(
@@ -704,18 +650,7 @@ public final class OnlineTrainer implements AutoCloseable {
         if (next < 0 || (next > 0 && next >= ring.size())) {
             throw new IOException("replay position " + next + " in a ring of " + ring.size());
         }
-        if (ring.size() <= settings.replayBufferSize()) {
-            replay.addAll(ring);
-            replayNext = ring.size() < settings.replayBufferSize() ? 0 : next;
-        } else {
-            // a smaller buffer configured since the checkpoint keeps the newest examples
-            List<AcceptedExample> oldestFirst = new ArrayList<>(ring.subList(next, ring.size()));
-            oldestFirst.addAll(ring.subList(0, next));
-            replay.addAll(
-                    oldestFirst.subList(
-                            oldestFirst.size() - settings.replayBufferSize(), oldestFirst.size()));
-            replayNext = 0;
-        }
+        replay.restore(ring, next);
         if (in.available() != 0) {
             throw new IOException(in.available() + " unread bytes at the end");
         }
@@ -911,7 +846,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** The learning rate in use (boosted after drift). */
     public double learningRate() {
-        return learningRate;
+        return schedule.rate();
     }
 
     /** A copy of the current parameters. */
