@@ -75,7 +75,6 @@ public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
     private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
     private static final int SNAPSHOT_FORMAT = 3;
-    private static final float MIN_PROBABILITY = 1e-7f;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private final ModelSpec spec;
@@ -84,11 +83,10 @@ public final class OnlineTrainer implements AutoCloseable {
     private final TrainableNetwork network;
     private final Map<String, Integer> classes;
     private final PublishGuard guard;
-    private final PageHinkley detector;
+    private final PrequentialEvaluator evaluator;
     private final List<AcceptedExample> pending = new ArrayList<>();
 
     private final ReplayRing replay;
-    private PrequentialWindow window;
 
     private final VersionLineage lineage;
     private TrainerCounters counters = new TrainerCounters();
@@ -115,14 +113,16 @@ public final class OnlineTrainer implements AutoCloseable {
             classes.put(spec.labels().get(i), i);
         }
         this.guard = new PublishGuard(settings.guardMargin());
-        this.detector =
+        PageHinkley detector =
                 settings.driftDetector() == TrainerSettings.DriftDetectorKind.PAGE_HINKLEY
                         ? new PageHinkley(
                                 settings.driftDelta(),
                                 settings.driftLambda(),
                                 settings.driftMinExamples())
                         : null;
-        this.window = new PrequentialWindow(settings.windowSize());
+        this.evaluator =
+                new PrequentialEvaluator(
+                        spec.outputSize(), new PrequentialWindow(settings.windowSize()), detector);
         this.lineage = new VersionLineage(network.params());
     }
 
@@ -293,32 +293,13 @@ public final class OnlineTrainer implements AutoCloseable {
             return;
         }
         int n = pending.size();
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = pending.get(i).label();
-        }
         MultiDataSet data = trainingData(pending);
-
         INDArray output =
                 network.graph().output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
-        float[] probabilities = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        int k = spec.outputSize();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int j = 1; j < k; j++) {
-                if (probabilities[i * k + j] > probabilities[i * k + best]) {
-                    best = j;
-                }
-            }
-            boolean correct = best == labels[i];
-            float p = probabilities[i * k + labels[i]];
-            float loss = (float) -Math.log(Math.max(Float.isNaN(p) ? 0f : p, MIN_PROBABILITY));
-            window.add(correct, loss, pending.get(i).arrivedAt());
-            if (detector != null && detector.add(correct ? 0 : 1)) {
-                onDrift(now, out);
-            }
-        }
-
+        evaluator.evaluate(
+                pending,
+                output.castTo(DataType.FLOAT).dup('c').data().asFloat(),
+                statistic -> onDrift(statistic, now, out));
         counters.addEvaluated(n);
 
         Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + counters.steps());
@@ -373,7 +354,7 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    private void onDrift(long now, TrainerOutput out) {
+    private void onDrift(double statistic, long now, TrainerOutput out) {
         counters.addDrift();
         // examples of the old concept would pull the model back
         replay.clear();
@@ -388,18 +369,14 @@ public final class OnlineTrainer implements AutoCloseable {
                 "model '{}': drift detected after {} examples (statistic {}), adaptation {}",
                 spec.name(),
                 counters.examplesSeen(),
-                detector.lastAlarmStatistic(),
+                statistic,
                 settings.driftAdaptation());
-        out.metric(
-                metric(
-                        TrainerMetrics.DRIFT,
-                        detector.lastAlarmStatistic(),
-                        counters.driftEvents(),
-                        now));
+        out.metric(metric(TrainerMetrics.DRIFT, statistic, counters.driftEvents(), now));
     }
 
     private void emitWindowMetrics(long now, TrainerOutput out) {
         counters.resetEvaluatedSinceMetrics();
+        PrequentialWindow window = evaluator.window();
         out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
         out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
         out.metric(
@@ -414,7 +391,7 @@ public final class OnlineTrainer implements AutoCloseable {
         lastAttemptMillis = now;
         counters.resetLearnedSinceAttempt();
         float[] params = network.params();
-        double accuracy = window.accuracy();
+        double accuracy = evaluator.window().accuracy();
         switch (guard.judge(params, accuracy, lineage.referenceAccuracy())) {
             case PUBLISH -> publish(params, accuracy, now, out);
             case HOLD_REGRESSION -> holdBackRegression(accuracy, now, out);
@@ -435,7 +412,7 @@ public final class OnlineTrainer implements AutoCloseable {
                 spec.name(),
                 version,
                 accuracy,
-                window.count(),
+                evaluator.window().count(),
                 counters.examplesLearned());
         out.metric(metric(TrainerMetrics.MODEL_VERSION, version, counters.examplesLearned(), now));
     }
@@ -475,6 +452,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
     private Map<String, Double> updateMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
+        PrequentialWindow window = evaluator.window();
         m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
         m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
         m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
@@ -489,7 +467,7 @@ public final class OnlineTrainer implements AutoCloseable {
         return DashboardMetric.newBuilder()
                 .setMetric(name)
                 .setModel(spec.name())
-                .setWindowStart(window.oldestTime(now))
+                .setWindowStart(evaluator.window().oldestTime(now))
                 .setWindowEnd(now)
                 .setCount(count)
                 .setValue(value)
@@ -555,7 +533,8 @@ public final class OnlineTrainer implements AutoCloseable {
             writeFloats(out, network.params());
             writeFloats(out, network.optimizerState());
             writeFloats(out, lineage.lastGoodParams());
-            window.writeTo(out);
+            evaluator.window().writeTo(out);
+            PageHinkley detector = evaluator.detector();
             out.writeBoolean(detector != null);
             if (detector != null) {
                 detector.writeTo(out);
@@ -639,8 +618,9 @@ public final class OnlineTrainer implements AutoCloseable {
                         hasParent ? parent : null,
                         referenceAccuracy,
                         readFloats(in)));
-        window = PrequentialWindow.readFrom(in, settings.windowSize());
+        evaluator.restoreWindow(PrequentialWindow.readFrom(in, settings.windowSize()));
         if (in.readBoolean()) {
+            PageHinkley detector = evaluator.detector();
             // a detector turned off since the checkpoint still has its state read past
             (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
         }
@@ -837,11 +817,11 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** Prequential accuracy over the window (NaN before the first prediction). */
     public double accuracy() {
-        return window.accuracy();
+        return evaluator.window().accuracy();
     }
 
     public double meanLoss() {
-        return window.meanLoss();
+        return evaluator.window().meanLoss();
     }
 
     /** The learning rate in use (boosted after drift). */
