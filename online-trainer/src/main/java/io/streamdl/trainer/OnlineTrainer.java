@@ -10,21 +10,14 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.topics.Topics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -73,8 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
-    private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
-    private static final int SNAPSHOT_FORMAT = 3;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private final ModelSpec spec;
@@ -187,13 +178,17 @@ public final class OnlineTrainer implements AutoCloseable {
     public static OnlineTrainer restore(
             ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec, byte[] snapshot) {
         OnlineTrainer trainer = new OnlineTrainer(spec, settings, codec);
+        SnapshotCodec.State state;
         try {
-            trainer.read(snapshot);
+            state =
+                    SnapshotCodec.decode(
+                            snapshot, spec, settings.windowSize(), trainer.evaluator.detector());
         } catch (IOException e) {
             throw new IllegalStateException(
                     "corrupt trainer snapshot for model '" + spec.name() + "': " + e.getMessage(),
                     e);
         }
+        trainer.install(state);
         return trainer;
     }
 
@@ -512,242 +507,49 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** Everything that determines this trainer's future outputs, in an explicit binary format. */
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(SNAPSHOT_MAGIC);
-            out.writeInt(SNAPSHOT_FORMAT);
-            writeString(out, spec.toJson());
-            writeString(out, network.optimizer().name());
-            out.writeLong(lineage.version());
-            out.writeBoolean(lineage.parentVersion() != null);
-            out.writeLong(lineage.parentVersion() == null ? 0 : lineage.parentVersion());
-            out.writeDouble(lineage.referenceAccuracy());
-            out.writeLong(lastAttemptMillis);
-            LearningRateSchedule.State rate = schedule.state();
-            out.writeDouble(rate.rate());
-            out.writeInt(rate.boostStepsLeft());
-            counters.writeTo(out);
-            out.writeLong(rate.examplesSinceDrift());
-            out.writeInt(network.iterationCount());
-            out.writeInt(network.epochCount());
-            writeFloats(out, network.params());
-            writeFloats(out, network.optimizerState());
-            writeFloats(out, lineage.lastGoodParams());
-            evaluator.window().writeTo(out);
-            PageHinkley detector = evaluator.detector();
-            out.writeBoolean(detector != null);
-            if (detector != null) {
-                detector.writeTo(out);
-            }
-            writeExamples(out, pending);
-            writeExamples(out, replay.entries());
-            out.writeInt(replay.next());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trainer snapshot", e);
-        }
-        byte[] body = bytes.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        return ByteBuffer.allocate(body.length + 8).put(body).putLong(crc.getValue()).array();
+        return SnapshotCodec.encode(
+                new SnapshotCodec.State(
+                        spec,
+                        network.optimizer(),
+                        lineage.state(),
+                        lastAttemptMillis,
+                        schedule.state(),
+                        counters,
+                        new SnapshotCodec.NetworkState(
+                                network.iterationCount(),
+                                network.epochCount(),
+                                network.params(),
+                                network.optimizerState()),
+                        evaluator.window(),
+                        evaluator.detector(),
+                        pending,
+                        replay.entries(),
+                        replay.next()));
     }
 
-    private void read(byte[] snapshot) throws IOException {
-        if (snapshot.length < 16) {
-            throw new IOException("snapshot of " + snapshot.length + " bytes is too short");
-        }
-        CRC32 crc = new CRC32();
-        crc.update(snapshot, 0, snapshot.length - 8);
-        long stored = ByteBuffer.wrap(snapshot, snapshot.length - 8, 8).getLong();
-        if (crc.getValue() != stored) {
-            throw new IOException("CRC mismatch");
-        }
-        DataInputStream in =
-                new DataInputStream(new ByteArrayInputStream(snapshot, 0, snapshot.length - 8));
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("not a trainer snapshot (bad magic number)");
-        }
-        int format = in.readInt();
-        if (format != SNAPSHOT_FORMAT) {
-            throw new IOException(
-                    "snapshot format " + format + ", this build reads " + SNAPSHOT_FORMAT);
-        }
-        ModelSpec saved = ModelSpec.fromJson(readString(in));
-        if (!sameArchitecture(spec, saved)) {
-            throw new IllegalStateException(
-                    "the checkpoint holds model '"
-                            + saved.name()
-                            + "' with architecture "
-                            + saved.toJson()
-                            + " but the job trains "
-                            + spec.toJson()
-                            + "; start the job without this checkpoint to change the"
-                            + " architecture");
-        }
-        TrainerSettings.Optimizer savedOptimizer =
-                TrainerSettings.Optimizer.valueOf(readString(in));
-        long highestVersion = in.readLong();
-        boolean hasParent = in.readBoolean();
-        long parent = in.readLong();
-        double referenceAccuracy = in.readDouble();
-        lastAttemptMillis = in.readLong();
-        in.readDouble(); // the rate in use then; recomputed below from the current settings
-        int boostStepsLeft = in.readInt();
-        counters = TrainerCounters.readFrom(in);
-        long examplesSinceDrift = in.readLong();
-        int iterations = in.readInt();
-        int epochs = in.readInt();
-        network.setParams(readFloats(in));
-        float[] optimizerState = readFloats(in);
-        if (savedOptimizer == network.optimizer()) {
-            network.setOptimizerState(optimizerState);
-            network.setCounts(iterations, epochs);
+    private void install(SnapshotCodec.State state) {
+        lineage.restore(state.lineage());
+        lastAttemptMillis = state.lastAttemptMillis();
+        counters = state.counters();
+        SnapshotCodec.NetworkState saved = state.network();
+        network.setParams(saved.params());
+        if (state.optimizer() == network.optimizer()) {
+            network.setOptimizerState(saved.optimizerState());
+            network.setCounts(saved.iterations(), saved.epochs());
         } else {
             LOG.warn(
                     "model '{}': the checkpoint was trained with {}, the job now uses {}; starting"
                             + " the new optimizer from scratch",
                     spec.name(),
-                    savedOptimizer,
+                    state.optimizer(),
                     network.optimizer());
         }
-        schedule.restore(
-                new LearningRateSchedule.State(Double.NaN, boostStepsLeft, examplesSinceDrift));
+        // the rate in use then is recomputed from the current settings
+        schedule.restore(state.schedule());
         applyLearningRate();
-        lineage.restore(
-                new VersionLineage.State(
-                        highestVersion,
-                        hasParent ? parent : null,
-                        referenceAccuracy,
-                        readFloats(in)));
-        evaluator.restoreWindow(PrequentialWindow.readFrom(in, settings.windowSize()));
-        if (in.readBoolean()) {
-            PageHinkley detector = evaluator.detector();
-            // a detector turned off since the checkpoint still has its state read past
-            (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
-        }
-        pending.addAll(readExamples(in));
-        List<AcceptedExample> ring = readExamples(in);
-        int next = in.readInt();
-        if (next < 0 || (next > 0 && next >= ring.size())) {
-            throw new IOException("replay position " + next + " in a ring of " + ring.size());
-        }
-        replay.restore(ring, next);
-        if (in.available() != 0) {
-            throw new IOException(in.available() + " unread bytes at the end");
-        }
-    }
-
-    private static void writeExamples(DataOutputStream out, List<AcceptedExample> examples)
-            throws IOException {
-        out.writeInt(examples.size());
-        for (AcceptedExample p : examples) {
-            writeString(out, p.eventId());
-            out.writeInt(p.label());
-            out.writeLong(p.arrivedAt());
-            writeFeatures(out, p.features());
-        }
-    }
-
-    private static List<AcceptedExample> readExamples(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            throw new IOException("negative example count " + n);
-        }
-        List<AcceptedExample> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String eventId = readString(in);
-            int label = in.readInt();
-            long arrivedAt = in.readLong();
-            examples.add(new AcceptedExample(eventId, label, arrivedAt, readFeatures(in)));
-        }
-        return examples;
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        return new String(readBytes(in), StandardCharsets.UTF_8);
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("bad length " + n);
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
-    }
-
-    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        writeBytes(out, b.array());
-    }
-
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        byte[] b = readBytes(in);
-        if (b.length % 4 != 0) {
-            throw new IOException(b.length + " bytes are not whole float32 values");
-        }
-        float[] values = new float[b.length / 4];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
-    }
-
-    private static void writeFeatures(DataOutputStream out, Features f) throws IOException {
-        writeString(out, f.getEventId());
-        out.writeLong(f.getTs());
-        writeString(out, f.getEncodedBy());
-        writeString(out, f.getDtype());
-        out.writeInt(f.getShape().size());
-        for (int d : f.getShape()) {
-            out.writeInt(d);
-        }
-        writeBytes(out, bytes(f.getData()));
-        out.writeBoolean(f.getMask() != null);
-        if (f.getMask() != null) {
-            writeBytes(out, bytes(f.getMask()));
-        }
-    }
-
-    private static Features readFeatures(DataInputStream in) throws IOException {
-        String eventId = readString(in);
-        long ts = in.readLong();
-        String encodedBy = readString(in);
-        String dtype = readString(in);
-        int rank = in.readInt();
-        if (rank < 0 || rank > 16) {
-            throw new IOException("bad rank " + rank);
-        }
-        List<Integer> shape = new ArrayList<>(rank);
-        for (int i = 0; i < rank; i++) {
-            shape.add(in.readInt());
-        }
-        ByteBuffer data = ByteBuffer.wrap(readBytes(in));
-        ByteBuffer mask = in.readBoolean() ? ByteBuffer.wrap(readBytes(in)) : null;
-        return Features.newBuilder()
-                .setEventId(eventId)
-                .setTs(ts)
-                .setEncodedBy(encodedBy)
-                .setDtype(dtype)
-                .setShape(shape)
-                .setData(data)
-                .setMask(mask)
-                .build();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        evaluator.restoreWindow(state.window());
+        pending.addAll(state.pending());
+        replay.restore(state.replay(), state.replayNext());
     }
 
     // ---- observation ----
