@@ -30,36 +30,37 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Test-then-train.</b> Examples are collected into mini-batches of {@code batchSize}. When a
  * batch is full, every example in it is first predicted by the current network (inference mode),
- * which feeds the sliding {@link PrequentialWindow} (accuracy, cross-entropy) and the drift
- * detector; only then does one optimizer step learn from the batch. The network changes only at
- * those steps, so predicting the batch together gives exactly the predictions each example would
- * have had on arrival, at a fraction of the cost.
+ * which the {@link PrequentialEvaluator} scores into the sliding {@link PrequentialWindow}
+ * (accuracy, cross-entropy) and the drift detector; only then does one optimizer step learn from
+ * the batch. The network changes only at those steps, so predicting the batch together gives
+ * exactly the predictions each example would have had on arrival, at a fraction of the cost.
  *
  * <p><b>Rehearsal.</b> With {@code replayBatches > 0}, each step on new examples is followed by
- * that many steps on mini-batches drawn from a buffer of the {@code replayBufferSize} most recently
- * learned examples (experience replay). Every event still arrives once and is evaluated once,
- * before it is learned; replay lets a single pass over the stream reach the accuracy that plain
- * one-step-per-example SGD only reaches after more data, at the cost of extra steps. A drift event
- * empties the buffer, whose examples belong to the old concept.
+ * that many steps on mini-batches drawn from a {@link ReplayRing} of the {@code replayBufferSize}
+ * most recently learned examples (experience replay). Every event still arrives once and is
+ * evaluated once, before it is learned; replay lets a single pass over the stream reach the
+ * accuracy that plain one-step-per-example SGD only reaches after more data, at the cost of extra
+ * steps. A drift event empties the buffer, whose examples belong to the old concept.
  *
  * <p><b>Publishing.</b> After a step that brings the examples learned since the last attempt to
  * {@code publishEveryExamples}, or on {@link #onTime} once {@code publishEveryMillis} have passed
  * (a partial mini-batch is learned first, so slow streams still learn), the {@link PublishGuard}
  * judges the current weights. Published updates are signed by the codec, numbered {@code version()
- * + 1}, name the previous lineage version as parent, and carry the window's metrics. Held-back
- * updates consume no version number; they are counted and reported as metrics. Weights that went
- * NaN or infinite are replaced by the last good ones (the last published, warm-start or initial
- * weights) and the optimizer is reset.
+ * + 1}, name the previous {@link VersionLineage} version as parent, and carry the window's metrics.
+ * Held-back updates consume no version number; they are counted and reported as metrics. Weights
+ * that went NaN or infinite are replaced by the last good ones (the last published, warm-start or
+ * initial weights) and the optimizer is reset.
  *
  * <p><b>Drift.</b> With a detector configured, each prediction's 0/1 error feeds {@link
  * PageHinkley}; an alarm is reported and adapts training as configured (learning-rate boost for a
- * number of steps, optimizer reset, or both).
+ * number of steps, optimizer reset, or both). The {@link LearningRateSchedule} also decays the rate
+ * by a half-life, restarted by each drift event.
  *
  * <p><b>State.</b> {@link #snapshot} writes everything that determines future outputs (weights,
  * optimizer state and counts, the unlearned partial batch, the replay buffer, versions, window,
- * detector, counters) in an explicit versioned binary format with a CRC; {@link #restore} reads it
- * back. The random generator is reseeded from the step count before each step, so a restored
- * trainer fed the same examples produces the same weights.
+ * detector, counters) in {@link SnapshotCodec}'s explicit versioned binary format with a CRC;
+ * {@link #restore} reads it back. The random generator is reseeded from the step count before each
+ * step, so a restored trainer fed the same examples produces the same weights.
  *
  * <p>Labels are mapped to class indices through the spec's labels; an unknown label, or features
  * that do not fit the model, become dead letters. Not thread-safe: one thread drives an instance.
@@ -75,13 +76,11 @@ public final class OnlineTrainer implements AutoCloseable {
     private final Map<String, Integer> classes;
     private final PublishGuard guard;
     private final PrequentialEvaluator evaluator;
-    private final List<AcceptedExample> pending = new ArrayList<>();
-
     private final ReplayRing replay;
-
-    private final VersionLineage lineage;
-    private TrainerCounters counters = new TrainerCounters();
     private final LearningRateSchedule schedule;
+    private final VersionLineage lineage;
+    private final List<AcceptedExample> pending = new ArrayList<>();
+    private TrainerCounters counters = new TrainerCounters();
     private long lastAttemptMillis = NO_TIME;
 
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
