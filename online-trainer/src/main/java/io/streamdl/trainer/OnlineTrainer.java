@@ -10,22 +10,14 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.topics.Topics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.zip.CRC32;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -38,45 +30,43 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Test-then-train.</b> Examples are collected into mini-batches of {@code batchSize}. When a
  * batch is full, every example in it is first predicted by the current network (inference mode),
- * which feeds the sliding {@link PrequentialWindow} (accuracy, cross-entropy) and the drift
- * detector; only then does one optimizer step learn from the batch. The network changes only at
- * those steps, so predicting the batch together gives exactly the predictions each example would
- * have had on arrival, at a fraction of the cost.
+ * which the {@link PrequentialEvaluator} scores into the sliding {@link PrequentialWindow}
+ * (accuracy, cross-entropy) and the drift detector; only then does one optimizer step learn from
+ * the batch. The network changes only at those steps, so predicting the batch together gives
+ * exactly the predictions each example would have had on arrival, at a fraction of the cost.
  *
  * <p><b>Rehearsal.</b> With {@code replayBatches > 0}, each step on new examples is followed by
- * that many steps on mini-batches drawn from a buffer of the {@code replayBufferSize} most recently
- * learned examples (experience replay). Every event still arrives once and is evaluated once,
- * before it is learned; replay lets a single pass over the stream reach the accuracy that plain
- * one-step-per-example SGD only reaches after more data, at the cost of extra steps. A drift event
- * empties the buffer, whose examples belong to the old concept.
+ * that many steps on mini-batches drawn from a {@link ReplayRing} of the {@code replayBufferSize}
+ * most recently learned examples (experience replay). Every event still arrives once and is
+ * evaluated once, before it is learned; replay lets a single pass over the stream reach the
+ * accuracy that plain one-step-per-example SGD only reaches after more data, at the cost of extra
+ * steps. A drift event empties the buffer, whose examples belong to the old concept.
  *
  * <p><b>Publishing.</b> After a step that brings the examples learned since the last attempt to
  * {@code publishEveryExamples}, or on {@link #onTime} once {@code publishEveryMillis} have passed
  * (a partial mini-batch is learned first, so slow streams still learn), the {@link PublishGuard}
  * judges the current weights. Published updates are signed by the codec, numbered {@code version()
- * + 1}, name the previous lineage version as parent, and carry the window's metrics. Held-back
- * updates consume no version number; they are counted and reported as metrics. Weights that went
- * NaN or infinite are replaced by the last good ones (the last published, warm-start or initial
- * weights) and the optimizer is reset.
+ * + 1}, name the previous {@link VersionLineage} version as parent, and carry the window's metrics.
+ * Held-back updates consume no version number; they are counted and reported as metrics. Weights
+ * that went NaN or infinite are replaced by the last good ones (the last published, warm-start or
+ * initial weights) and the optimizer is reset.
  *
  * <p><b>Drift.</b> With a detector configured, each prediction's 0/1 error feeds {@link
  * PageHinkley}; an alarm is reported and adapts training as configured (learning-rate boost for a
- * number of steps, optimizer reset, or both).
+ * number of steps, optimizer reset, or both). The {@link LearningRateSchedule} also decays the rate
+ * by a half-life, restarted by each drift event.
  *
  * <p><b>State.</b> {@link #snapshot} writes everything that determines future outputs (weights,
  * optimizer state and counts, the unlearned partial batch, the replay buffer, versions, window,
- * detector, counters) in an explicit versioned binary format with a CRC; {@link #restore} reads it
- * back. The random generator is reseeded from the step count before each step, so a restored
- * trainer fed the same examples produces the same weights.
+ * detector, counters) in {@link SnapshotCodec}'s explicit versioned binary format with a CRC;
+ * {@link #restore} reads it back. The random generator is reseeded from the step count before each
+ * step, so a restored trainer fed the same examples produces the same weights.
  *
  * <p>Labels are mapped to class indices through the spec's labels; an unknown label, or features
  * that do not fit the model, become dead letters. Not thread-safe: one thread drives an instance.
  */
 public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
-    private static final int SNAPSHOT_MAGIC = 0x53444c54; // "SDLT"
-    private static final int SNAPSHOT_FORMAT = 3;
-    private static final float MIN_PROBABILITY = 1e-7f;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private final ModelSpec spec;
@@ -85,43 +75,13 @@ public final class OnlineTrainer implements AutoCloseable {
     private final TrainableNetwork network;
     private final Map<String, Integer> classes;
     private final PublishGuard guard;
-    private final PageHinkley detector;
-    private final List<Pending> pending = new ArrayList<>();
-
-    /**
-     * The most recent learned examples, for rehearsal: a ring that, once full, overwrites its
-     * oldest entry, at {@link #replayNext}.
-     */
-    private final List<Pending> replay = new ArrayList<>();
-
-    private int replayNext;
-
-    private PrequentialWindow window;
-
-    private long highestVersion;
-    private Long parentVersion;
-    private double referenceAccuracy = Double.NaN;
-    private float[] lastGoodParams;
+    private final PrequentialEvaluator evaluator;
+    private final ReplayRing replay;
+    private final LearningRateSchedule schedule;
+    private final VersionLineage lineage;
+    private final List<AcceptedExample> pending = new ArrayList<>();
+    private TrainerCounters counters = new TrainerCounters();
     private long lastAttemptMillis = NO_TIME;
-    private double learningRate;
-    private int boostStepsLeft;
-
-    private long examplesSeen;
-    private long examplesLearned;
-    private long learnedSinceAttempt;
-    private long evaluatedSinceMetrics;
-    private long steps;
-    private long published;
-    private long heldBackRegression;
-    private long heldBackNonFinite;
-    private long unknownLabels;
-    private long misfits;
-    private long driftEvents;
-    private long examplesReplayed;
-    private long examplesSinceDrift;
-
-    /** An example waiting for its mini-batch to fill. */
-    private record Pending(String eventId, int label, long arrivedAt, Features features) {}
 
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
         if (!spec.isClassifier()) {
@@ -135,22 +95,25 @@ public final class OnlineTrainer implements AutoCloseable {
         this.spec = spec;
         this.settings = settings;
         this.codec = codec;
-        this.learningRate = settings.learningRate();
+        this.schedule = new LearningRateSchedule(settings);
+        this.replay = new ReplayRing(settings.replayBufferSize());
         this.network = TrainableNetwork.create(spec, settings.optimizer(), settings.learningRate());
         this.classes = new HashMap<>();
         for (int i = 0; i < spec.labels().size(); i++) {
             classes.put(spec.labels().get(i), i);
         }
         this.guard = new PublishGuard(settings.guardMargin());
-        this.detector =
+        PageHinkley detector =
                 settings.driftDetector() == TrainerSettings.DriftDetectorKind.PAGE_HINKLEY
                         ? new PageHinkley(
                                 settings.driftDelta(),
                                 settings.driftLambda(),
                                 settings.driftMinExamples())
                         : null;
-        this.window = new PrequentialWindow(settings.windowSize());
-        this.lastGoodParams = network.params();
+        this.evaluator =
+                new PrequentialEvaluator(
+                        spec.outputSize(), new PrequentialWindow(settings.windowSize()), detector);
+        this.lineage = new VersionLineage(network.params());
     }
 
     /** A trainer starting from the spec's initial weights, before version 1. */
@@ -194,16 +157,14 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         float[] params = model.network().params().castTo(DataType.FLOAT).dup('c').data().asFloat();
         trainer.network.setParams(params);
-        trainer.lastGoodParams = params;
-        trainer.highestVersion = model.version();
-        trainer.parentVersion = model.version();
         Double accuracy = model.metrics().get(TrainerMetrics.UPDATE_ACCURACY);
-        trainer.referenceAccuracy = accuracy == null ? Double.NaN : accuracy;
+        trainer.lineage.continueFrom(
+                model.version(), accuracy == null ? Double.NaN : accuracy, params);
         LOG.info(
                 "model '{}' warm-started from version {} (published accuracy {})",
                 spec.name(),
                 model.version(),
-                trainer.referenceAccuracy);
+                trainer.lineage.referenceAccuracy());
         return trainer;
     }
 
@@ -216,13 +177,17 @@ public final class OnlineTrainer implements AutoCloseable {
     public static OnlineTrainer restore(
             ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec, byte[] snapshot) {
         OnlineTrainer trainer = new OnlineTrainer(spec, settings, codec);
+        SnapshotCodec.State state;
         try {
-            trainer.read(snapshot);
+            state =
+                    SnapshotCodec.decode(
+                            snapshot, spec, settings.windowSize(), trainer.evaluator.detector());
         } catch (IOException e) {
             throw new IllegalStateException(
                     "corrupt trainer snapshot for model '" + spec.name() + "': " + e.getMessage(),
                     e);
         }
+        trainer.install(state);
         return trainer;
     }
 
@@ -231,25 +196,25 @@ public final class OnlineTrainer implements AutoCloseable {
      * model topic (for example written before the checkpoint this trainer restored from).
      */
     public void fenceVersion(long newestKnown) {
-        if (newestKnown > highestVersion) {
+        long current = lineage.version();
+        if (lineage.fence(newestKnown)) {
             LOG.warn(
                     "model '{}': version {} exists on the topic but this trainer is at {}; its"
                             + " next version will be {}",
                     spec.name(),
                     newestKnown,
-                    highestVersion,
-                    newestKnown + 1);
-            highestVersion = newestKnown;
+                    current,
+                    lineage.nextVersion());
         }
     }
 
     /** Takes one labelled example at processing time {@code now}. */
     public void accept(LabelledExample example, long now, TrainerOutput out) {
         startClock(now);
-        examplesSeen++;
+        counters.addSeen();
         Integer label = classes.get(example.label);
         if (label == null) {
-            unknownLabels++;
+            counters.addUnknownLabel();
             out.deadLetter(
                     deadLetter(
                             example,
@@ -268,7 +233,7 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         String misfit = ExampleTensors.misfit(example.features, spec);
         if (misfit != null) {
-            misfits++;
+            counters.addMisfit();
             out.deadLetter(
                     deadLetter(
                             example,
@@ -278,7 +243,7 @@ public final class OnlineTrainer implements AutoCloseable {
                             now));
             return;
         }
-        pending.add(new Pending(example.eventId, label, now, example.features));
+        pending.add(new AcceptedExample(example.eventId, label, now, example.features));
         if (pending.size() >= settings.batchSize()) {
             step(now, out);
         }
@@ -293,7 +258,7 @@ public final class OnlineTrainer implements AutoCloseable {
         if (settings.publishEveryMillis() > 0
                 && now - lastAttemptMillis >= settings.publishEveryMillis()) {
             step(now, out);
-            if (learnedSinceAttempt > 0) {
+            if (counters.learnedSinceAttempt() > 0) {
                 attemptPublish(now, out);
             } else {
                 lastAttemptMillis = now;
@@ -305,7 +270,7 @@ public final class OnlineTrainer implements AutoCloseable {
     public void flush(long now, TrainerOutput out) {
         startClock(now);
         step(now, out);
-        if (learnedSinceAttempt > 0) {
+        if (counters.learnedSinceAttempt() > 0) {
             attemptPublish(now, out);
         }
     }
@@ -322,56 +287,35 @@ public final class OnlineTrainer implements AutoCloseable {
             return;
         }
         int n = pending.size();
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = pending.get(i).label();
-        }
         MultiDataSet data = trainingData(pending);
-
         INDArray output =
                 network.graph().output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
-        float[] probabilities = output.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        int k = spec.outputSize();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int j = 1; j < k; j++) {
-                if (probabilities[i * k + j] > probabilities[i * k + best]) {
-                    best = j;
-                }
-            }
-            boolean correct = best == labels[i];
-            float p = probabilities[i * k + labels[i]];
-            float loss = (float) -Math.log(Math.max(Float.isNaN(p) ? 0f : p, MIN_PROBABILITY));
-            window.add(correct, loss, pending.get(i).arrivedAt());
-            evaluatedSinceMetrics++;
-            if (detector != null && detector.add(correct ? 0 : 1)) {
-                onDrift(now, out);
-            }
-        }
+        evaluator.evaluate(
+                pending,
+                output.castTo(DataType.FLOAT).dup('c').data().asFloat(),
+                statistic -> onDrift(statistic, now, out));
+        counters.addEvaluated(n);
 
-        Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + steps);
+        Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + counters.steps());
         network.graph().fit(data);
-        remember(pending);
-        rehearse();
-        steps++;
-        examplesLearned += n;
-        learnedSinceAttempt += n;
-        pending.clear();
-        examplesSinceDrift += n;
-        if (boostStepsLeft > 0) {
-            boostStepsLeft--;
+        if (settings.replays()) {
+            replay.addAll(pending);
+            rehearse();
         }
+        counters.addStep(n);
+        pending.clear();
+        schedule.afterStep(n);
         applyLearningRate();
-        if (evaluatedSinceMetrics >= settings.metricsEveryExamples()) {
+        if (counters.evaluatedSinceMetrics() >= settings.metricsEveryExamples()) {
             emitWindowMetrics(now, out);
         }
         if (settings.publishEveryExamples() > 0
-                && learnedSinceAttempt >= settings.publishEveryExamples()) {
+                && counters.learnedSinceAttempt() >= settings.publishEveryExamples()) {
             attemptPublish(now, out);
         }
     }
 
-    private MultiDataSet trainingData(List<Pending> examples) {
+    private MultiDataSet trainingData(List<AcceptedExample> examples) {
         int n = examples.size();
         List<Features> features = new ArrayList<>(n);
         int[] labels = new int[n];
@@ -382,170 +326,134 @@ public final class OnlineTrainer implements AutoCloseable {
         return Dl4jInputs.trainingData(spec, ExampleTensors.batch(features, spec), labels);
     }
 
-    /** Adds just-learned examples to the replay buffer, dropping the oldest beyond its size. */
-    private void remember(List<Pending> learned) {
-        if (!settings.replays()) {
-            return;
-        }
-        int capacity = settings.replayBufferSize();
-        for (Pending p : learned) {
-            if (replay.size() < capacity) {
-                replay.add(p);
-            } else {
-                replay.set(replayNext, p);
-                replayNext = (replayNext + 1) % capacity;
-            }
-        }
-    }
-
     /**
-     * Rehearsal: {@code replayBatches} extra steps on examples drawn uniformly, with replacement,
-     * from the replay buffer. The draw is seeded from the step count, so a restored trainer repeats
-     * it exactly.
+     * Rehearsal: {@code replayBatches} extra steps on examples drawn from the replay buffer, seeded
+     * from the step count so that a restored trainer repeats them exactly.
      */
     private void rehearse() {
-        int size = settings.batchSize();
-        if (!settings.replays() || replay.size() < size) {
-            return;
-        }
-        SplittableRandom random = new SplittableRandom(spec.seed() ^ (steps * 0x632BE59BD9B4E019L));
-        for (int b = 0; b < settings.replayBatches(); b++) {
-            List<Pending> drawn = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                drawn.add(replay.get(random.nextInt(replay.size())));
-            }
+        for (List<AcceptedExample> drawn :
+                replay.draw(
+                        spec.seed(),
+                        counters.steps(),
+                        settings.replayBatches(),
+                        settings.batchSize())) {
             network.graph().fit(trainingData(drawn));
-            examplesReplayed += size;
+            counters.addReplayed(drawn.size());
         }
-    }
-
-    /**
-     * The base rate, decayed by the half-life schedule since the start or the last drift event
-     * (down to the floor), times the boost while one lasts.
-     */
-    private double scheduledLearningRate() {
-        double rate = settings.learningRate();
-        if (settings.learningRateHalfLife() > 0) {
-            double halvings = examplesSinceDrift / (double) settings.learningRateHalfLife();
-            rate *= Math.max(settings.learningRateFloor(), Math.pow(0.5, halvings));
-        }
-        return boostStepsLeft > 0 ? rate * settings.driftLrBoost() : rate;
     }
 
     private void applyLearningRate() {
-        double rate = scheduledLearningRate();
-        if (rate != learningRate) {
-            learningRate = rate;
-            network.setLearningRate(rate);
+        if (schedule.refresh()) {
+            network.setLearningRate(schedule.rate());
         }
     }
 
-    private void onDrift(long now, TrainerOutput out) {
-        driftEvents++;
-        examplesSinceDrift = 0;
+    private void onDrift(double statistic, long now, TrainerOutput out) {
+        counters.addDrift();
         // examples of the old concept would pull the model back
         replay.clear();
-        replayNext = 0;
-        TrainerSettings.DriftAdaptation adaptation = settings.driftAdaptation();
-        if (adaptation == TrainerSettings.DriftAdaptation.LR_BOOST
-                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
-            boostStepsLeft = settings.driftBoostSteps();
-        }
-        if (adaptation == TrainerSettings.DriftAdaptation.RESET_OPTIMIZER
-                || adaptation == TrainerSettings.DriftAdaptation.BOTH) {
+        if (schedule.onDrift()) {
             network.resetOptimizer();
         }
         applyLearningRate();
         if (settings.guardResetOnDrift()) {
-            referenceAccuracy = Double.NaN;
+            lineage.forgetReferenceAccuracy();
         }
         LOG.info(
                 "model '{}': drift detected after {} examples (statistic {}), adaptation {}",
                 spec.name(),
-                examplesSeen,
-                detector.lastAlarmStatistic(),
-                adaptation);
-        out.metric(metric(TrainerMetrics.DRIFT, detector.lastAlarmStatistic(), driftEvents, now));
+                counters.examplesSeen(),
+                statistic,
+                settings.driftAdaptation());
+        out.metric(metric(TrainerMetrics.DRIFT, statistic, counters.driftEvents(), now));
     }
 
     private void emitWindowMetrics(long now, TrainerOutput out) {
-        evaluatedSinceMetrics = 0;
+        counters.resetEvaluatedSinceMetrics();
+        PrequentialWindow window = evaluator.window();
         out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
         out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
-        out.metric(metric(TrainerMetrics.EXAMPLES, examplesSeen, examplesLearned, now));
+        out.metric(
+                metric(
+                        TrainerMetrics.EXAMPLES,
+                        counters.examplesSeen(),
+                        counters.examplesLearned(),
+                        now));
     }
 
     private void attemptPublish(long now, TrainerOutput out) {
         lastAttemptMillis = now;
-        learnedSinceAttempt = 0;
+        counters.resetLearnedSinceAttempt();
         float[] params = network.params();
-        double accuracy = window.accuracy();
-        PublishGuard.Verdict verdict = guard.judge(params, accuracy, referenceAccuracy);
-        switch (verdict) {
-            case PUBLISH -> {
-                long version = highestVersion + 1;
-                ModelUpdate update =
-                        codec.encode(
-                                spec, network.graph(), version, parentVersion, updateMetrics());
-                out.update(update);
-                highestVersion = version;
-                parentVersion = version;
-                referenceAccuracy = accuracy;
-                lastGoodParams = params;
-                published++;
-                LOG.info(
-                        "model '{}': published version {} (prequential accuracy {} over {}"
-                                + " examples, {} learned)",
-                        spec.name(),
-                        version,
-                        accuracy,
-                        window.count(),
-                        examplesLearned);
-                out.metric(metric(TrainerMetrics.MODEL_VERSION, version, examplesLearned, now));
-            }
-            case HOLD_REGRESSION -> {
-                heldBackRegression++;
-                LOG.warn(
-                        "model '{}': update held back: prequential accuracy {} is below the last"
-                                + " published {} by more than {}",
-                        spec.name(),
-                        accuracy,
-                        referenceAccuracy,
-                        guard.margin());
-                out.metric(
-                        metric(
-                                TrainerMetrics.HELD_BACK_REGRESSION,
-                                accuracy,
-                                heldBackRegression,
-                                now));
-            }
-            case HOLD_NON_FINITE -> {
-                heldBackNonFinite++;
-                LOG.warn(
-                        "model '{}': update held back: NaN or infinite weights; rolling back to the"
-                                + " last good weights and resetting the optimizer",
-                        spec.name());
-                network.setParams(lastGoodParams);
-                network.resetOptimizer();
-                out.metric(
-                        metric(
-                                TrainerMetrics.HELD_BACK_NON_FINITE,
-                                accuracy,
-                                heldBackNonFinite,
-                                now));
-            }
+        double accuracy = evaluator.window().accuracy();
+        switch (guard.judge(params, accuracy, lineage.referenceAccuracy())) {
+            case PUBLISH -> publish(params, accuracy, now, out);
+            case HOLD_REGRESSION -> holdBackRegression(accuracy, now, out);
+            case HOLD_NON_FINITE -> holdBackNonFinite(accuracy, now, out);
         }
+    }
+
+    private void publish(float[] params, double accuracy, long now, TrainerOutput out) {
+        long next = lineage.nextVersion();
+        out.update(
+                codec.encode(
+                        spec, network.graph(), next, lineage.parentVersion(), updateMetrics()));
+        long version = lineage.published(accuracy, params);
+        counters.addPublished();
+        LOG.info(
+                "model '{}': published version {} (prequential accuracy {} over {}"
+                        + " examples, {} learned)",
+                spec.name(),
+                version,
+                accuracy,
+                evaluator.window().count(),
+                counters.examplesLearned());
+        out.metric(metric(TrainerMetrics.MODEL_VERSION, version, counters.examplesLearned(), now));
+    }
+
+    private void holdBackRegression(double accuracy, long now, TrainerOutput out) {
+        counters.addHeldBackRegression();
+        LOG.warn(
+                "model '{}': update held back: prequential accuracy {} is below the last"
+                        + " published {} by more than {}",
+                spec.name(),
+                accuracy,
+                lineage.referenceAccuracy(),
+                guard.margin());
+        out.metric(
+                metric(
+                        TrainerMetrics.HELD_BACK_REGRESSION,
+                        accuracy,
+                        counters.heldBackRegression(),
+                        now));
+    }
+
+    private void holdBackNonFinite(double accuracy, long now, TrainerOutput out) {
+        counters.addHeldBackNonFinite();
+        LOG.warn(
+                "model '{}': update held back: NaN or infinite weights; rolling back to the"
+                        + " last good weights and resetting the optimizer",
+                spec.name());
+        network.setParams(lineage.lastGoodParams());
+        network.resetOptimizer();
+        out.metric(
+                metric(
+                        TrainerMetrics.HELD_BACK_NON_FINITE,
+                        accuracy,
+                        counters.heldBackNonFinite(),
+                        now));
     }
 
     private Map<String, Double> updateMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
+        PrequentialWindow window = evaluator.window();
         m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
         m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
         m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
-        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) examplesLearned);
-        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) examplesReplayed);
-        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) driftEvents);
-        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) (heldBackRegression + heldBackNonFinite));
+        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) counters.examplesLearned());
+        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) counters.examplesReplayed());
+        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) counters.driftEvents());
+        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) counters.heldBack());
         return m;
     }
 
@@ -553,11 +461,11 @@ public final class OnlineTrainer implements AutoCloseable {
         return DashboardMetric.newBuilder()
                 .setMetric(name)
                 .setModel(spec.name())
-                .setWindowStart(window.oldestTime(now))
+                .setWindowStart(evaluator.window().oldestTime(now))
                 .setWindowEnd(now)
                 .setCount(count)
                 .setValue(value)
-                .setModelVersion(parentVersion)
+                .setModelVersion(lineage.parentVersion())
                 .setTs(now)
                 .build();
     }
@@ -598,275 +506,49 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** Everything that determines this trainer's future outputs, in an explicit binary format. */
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(SNAPSHOT_MAGIC);
-            out.writeInt(SNAPSHOT_FORMAT);
-            writeString(out, spec.toJson());
-            writeString(out, network.optimizer().name());
-            out.writeLong(highestVersion);
-            out.writeBoolean(parentVersion != null);
-            out.writeLong(parentVersion == null ? 0 : parentVersion);
-            out.writeDouble(referenceAccuracy);
-            out.writeLong(lastAttemptMillis);
-            out.writeDouble(learningRate);
-            out.writeInt(boostStepsLeft);
-            for (long counter : counters()) {
-                out.writeLong(counter);
-            }
-            out.writeInt(network.iterationCount());
-            out.writeInt(network.epochCount());
-            writeFloats(out, network.params());
-            writeFloats(out, network.optimizerState());
-            writeFloats(out, lastGoodParams);
-            window.writeTo(out);
-            out.writeBoolean(detector != null);
-            if (detector != null) {
-                detector.writeTo(out);
-            }
-            writeExamples(out, pending);
-            writeExamples(out, replay);
-            out.writeInt(replayNext);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trainer snapshot", e);
-        }
-        byte[] body = bytes.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        return ByteBuffer.allocate(body.length + 8).put(body).putLong(crc.getValue()).array();
+        return SnapshotCodec.encode(
+                new SnapshotCodec.State(
+                        spec,
+                        network.optimizer(),
+                        lineage.state(),
+                        lastAttemptMillis,
+                        schedule.state(),
+                        counters,
+                        new SnapshotCodec.NetworkState(
+                                network.iterationCount(),
+                                network.epochCount(),
+                                network.params(),
+                                network.optimizerState()),
+                        evaluator.window(),
+                        evaluator.detector(),
+                        pending,
+                        replay.entries(),
+                        replay.next()));
     }
 
-    private long[] counters() {
-        return new long[] {
-            examplesSeen,
-            examplesLearned,
-            learnedSinceAttempt,
-            evaluatedSinceMetrics,
-            steps,
-            published,
-            heldBackRegression,
-            heldBackNonFinite,
-            unknownLabels,
-            misfits,
-            driftEvents,
-            examplesReplayed,
-            examplesSinceDrift
-        };
-    }
-
-    private void read(byte[] snapshot) throws IOException {
-        if (snapshot.length < 16) {
-            throw new IOException("snapshot of " + snapshot.length + " bytes is too short");
-        }
-        CRC32 crc = new CRC32();
-        crc.update(snapshot, 0, snapshot.length - 8);
-        long stored = ByteBuffer.wrap(snapshot, snapshot.length - 8, 8).getLong();
-        if (crc.getValue() != stored) {
-            throw new IOException("CRC mismatch");
-        }
-        DataInputStream in =
-                new DataInputStream(new ByteArrayInputStream(snapshot, 0, snapshot.length - 8));
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("not a trainer snapshot (bad magic number)");
-        }
-        int format = in.readInt();
-        if (format != SNAPSHOT_FORMAT) {
-            throw new IOException(
-                    "snapshot format " + format + ", this build reads " + SNAPSHOT_FORMAT);
-        }
-        ModelSpec saved = ModelSpec.fromJson(readString(in));
-        if (!sameArchitecture(spec, saved)) {
-            throw new IllegalStateException(
-                    "the checkpoint holds model '"
-                            + saved.name()
-                            + "' with architecture "
-                            + saved.toJson()
-                            + " but the job trains "
-                            + spec.toJson()
-                            + "; start the job without this checkpoint to change the"
-                            + " architecture");
-        }
-        TrainerSettings.Optimizer savedOptimizer =
-                TrainerSettings.Optimizer.valueOf(readString(in));
-        highestVersion = in.readLong();
-        boolean hasParent = in.readBoolean();
-        long parent = in.readLong();
-        parentVersion = hasParent ? parent : null;
-        referenceAccuracy = in.readDouble();
-        lastAttemptMillis = in.readLong();
-        in.readDouble(); // the rate in use then; recomputed below from the current settings
-        boostStepsLeft = in.readInt();
-        examplesSeen = in.readLong();
-        examplesLearned = in.readLong();
-        learnedSinceAttempt = in.readLong();
-        evaluatedSinceMetrics = in.readLong();
-        steps = in.readLong();
-        published = in.readLong();
-        heldBackRegression = in.readLong();
-        heldBackNonFinite = in.readLong();
-        unknownLabels = in.readLong();
-        misfits = in.readLong();
-        driftEvents = in.readLong();
-        examplesReplayed = in.readLong();
-        examplesSinceDrift = in.readLong();
-        int iterations = in.readInt();
-        int epochs = in.readInt();
-        network.setParams(readFloats(in));
-        float[] optimizerState = readFloats(in);
-        if (savedOptimizer == network.optimizer()) {
-            network.setOptimizerState(optimizerState);
-            network.setCounts(iterations, epochs);
+    private void install(SnapshotCodec.State state) {
+        lineage.restore(state.lineage());
+        lastAttemptMillis = state.lastAttemptMillis();
+        counters = state.counters();
+        SnapshotCodec.NetworkState saved = state.network();
+        network.setParams(saved.params());
+        if (state.optimizer() == network.optimizer()) {
+            network.setOptimizerState(saved.optimizerState());
+            network.setCounts(saved.iterations(), saved.epochs());
         } else {
             LOG.warn(
                     "model '{}': the checkpoint was trained with {}, the job now uses {}; starting"
                             + " the new optimizer from scratch",
                     spec.name(),
-                    savedOptimizer,
+                    state.optimizer(),
                     network.optimizer());
         }
-        learningRate = Double.NaN;
+        // the rate in use then is recomputed from the current settings
+        schedule.restore(state.schedule());
         applyLearningRate();
-        lastGoodParams = readFloats(in);
-        window = PrequentialWindow.readFrom(in, settings.windowSize());
-        if (in.readBoolean()) {
-            // a detector turned off since the checkpoint still has its state read past
-            (detector != null ? detector : new PageHinkley(0, 1, 1)).readFrom(in);
-        }
-        pending.addAll(readExamples(in));
-        List<Pending> ring = readExamples(in);
-        int next = in.readInt();
-        if (next < 0 || (next > 0 && next >= ring.size())) {
-            throw new IOException("replay position " + next + " in a ring of " + ring.size());
-        }
-        if (ring.size() <= settings.replayBufferSize()) {
-            replay.addAll(ring);
-            replayNext = ring.size() < settings.replayBufferSize() ? 0 : next;
-        } else {
-            // a smaller buffer configured since the checkpoint keeps the newest examples
-            List<Pending> oldestFirst = new ArrayList<>(ring.subList(next, ring.size()));
-            oldestFirst.addAll(ring.subList(0, next));
-            replay.addAll(
-                    oldestFirst.subList(
-                            oldestFirst.size() - settings.replayBufferSize(), oldestFirst.size()));
-            replayNext = 0;
-        }
-        if (in.available() != 0) {
-            throw new IOException(in.available() + " unread bytes at the end");
-        }
-    }
-
-    private static void writeExamples(DataOutputStream out, List<Pending> examples)
-            throws IOException {
-        out.writeInt(examples.size());
-        for (Pending p : examples) {
-            writeString(out, p.eventId());
-            out.writeInt(p.label());
-            out.writeLong(p.arrivedAt());
-            writeFeatures(out, p.features());
-        }
-    }
-
-    private static List<Pending> readExamples(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            throw new IOException("negative example count " + n);
-        }
-        List<Pending> examples = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String eventId = readString(in);
-            int label = in.readInt();
-            long arrivedAt = in.readLong();
-            examples.add(new Pending(eventId, label, arrivedAt, readFeatures(in)));
-        }
-        return examples;
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        return new String(readBytes(in), StandardCharsets.UTF_8);
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("bad length " + n);
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
-    }
-
-    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        writeBytes(out, b.array());
-    }
-
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        byte[] b = readBytes(in);
-        if (b.length % 4 != 0) {
-            throw new IOException(b.length + " bytes are not whole float32 values");
-        }
-        float[] values = new float[b.length / 4];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
-    }
-
-    private static void writeFeatures(DataOutputStream out, Features f) throws IOException {
-        writeString(out, f.getEventId());
-        out.writeLong(f.getTs());
-        writeString(out, f.getEncodedBy());
-        writeString(out, f.getDtype());
-        out.writeInt(f.getShape().size());
-        for (int d : f.getShape()) {
-            out.writeInt(d);
-        }
-        writeBytes(out, bytes(f.getData()));
-        out.writeBoolean(f.getMask() != null);
-        if (f.getMask() != null) {
-            writeBytes(out, bytes(f.getMask()));
-        }
-    }
-
-    private static Features readFeatures(DataInputStream in) throws IOException {
-        String eventId = readString(in);
-        long ts = in.readLong();
-        String encodedBy = readString(in);
-        String dtype = readString(in);
-        int rank = in.readInt();
-        if (rank < 0 || rank > 16) {
-            throw new IOException("bad rank " + rank);
-        }
-        List<Integer> shape = new ArrayList<>(rank);
-        for (int i = 0; i < rank; i++) {
-            shape.add(in.readInt());
-        }
-        ByteBuffer data = ByteBuffer.wrap(readBytes(in));
-        ByteBuffer mask = in.readBoolean() ? ByteBuffer.wrap(readBytes(in)) : null;
-        return Features.newBuilder()
-                .setEventId(eventId)
-                .setTs(ts)
-                .setEncodedBy(encodedBy)
-                .setDtype(dtype)
-                .setShape(shape)
-                .setData(data)
-                .setMask(mask)
-                .build();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        evaluator.restoreWindow(state.window());
+        pending.addAll(state.pending());
+        replay.restore(state.replay(), state.replayNext());
     }
 
     // ---- observation ----
@@ -877,25 +559,25 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** The newest version this trainer published or knows of; the next one is this plus one. */
     public long version() {
-        return highestVersion;
+        return lineage.version();
     }
 
     /** The version the current weights descend from, or null for the initial weights. */
     public Long parentVersion() {
-        return parentVersion;
+        return lineage.parentVersion();
     }
 
     public long examplesSeen() {
-        return examplesSeen;
+        return counters.examplesSeen();
     }
 
     public long examplesLearned() {
-        return examplesLearned;
+        return counters.examplesLearned();
     }
 
     /** Optimizer steps taken. */
     public long steps() {
-        return steps;
+        return counters.steps();
     }
 
     /** Examples waiting for their mini-batch. */
@@ -904,25 +586,25 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     public long updatesPublished() {
-        return published;
+        return counters.published();
     }
 
     public long heldBackForRegression() {
-        return heldBackRegression;
+        return counters.heldBackRegression();
     }
 
     public long heldBackForNonFiniteWeights() {
-        return heldBackNonFinite;
+        return counters.heldBackNonFinite();
     }
 
     /** Examples refused for an unknown label or features the model cannot take. */
     public long examplesRefused() {
-        return unknownLabels + misfits;
+        return counters.refused();
     }
 
     /** Examples learned again from the replay buffer (counted once per draw). */
     public long examplesReplayed() {
-        return examplesReplayed;
+        return counters.examplesReplayed();
     }
 
     /** Examples in the replay buffer. */
@@ -931,21 +613,21 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     public long driftEvents() {
-        return driftEvents;
+        return counters.driftEvents();
     }
 
     /** Prequential accuracy over the window (NaN before the first prediction). */
     public double accuracy() {
-        return window.accuracy();
+        return evaluator.window().accuracy();
     }
 
     public double meanLoss() {
-        return window.meanLoss();
+        return evaluator.window().meanLoss();
     }
 
     /** The learning rate in use (boosted after drift). */
     public double learningRate() {
-        return learningRate;
+        return schedule.rate();
     }
 
     /** A copy of the current parameters. */

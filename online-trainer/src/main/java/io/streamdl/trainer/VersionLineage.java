@@ -1,0 +1,100 @@
+package io.streamdl.trainer;
+
+/**
+ * Where a trainer's weights stand in the chain of published versions: the newest version it
+ * published or knows of (the next one is that plus one), the version the current weights descend
+ * from, the accuracy that version was published with (the guard's reference), and the last good
+ * weights to roll back to. Versions already on the model topic fence the numbering without changing
+ * the parent. Not thread-safe.
+ */
+final class VersionLineage {
+    private long highestVersion;
+    private Long parentVersion;
+    private double referenceAccuracy = Double.NaN;
+    private float[] lastGoodParams;
+
+    /** Before version 1, descending from the initial weights {@code initialParams}. */
+    VersionLineage(float[] initialParams) {
+        this.lastGoodParams = initialParams;
+    }
+
+    /** The lineage's fields as a snapshot holds them. */
+    record State(
+            long highestVersion,
+            Long parentVersion,
+            double referenceAccuracy,
+            float[] lastGoodParams) {}
+
+    /**
+     * Continues from {@code version}, published with {@code accuracy} and weights {@code params}.
+     */
+    void continueFrom(long version, double accuracy, float[] params) {
+        highestVersion = version;
+        parentVersion = version;
+        referenceAccuracy = accuracy;
+        lastGoodParams = params;
+    }
+
+    /**
+     * Raises the numbering above {@code newestKnown}, a version already on the model topic.
+     *
+     * @return whether the numbering moved
+     */
+    boolean fence(long newestKnown) {
+        if (newestKnown > highestVersion) {
+            highestVersion = newestKnown;
+            return true;
+        }
+        return false;
+    }
+
+    /** The number the next published version takes. */
+    long nextVersion() {
+        return highestVersion + 1;
+    }
+
+    /**
+     * Records that {@link #nextVersion} was published with {@code accuracy} from {@code params}: it
+     * becomes the parent, the reference and the last good weights.
+     *
+     * @return the published version
+     */
+    long published(double accuracy, float[] params) {
+        continueFrom(nextVersion(), accuracy, params);
+        return highestVersion;
+    }
+
+    /** Drops the reference accuracy, so the next candidate is judged on finiteness only. */
+    void forgetReferenceAccuracy() {
+        referenceAccuracy = Double.NaN;
+    }
+
+    long version() {
+        return highestVersion;
+    }
+
+    /** The version the current weights descend from, or null for the initial weights. */
+    Long parentVersion() {
+        return parentVersion;
+    }
+
+    /** The accuracy the parent was published with, or NaN if there is none to compare with. */
+    double referenceAccuracy() {
+        return referenceAccuracy;
+    }
+
+    float[] lastGoodParams() {
+        return lastGoodParams;
+    }
+
+    State state() {
+        return new State(highestVersion, parentVersion, referenceAccuracy, lastGoodParams);
+    }
+
+    void restore(State state) {
+        highestVersion = state.highestVersion();
+        parentVersion = state.parentVersion();
+        referenceAccuracy = state.referenceAccuracy();
+        lastGoodParams = state.lastGoodParams();
+    }
+}
