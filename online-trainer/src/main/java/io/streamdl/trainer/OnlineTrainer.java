@@ -4,6 +4,7 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.codec.ModelUpdateRejected;
 import io.streamdl.models.codec.VerifiedModel;
 import io.streamdl.models.inference.Dl4jInputs;
+import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
@@ -231,15 +232,16 @@ public final class OnlineTrainer implements AutoCloseable {
                             now));
             return;
         }
-        String misfit = ExampleTensors.misfit(example.features, spec);
+        // TrainJob checks features as they arrive; this guards trainers fed by other means
+        FeatureTensors.Refusal misfit = FeatureTensors.check(example.features, spec);
         if (misfit != null) {
             counters.addMisfit();
             out.deadLetter(
                     deadLetter(
                             example,
                             featuresTopic(example.features),
-                            "FEATURES_MISMATCH",
-                            "event " + example.eventId + ": " + misfit,
+                            misfit.reason().name(),
+                            misfit.message(),
                             now));
             return;
         }
@@ -323,7 +325,7 @@ public final class OnlineTrainer implements AutoCloseable {
             features.add(examples.get(i).features());
             labels[i] = examples.get(i).label();
         }
-        return Dl4jInputs.trainingData(spec, ExampleTensors.batch(features, spec), labels);
+        return Dl4jInputs.trainingData(spec, FeatureTensors.batch(features, spec), labels);
     }
 
     /**

@@ -19,12 +19,29 @@ final class TrainInputChecks {
 
     /** Features that {@code spec} cannot take are refused with the tensor check's reason. */
     static RecordCheck<Features> features(ModelSpec spec) {
-        return features -> {
+        return new FitsModel(spec.toJson());
+    }
+
+    /** The spec travels to the task as its JSON (a spec is not Java-serializable). */
+    private static final class FitsModel implements RecordCheck<Features> {
+        private static final long serialVersionUID = 1L;
+        private final String specJson;
+        private transient ModelSpec spec;
+
+        FitsModel(String specJson) {
+            this.specJson = specJson;
+        }
+
+        @Override
+        public Verdict check(Features features) {
+            if (spec == null) {
+                spec = ModelSpec.fromJson(specJson);
+            }
             FeatureTensors.Refusal refusal = FeatureTensors.check(features, spec);
             return refusal == null
                     ? null
                     : Verdict.refuse(refusal.reason().name(), refusal.message());
-        };
+        }
     }
 
     /**
@@ -38,6 +55,7 @@ final class TrainInputChecks {
         Set<String> classes = Set.copyOf(spec.labels());
         Set<String> others = Set.copyOf(otherModelsLabels);
         String model = spec.name();
+        java.util.List<String> labels = java.util.List.copyOf(spec.labels());
         return label -> {
             String id = label.getEventId();
             if (id == null || id.isBlank()) {
@@ -54,7 +72,7 @@ final class TrainInputChecks {
                             + " is not a class of model "
                             + model
                             + " "
-                            + spec.labels();
+                            + labels;
             if (others.contains(label.getLabel()) || !reportUnknown) {
                 return Verdict.skip("LABEL_OF_OTHER_MODEL", message);
             }

@@ -400,7 +400,7 @@ class OnlineTrainerTest {
             assertThat(out.deadLetters)
                     .extracting(d -> d.getError() + "@" + d.getSourceTopic())
                     .containsExactly(
-                            "UNKNOWN_LABEL@events.labels", "FEATURES_MISMATCH@features.image");
+                            "UNKNOWN_LABEL@events.labels", "DATA_LENGTH_MISMATCH@features.image");
             assertThat(out.deadLetters.get(0).getMessage()).contains("diagonal");
             assertThat(t.examplesRefused()).isEqualTo(2);
             assertThat(t.pendingExamples()).isZero();

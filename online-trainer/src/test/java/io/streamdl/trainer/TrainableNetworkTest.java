@@ -61,7 +61,8 @@ class TrainableNetworkTest {
             features.add(randomFeatures(spec, "x" + i, r));
             labels[i] = r.nextInt(spec.outputSize());
         }
-        return Dl4jInputs.trainingData(spec, ExampleTensors.batch(features, spec), labels);
+        return Dl4jInputs.trainingData(
+                spec, io.streamdl.models.inference.FeatureTensors.batch(features, spec), labels);
     }
 
     /** The change one SGD step at {@code rate} makes to each parameter. */
