@@ -34,7 +34,8 @@ usage() {
     exit 2
 }
 
-WORDS=(zero one two three four five six seven eight nine yes no up down left right on off stop go)
+# the keyword label set, written once for the readers and the model catalogue
+mapfile -t WORDS < "$(dirname "${BASH_SOURCE[0]}")/../../schemas/src/main/resources/io/streamdl/schemas/labels/keywords.txt"
 ACCENTS=(en-us en-gb en-gb-scotland en-gb-x-rp en-gb-x-gbclan en-gb-x-gbcwmd en-029 en-us-nyc)
 VARIANTS=(m1 m2 m3 m4 m5 m6 m7 m8 f1 f2 f3 f4 f5 klatt klatt2 klatt3 klatt4 klatt5 klatt6 grandma)
 TEST_VARIANTS=(m3 m7 f2 klatt4)

@@ -1,5 +1,6 @@
 package io.streamdl.ingest;
 
+import io.streamdl.schemas.labels.LabelSets;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,18 +16,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class FashionMnist {
     public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
-    public static final List<String> CLASSES =
-            List.of(
-                    "T-shirt/top",
-                    "Trouser",
-                    "Pullover",
-                    "Dress",
-                    "Coat",
-                    "Sandal",
-                    "Shirt",
-                    "Sneaker",
-                    "Bag",
-                    "Ankle boot");
+    public static final List<String> CLASSES = LabelSets.get(LabelSets.FASHION_MNIST);
     public static final int ROWS = 28;
     public static final int COLS = 28;
 

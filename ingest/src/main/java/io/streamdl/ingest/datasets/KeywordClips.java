@@ -3,6 +3,7 @@ package io.streamdl.ingest.datasets;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamdl.schemas.labels.LabelSets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +31,7 @@ import java.util.stream.Stream;
  */
 public final class KeywordClips {
     /** The words, in the order that defines each label's index. */
-    public static final List<String> WORDS =
-            List.of(
-                    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                    "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go");
+    public static final List<String> WORDS = LabelSets.get(LabelSets.KEYWORDS);
 
     public static final int SAMPLE_RATE = 16_000;
     public static final int CLIP_FRAMES = SAMPLE_RATE;

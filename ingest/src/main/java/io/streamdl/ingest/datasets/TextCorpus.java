@@ -3,6 +3,7 @@ package io.streamdl.ingest.datasets;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamdl.schemas.labels.LabelSets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,18 +25,7 @@ import java.util.List;
  */
 public final class TextCorpus {
     /** The sections kept, in the order that defines each label's index. */
-    public static final List<String> SECTIONS =
-            List.of(
-                    "admin",
-                    "database",
-                    "editors",
-                    "games",
-                    "graphics",
-                    "mail",
-                    "math",
-                    "net",
-                    "science",
-                    "sound");
+    public static final List<String> SECTIONS = LabelSets.get(LabelSets.DEBIAN_SECTIONS);
 
     private static final String SAMPLE = "/samples/text/debian-descriptions.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();

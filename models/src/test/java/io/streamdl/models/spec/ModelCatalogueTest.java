@@ -1,0 +1,113 @@
+package io.streamdl.models.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelCatalogueTest {
+    @Test
+    void theBundledCatalogueDeclaresExactlyTheSpecsThatWereWrittenInCodeBefore() throws Exception {
+        // pinned from the hard-coded DefaultSpecs before the catalogue replaced them: the same
+        // specs mean the same networks, so existing model topics and checkpoints stay valid
+        List<String> before;
+        try (InputStream in =
+                ModelCatalogueTest.class.getResourceAsStream(
+                        "default-specs-before-catalogue.jsonl")) {
+            before = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        ModelCatalogue bundled = ModelCatalogue.bundled();
+        assertThat(bundled.entries())
+                .extracting(e -> e.spec().toJson())
+                .containsExactlyElementsOf(before);
+        assertThat(bundled.enabled())
+                .extracting(ModelCatalogue.Entry::name)
+                .containsExactly("image", "audio", "text");
+        assertThat(bundled.entry("image").encoder()).isEqualTo("image");
+        assertThat(DefaultSpecs.image()).isEqualTo(bundled.entry("image").spec());
+    }
+
+    @Test
+    void aUsersEntryBringsItsOwnClassesSizesAndTrainerSettings() {
+        ModelCatalogue catalogue =
+                ModelCatalogue.parse(
+                        """
+                        {"models": [{
+                          "name": "shoes", "encoder": "image", "family": "cnn",
+                          "labels": ["sandal", "sneaker", "boot"],
+                          "params": {"conv1Channels": 4, "conv2Channels": 8, "kernelSize": 3,
+                                     "denseUnits": 16, "batchNorm": false, "dropout": 0.0},
+                          "trainer": {"trainer.batch-size": 8, "trainer.publish.every-examples": "64"}
+                        }]}
+                        """,
+                        "test");
+        ModelCatalogue.Entry shoes = catalogue.entry("shoes");
+        assertThat(shoes.spec().labels()).containsExactly("sandal", "sneaker", "boot");
+        assertThat(shoes.spec().outputSize()).isEqualTo(3);
+        assertThat(shoes.spec().inputs().get(0).shape()).containsExactly(1, 28, 28);
+        assertThat(shoes.trainer())
+                .containsEntry("trainer.batch-size", "8")
+                .containsEntry("trainer.publish.every-examples", "64");
+        assertThat(shoes.enabled()).isTrue();
+    }
+
+    @Test
+    void mistakesAreRefusedNamingTheEntryAndWhatIsWrong() {
+        String params =
+                "\"params\": {\"conv1Channels\": 4, \"conv2Channels\": 8, \"kernelSize\": 3,"
+                        + " \"denseUnits\": 16, \"batchNorm\": false, \"dropout\": 0.0}";
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"encoder\": \"image\", \"family\": \"cnn\", \"lables\": [\"x\", \"y\"], "
+                                                + params))
+                .hasMessageContaining("test, model 0")
+                .hasMessageContaining("unknown field 'lables'");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"encoder\": \"image\", \"family\": \"rnn\", \"labels\": [\"x\", \"y\"], "
+                                                + params))
+                .hasMessageContaining("unknown family 'rnn'");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"encoder\": \"image\", \"family\": \"cnn\", \"labels\": \"cifar\", "
+                                                + params))
+                .hasMessageContaining("no label set 'cifar'");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"encoder\": \"image\", \"family\": \"cnn\", \"labels\": [\"x\", \"x\"], "
+                                                + params))
+                .hasMessageContaining("duplicate labels");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"encoder\": \"image\", \"family\": \"cnn\", \"labels\": [\"x\", \"y\"], \"trainer\": {\"batch-size\": 8}, "
+                                                + params))
+                .hasMessageContaining("'batch-size' is not a trainer key");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "\"name\": \"a\", \"family\": \"cnn\", \"labels\": [\"x\", \"y\"], "
+                                                + params))
+                .hasMessageContaining("needs an 'encoder'");
+        String one =
+                "{\"name\": \"a\", \"encoder\": \"image\", \"family\": \"cnn\", \"labels\": [\"x\", \"y\"], "
+                        + params
+                        + "}";
+        assertThatThrownBy(
+                        () ->
+                                ModelCatalogue.parse(
+                                        "{\"models\": [" + one + ", " + one + "]}", "test"))
+                .hasMessageContaining("declared twice");
+    }
+
+    private static ModelCatalogue parse(String entry) {
+        return ModelCatalogue.parse("{\"models\": [{" + entry + "}]}", "test");
+    }
+}
