@@ -75,11 +75,19 @@ public final class TrainJob implements StreamingJob {
      * the newest update of {@code models.<model>} as warm start and version floor.
      */
     public static TrainJob onKafka(KafkaSettings kafka, TrainJobConfig config) {
+        return onKafka(kafka, config, DefaultSpecs.byName(config.model()));
+    }
+
+    /**
+     * The job on Kafka for {@code spec} (a catalogue entry's), with transactional sinks and the
+     * newest update of {@code models.<model>} as warm start and version floor.
+     */
+    public static TrainJob onKafka(KafkaSettings kafka, TrainJobConfig config, ModelSpec spec) {
         String model = config.model();
         return new TrainJob(
                 config,
                 kafka.registries(),
-                DefaultSpecs.byName(model),
+                spec,
                 KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name())),
                 KafkaConnectors.avroSink(

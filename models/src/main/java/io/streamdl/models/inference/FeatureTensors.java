@@ -86,7 +86,7 @@ public final class FeatureTensors {
                 return refuse(Reason.INVALID_SHAPE, features, "shape " + shape + " is too large");
             }
         }
-        if (!shape.equals(input.shape())) {
+        if (!takes(input, shape)) {
             return refuse(
                     Reason.SHAPE_MISMATCH,
                     features,
@@ -134,6 +134,17 @@ public final class FeatureTensors {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a record of {@code shape} is one event of {@code input}: the same shape, or the same
+     * with a leading batch dimension of 1 (the image encoder writes {@code [1, C, H, W]}).
+     */
+    private static boolean takes(TensorSpec input, List<Integer> shape) {
+        if (shape.size() == input.rank() + 1 && shape.get(0) == 1) {
+            return shape.subList(1, shape.size()).equals(input.shape());
+        }
+        return shape.equals(input.shape());
     }
 
     private static Refusal checkValues(Features features, ModelSpec spec, TensorSpec input) {

@@ -57,6 +57,11 @@ class FeatureTensorsTest {
     void aConsistentRecordFitsAndStacksIntoTheModelsBatch() {
         Features ok = image("e1", List.of(1, 28, 28), pixels(784));
         assertThat(FeatureTensors.check(ok, IMAGE)).isNull();
+        // as the image encoder writes it: with a leading batch dimension of 1
+        assertThat(FeatureTensors.check(image("e1", List.of(1, 1, 28, 28), pixels(784)), IMAGE))
+                .isNull();
+        assertThat(reason(image("e1", List.of(2, 1, 28, 14), pixels(784)), IMAGE))
+                .isEqualTo(Reason.SHAPE_MISMATCH);
         Batch batch = FeatureTensors.batch(List.of(ok, ok), IMAGE);
         assertThat(batch.size()).isEqualTo(2);
         assertThat(batch.names()).containsExactly("input");

@@ -67,6 +67,12 @@ public final class PipelineCli {
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Option(
+                names = "--models",
+                description =
+                        "A model catalogue file (JSON, like models/src/main/resources/catalogue.json): a ScoreJob and a TrainJob per enabled entry (key models.catalogue; default: the bundled catalogue).")
+        Path models;
+
+        @Option(
                 names = "--config",
                 description = "A properties file of config keys; -c wins over it.")
         Path configFile;
@@ -99,6 +105,9 @@ public final class PipelineCli {
             all.putAll(settings);
             if (dataDir != null) {
                 all.put(PlatformConfig.DATA_DIR.key(), dataDir.toString());
+            }
+            if (models != null) {
+                all.put(PlatformConfig.CATALOGUE.key(), models.toString());
             }
             return all;
         }

@@ -133,6 +133,13 @@ public record PlatformConfig(
         return from(settings);
     }
 
+    /** As {@link #ephemeral(Path, int)}, with {@code extra} settings (job keys, a catalogue). */
+    public static PlatformConfig ephemeral(Path dataDir, int slots, Map<String, String> extra) {
+        Map<String, String> settings = new java.util.HashMap<>(ephemeralSettings(dataDir, slots));
+        settings.putAll(extra);
+        return from(settings);
+    }
+
     private static Map<String, String> ephemeralSettings(Path dataDir, int slots) {
         return Map.of(
                 DATA_DIR.key(), dataDir.toString(),

@@ -5,10 +5,14 @@ import io.streamdl.encoders.job.EncodeJobConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.inference.OnnxRuntimeBackend;
+import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
+import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.topics.TopicSpec;
+import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
@@ -23,16 +27,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline's Flink jobs with their configs: the EncodeJob, and a ScoreJob and a TrainJob per
- * model. {@link #plan} builds every job's config record from the settings without starting
- * anything, so a bad value fails before Kafka, the registry or Flink are up.
+ * enabled model of the catalogue ({@code models.catalogue}, or the bundled one). {@link #plan}
+ * builds every job's config record from the settings without starting anything, so a bad value
+ * fails before Kafka, the registry or Flink are up.
  */
 public final class PipelineJobs {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineJobs.class);
@@ -44,10 +51,6 @@ public final class PipelineJobs {
 
     public static final String HMAC_KEY = ModelUpdateCodec.Config.HMAC_KEY;
     public static final String BUNDLED_VOCAB = "/vocab/debian-wordpiece.txt";
-
-    /** Which encoder's features each default model scores. */
-    public static final Map<String, String> MODEL_ENCODERS =
-            Map.of("image", "image", "audio", "audio", "text", "text");
 
     /**
      * Every job's config, built from one settings map.
@@ -82,11 +85,12 @@ public final class PipelineJobs {
         // the vocabulary is only a name here: the text encoder is built with the EncodeJob, from
         // the file written into the data directory
         EncodeJobConfig encode = EncodeJobConfig.of(settings);
+        ModelCatalogue catalogue = catalogue(config);
         List<ScoreJobConfig> scorers = new ArrayList<>();
         List<TrainJobConfig> trainers = new ArrayList<>();
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
-            scorers.add(ScoreJobConfig.of(e.getKey(), e.getValue(), registryUrl, settings));
-            trainers.add(TrainJobConfig.of(e.getKey(), e.getValue(), registryUrl, settings));
+        for (ModelCatalogue.Entry entry : catalogue.enabled()) {
+            scorers.add(scorerConfig(entry, registryUrl, settings));
+            trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
         return new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
@@ -102,6 +106,47 @@ public final class PipelineJobs {
         settings.putIfAbsent(TextEncoderConfig.MAX_LENGTH.key(), "64");
         settings.putIfAbsent(TextEncoderConfig.VOCAB_PATH.key(), vocabulary);
         return settings;
+    }
+
+    /** The catalogue {@code models.catalogue} names, or the bundled one. */
+    public static ModelCatalogue catalogue(PlatformConfig config) {
+        return config.catalogue().isBlank()
+                ? ModelCatalogue.bundled()
+                : ModelCatalogue.load(Path.of(config.catalogue()));
+    }
+
+    private static ScoreJobConfig scorerConfig(
+            ModelCatalogue.Entry entry, String registryUrl, Map<String, String> settings) {
+        return ScoreJobConfig.of(entry.name(), entry.encoder(), registryUrl, settings);
+    }
+
+    /**
+     * The trainer of {@code entry}: the global settings with the entry's own trainer keys over
+     * them. All trainers read {@code events.labels}: each skips the labels of the other models'
+     * classes, and the first model's trainer alone dead-letters a label of no model's.
+     */
+    static TrainJobConfig trainerConfig(
+            ModelCatalogue catalogue,
+            ModelCatalogue.Entry entry,
+            String registryUrl,
+            Map<String, String> settings) {
+        Map<String, String> merged = new LinkedHashMap<>(settings);
+        merged.putAll(entry.trainer());
+        Set<String> others = new HashSet<>();
+        for (ModelCatalogue.Entry other : catalogue.enabled()) {
+            if (other != entry) {
+                others.addAll(other.spec().labels());
+            }
+        }
+        boolean reportsUnknown = catalogue.enabled().get(0) == entry;
+        try {
+            return TrainJobConfig.of(entry.name(), entry.encoder(), registryUrl, merged)
+                    .sharingLabelsWith(others, reportsUnknown);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "model '" + entry.name() + "' of " + catalogue.origin() + ": " + e.getMessage(),
+                    e);
+        }
     }
 
     public KafkaSettings kafka(String group) {
@@ -158,8 +203,28 @@ public final class PipelineJobs {
         }
     }
 
+    /**
+     * Creates the model and score topics of the catalogue's models that the platform does not
+     * create itself (a user's models), configured like the default ones (compacted, large messages
+     * for updates).
+     */
+    private void ensureModelTopics(ModelCatalogue catalogue) {
+        List<TopicSpec<?>> topics = new ArrayList<>();
+        for (ModelCatalogue.Entry entry : catalogue.enabled()) {
+            topics.add(Topics.models(entry.name()));
+            topics.add(Topics.scores(entry.name()));
+        }
+        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+            List<String> created = admin.ensure(topics, platform.config().partitions());
+            if (!created.isEmpty()) {
+                LOG.info("created topics of catalogue models {}", created);
+            }
+        }
+    }
+
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
     public List<String> submitEncodeAndScore(JobRunner runner) {
+        ensureModelTopics(catalogue(platform.config()));
         List<String> names = new ArrayList<>();
         Map<String, String> all = jobSettings();
         EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
@@ -167,12 +232,11 @@ public final class PipelineJobs {
         runner.submit(encode, encodeConfig.parallelism());
         names.add(encode.name());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
-            ScoreJobConfig config =
-                    ScoreJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), all);
+        for (ModelCatalogue.Entry entry : catalogue(platform.config()).enabled()) {
+            ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
             ScoreJob job =
                     ScoreJob.onKafka(
-                            kafka("streamdl-score-" + e.getKey()),
+                            kafka("streamdl-score-" + entry.name()),
                             config,
                             new CodecVerifier(signing.hmacKey(), signing.allowUnsigned()),
                             ModelLoader.onnxRuntime(onnxSettings(all)));
@@ -199,10 +263,11 @@ public final class PipelineJobs {
     public List<String> submitTrainers(JobRunner runner) {
         Map<String, String> all = jobSettings();
         List<String> names = new ArrayList<>();
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(MODEL_ENCODERS).entrySet()) {
-            TrainJobConfig config =
-                    TrainJobConfig.of(e.getKey(), e.getValue(), platform.registryUrl(), all);
-            TrainJob job = TrainJob.onKafka(kafka("streamdl-train-" + e.getKey()), config);
+        ModelCatalogue catalogue = catalogue(platform.config());
+        for (ModelCatalogue.Entry entry : catalogue.enabled()) {
+            TrainJobConfig config = trainerConfig(catalogue, entry, platform.registryUrl(), all);
+            TrainJob job =
+                    TrainJob.onKafka(kafka("streamdl-train-" + entry.name()), config, entry.spec());
             runner.submit(job, 1);
             names.add(job.name());
         }
