@@ -63,6 +63,9 @@ public final class HoldAndSwap<E> implements AutoCloseable {
         /** An event the serving model cannot take, and why. */
         void misfit(E event, FeatureTensors.Refusal why, long now);
 
+        /** An event held for a model that never came before the input ended. */
+        void endedWithoutModel(E event, long now);
+
         /** An event refused because no model is served yet and {@code maxHeld} are held. */
         void noModel(E event, int maxHeld, long now);
 
@@ -179,8 +182,9 @@ public final class HoldAndSwap<E> implements AutoCloseable {
 
     /**
      * At the end of the input: waits for the builds in progress and queued (on the caller's thread,
-     * as nothing else is left to do), takes them, then scores the open batch. Held events stay held
-     * if no model could be built.
+     * as nothing else is left to do), takes them, then scores the open batch. If no model could be
+     * built, the held events are refused ({@link Output#endedWithoutModel}): nothing will ever
+     * score them, and an event must not vanish.
      */
     public void finish(long now, Output<E> out) {
         while (building != null) {
@@ -188,6 +192,10 @@ public final class HoldAndSwap<E> implements AutoCloseable {
             takeFinishedBuild(now, out);
         }
         flush(now, out);
+        if (serving == null) {
+            held.forEach(event -> out.endedWithoutModel(event, now));
+            held.clear();
+        }
     }
 
     /**

@@ -349,6 +349,16 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         }
 
         @Override
+        public void endedWithoutModel(Pending pending, long now) {
+            deadLetter(
+                    pending.raw(),
+                    "score",
+                    "NO_MODEL",
+                    "the input ended before any model of this scorer was built",
+                    now);
+        }
+
+        @Override
         public void swapped(long previousVersion, LoadedModel next) {
             swaps.inc();
             LOG.debug("now serving version {} (was {})", next.version(), previousVersion);

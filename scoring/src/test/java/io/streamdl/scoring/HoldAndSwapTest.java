@@ -33,6 +33,11 @@ class HoldAndSwapTest {
         }
 
         @Override
+        public void endedWithoutModel(String event, long now) {
+            log.add("ended " + event);
+        }
+
+        @Override
         public void misfit(String event, FeatureTensors.Refusal why, long now) {
             log.add("misfit " + event);
         }
@@ -95,6 +100,16 @@ class HoldAndSwapTest {
         assertThat(core.waiting()).as("released into the open batch").containsExactly("a", "b");
         core.onTime(104, out);
         assertThat(log).endsWith("score a,b @1");
+        assertThat(core.waiting()).isEmpty();
+    }
+
+    @Test
+    void heldEventsAreRefusedWhenTheInputEndsWithoutAnyModel() {
+        HoldAndSwap<String> core = core(10, 100, 5);
+        core.receive("a", 0, out);
+        core.receive("b", 1, out);
+        core.finish(2, out);
+        assertThat(log).containsExactly("ended a", "ended b");
         assertThat(core.waiting()).isEmpty();
     }
 
