@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.encoders.testing.TestWavs;
 import io.streamdl.encoders.text.WordPieceTrainer;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
@@ -122,7 +123,7 @@ class EncodeJobITCase {
                                     id,
                                     now,
                                     "it",
-                                    TestingWavs.sine(200 + 150 * i, rate, 1.0),
+                                    TestWavs.sine16(200 + 150 * i, rate, 1.0),
                                     Map.of()));
                     expectedEncoder.put(id, "audio");
                 }
@@ -242,9 +243,9 @@ class EncodeJobITCase {
                                 "b7",
                                 now,
                                 "it",
-                                TestingWavs.wav(2, 1, 16000, 4, new byte[8000]),
+                                TestWavs.raw(2, 1, 16000, 4, new byte[8000]),
                                 Map.of()));
-                byte[] wav = TestingWavs.sine(440, 16000, 1.0);
+                byte[] wav = TestWavs.sine16(440, 16000, 1.0);
                 bad(
                         producer,
                         avro,
@@ -256,7 +257,7 @@ class EncodeJobITCase {
                         avro,
                         expectedReason,
                         "AUDIO_TOO_LONG",
-                        Events.audio("b9", now, "it", TestingWavs.sine(440, 16000, 3.0), Map.of()));
+                        Events.audio("b9", now, "it", TestWavs.sine16(440, 16000, 3.0), Map.of()));
                 bad(
                         producer,
                         avro,
@@ -266,7 +267,7 @@ class EncodeJobITCase {
                                 "b10",
                                 now,
                                 "it",
-                                TestingWavs.wav(1, 1, 16000, 16, new byte[0]),
+                                TestWavs.raw(1, 1, 16000, 16, new byte[0]),
                                 Map.of()));
                 bad(
                         producer,

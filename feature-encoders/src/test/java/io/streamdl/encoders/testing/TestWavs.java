@@ -102,6 +102,28 @@ public final class TestWavs {
         return b.array();
     }
 
+    /** A 16-bit PCM mono WAV of a sine at {@code frequency} Hz, amplitude 0.37. */
+    public static byte[] sine16(double frequency, int rate, double seconds) {
+        return pcm16(rate, sine(frequency, 0.37, rate, seconds));
+    }
+
+    /**
+     * A RIFF/WAVE file with any fmt fields and raw data bytes, consistent or not: for headers the
+     * reader must refuse (4-bit samples, no data, an unknown format tag).
+     */
+    public static byte[] raw(int formatTag, int channels, int rate, int bits, byte[] data) {
+        int blockAlign = channels * bits / 8;
+        ByteBuffer b = ByteBuffer.allocate(44 + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(ascii("RIFF")).putInt(36 + data.length).put(ascii("WAVE"));
+        b.put(ascii("fmt ")).putInt(16).putShort((short) formatTag).putShort((short) channels);
+        b.putInt(rate)
+                .putInt(rate * blockAlign)
+                .putShort((short) blockAlign)
+                .putShort((short) bits);
+        b.put(ascii("data")).putInt(data.length).put(data);
+        return b.array();
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
