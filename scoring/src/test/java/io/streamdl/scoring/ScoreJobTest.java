@@ -16,12 +16,13 @@ import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.testing.TestingRecords;
+import io.streamdl.schemas.flink.testing.TestingSink;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import io.streamdl.schemas.topics.Topics;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -29,19 +30,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -100,7 +91,7 @@ class ScoreJobTest {
 
     @AfterEach
     void dropCollected() {
-        CollectingSink.drop(run);
+        TestingSink.drop(run);
     }
 
     private static ScoreJobConfig config() {
@@ -174,14 +165,14 @@ class ScoreJobTest {
                         0L,
                         null,
                         WRITER.serialize(MODELS_TOPIC, signedUpdate()));
-        CollectingSink<Score> scoreSink = new CollectingSink<>(run, "scores");
-        CollectingSink<DeadLetter> deadLetterSink = new CollectingSink<>(run, "dlq");
+        TestingSink<Score> scoreSink = new TestingSink<>(run, "scores");
+        TestingSink<DeadLetter> deadLetterSink = new TestingSink<>(run, "dlq");
         ScoreJob job =
                 new ScoreJob(
                         config(),
                         IN_MEMORY,
-                        BoundedRecords.source(inputs),
-                        BoundedRecords.source(List.of(update)),
+                        TestingRecords.source(inputs),
+                        TestingRecords.source(List.of(update)),
                         scoreSink,
                         deadLetterSink,
                         new CodecVerifier(KEY, false),
@@ -245,10 +236,10 @@ class ScoreJobTest {
         new ScoreJob(
                         config(),
                         IN_MEMORY,
-                        BoundedRecords.source(List.of()),
-                        BoundedRecords.source(List.of()),
-                        new CollectingSink<>(run, "scores"),
-                        new CollectingSink<>(run, "dlq"),
+                        TestingRecords.source(List.of()),
+                        TestingRecords.source(List.of()),
+                        new TestingSink<>(run, "scores"),
+                        new TestingSink<>(run, "dlq"),
                         new CodecVerifier(KEY, false),
                         ModelLoader.onnxRuntime(Map.of()))
                 .build(inTests);
@@ -272,86 +263,5 @@ class ScoreJobTest {
                         "decode and micro-batch score",
                         "scores.tiny: Writer",
                         "dlq: Writer");
-    }
-
-    /** A bounded source of the given records, split among the source's subtasks. */
-    static final class BoundedRecords implements GeneratorFunction<Long, RawRecord> {
-        private static final long serialVersionUID = 1L;
-
-        /** A serializable copy of a {@link RawRecord} (which is a Flink POJO, not Serializable). */
-        private record Copy(
-                String topic, int partition, long offset, long timestamp, byte[] key, byte[] value)
-                implements Serializable {}
-
-        private final List<Copy> records;
-
-        private BoundedRecords(List<Copy> records) {
-            this.records = records;
-        }
-
-        static Source<RawRecord, ?, ?> source(List<RawRecord> records) {
-            List<Copy> copies = new ArrayList<>(records.size());
-            for (RawRecord r : records) {
-                copies.add(new Copy(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value));
-            }
-            return new DataGeneratorSource<>(
-                    new BoundedRecords(copies), copies.size(), TypeInformation.of(RawRecord.class));
-        }
-
-        @Override
-        public RawRecord map(Long index) {
-            Copy c = records.get(Math.toIntExact(index));
-            return new RawRecord(
-                    c.topic(), c.partition(), c.offset(), c.timestamp(), c.key(), c.value());
-        }
-    }
-
-    /**
-     * A sink that keeps what reaches it in this JVM, under the test run and its own name, so that
-     * the test reads it after the job has finished.
-     */
-    static final class CollectingSink<T> implements Sink<T> {
-        private static final long serialVersionUID = 1L;
-        private static final Map<String, Queue<Object>> RECEIVED = new ConcurrentHashMap<>();
-
-        private final String key;
-
-        CollectingSink(String run, String name) {
-            this.key = run + "/" + name;
-            RECEIVED.putIfAbsent(key, new ConcurrentLinkedQueue<>());
-        }
-
-        @Override
-        public SinkWriter<T> createWriter(WriterInitContext context) {
-            return new Writer<>(RECEIVED.get(key));
-        }
-
-        @SuppressWarnings("unchecked")
-        List<T> received() {
-            return (List<T>) List.copyOf(RECEIVED.get(key));
-        }
-
-        static void drop(String run) {
-            RECEIVED.keySet().removeIf(k -> k.startsWith(run + "/"));
-        }
-
-        private static final class Writer<T> implements SinkWriter<T> {
-            private final Queue<Object> queue;
-
-            Writer(Queue<Object> queue) {
-                this.queue = queue;
-            }
-
-            @Override
-            public void write(T element, Context context) {
-                queue.add(element);
-            }
-
-            @Override
-            public void flush(boolean endOfInput) {}
-
-            @Override
-            public void close() {}
-        }
     }
 }

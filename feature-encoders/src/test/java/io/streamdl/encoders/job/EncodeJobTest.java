@@ -14,6 +14,8 @@ import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.TextPayload;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.testing.TestingRecords;
+import io.streamdl.schemas.flink.testing.TestingSink;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -22,7 +24,6 @@ import io.streamdl.schemas.topics.Topics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,18 +33,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -81,7 +73,7 @@ class EncodeJobTest {
 
     @AfterEach
     void dropCollected() {
-        CollectingSink.drop(run);
+        TestingSink.drop(run);
     }
 
     /**
@@ -196,16 +188,15 @@ class EncodeJobTest {
                 Expected.dead(EventEncoder.STAGE_ENCODE + ".image", "CORRUPT_IMAGE"));
 
         EncoderRegistry encoders = encoders();
-        Map<String, CollectingSink<Features>> featureSinks = new LinkedHashMap<>();
+        Map<String, TestingSink<Features>> featureSinks = new LinkedHashMap<>();
         for (Encoder<?> encoder : encoders.encoders()) {
-            featureSinks.put(
-                    encoder.name(), new CollectingSink<>(run, "features." + encoder.name()));
+            featureSinks.put(encoder.name(), new TestingSink<>(run, "features." + encoder.name()));
         }
         assertThat(featureSinks).containsOnlyKeys("image", "audio", "text");
-        CollectingSink<DeadLetter> deadLetterSink = new CollectingSink<>(run, "dlq");
+        TestingSink<DeadLetter> deadLetterSink = new TestingSink<>(run, "dlq");
         EncodeJob job =
                 new EncodeJob(
-                        BoundedRecords.source(inputs),
+                        TestingRecords.source(inputs),
                         Map.copyOf(featureSinks),
                         deadLetterSink,
                         REGISTRY_URL,
@@ -217,7 +208,7 @@ class EncodeJobTest {
         env.execute(job.name()); // returns once the bounded job has finished
 
         int featuresOut = 0;
-        for (Map.Entry<String, CollectingSink<Features>> sink : featureSinks.entrySet()) {
+        for (Map.Entry<String, TestingSink<Features>> sink : featureSinks.entrySet()) {
             String encoder = sink.getKey();
             List<Features> received = sink.getValue().received();
             List<Expected> mine =
@@ -282,16 +273,12 @@ class EncodeJobTest {
 
         Map<String, Sink<Features>> sinks = new LinkedHashMap<>();
         encoders.encoders()
-                .forEach(
-                        e ->
-                                sinks.put(
-                                        e.name(),
-                                        new CollectingSink<>(run, "features." + e.name())));
+                .forEach(e -> sinks.put(e.name(), new TestingSink<>(run, "features." + e.name())));
         StreamExecutionEnvironment inTests = StreamExecutionEnvironment.getExecutionEnvironment();
         new EncodeJob(
-                        BoundedRecords.source(List.of()),
+                        TestingRecords.source(List.of()),
                         sinks,
-                        new CollectingSink<>(run, "dlq"),
+                        new TestingSink<>(run, "dlq"),
                         REGISTRY_URL,
                         IN_MEMORY,
                         encoders)
@@ -316,86 +303,5 @@ class EncodeJobTest {
                         "features.audio: Writer",
                         "features.text: Writer",
                         "dlq: Writer");
-    }
-
-    /** A bounded source of the given records, split among the source's subtasks. */
-    static final class BoundedRecords implements GeneratorFunction<Long, RawRecord> {
-        private static final long serialVersionUID = 1L;
-
-        /** A serializable copy of a {@link RawRecord} (which is a Flink POJO, not Serializable). */
-        private record Copy(
-                String topic, int partition, long offset, long timestamp, byte[] key, byte[] value)
-                implements Serializable {}
-
-        private final List<Copy> records;
-
-        private BoundedRecords(List<Copy> records) {
-            this.records = records;
-        }
-
-        static Source<RawRecord, ?, ?> source(List<RawRecord> records) {
-            List<Copy> copies = new ArrayList<>(records.size());
-            for (RawRecord r : records) {
-                copies.add(new Copy(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value));
-            }
-            return new DataGeneratorSource<>(
-                    new BoundedRecords(copies), copies.size(), TypeInformation.of(RawRecord.class));
-        }
-
-        @Override
-        public RawRecord map(Long index) {
-            Copy c = records.get(Math.toIntExact(index));
-            return new RawRecord(
-                    c.topic(), c.partition(), c.offset(), c.timestamp(), c.key(), c.value());
-        }
-    }
-
-    /**
-     * A sink that keeps what reaches it in this JVM, under the test run and its own name, so that
-     * the test reads it after the job has finished.
-     */
-    static final class CollectingSink<T> implements Sink<T> {
-        private static final long serialVersionUID = 1L;
-        private static final Map<String, Queue<Object>> RECEIVED = new ConcurrentHashMap<>();
-
-        private final String key;
-
-        CollectingSink(String run, String name) {
-            this.key = run + "/" + name;
-            RECEIVED.putIfAbsent(key, new ConcurrentLinkedQueue<>());
-        }
-
-        @Override
-        public SinkWriter<T> createWriter(WriterInitContext context) {
-            return new Writer<>(RECEIVED.get(key));
-        }
-
-        @SuppressWarnings("unchecked")
-        List<T> received() {
-            return (List<T>) List.copyOf(RECEIVED.get(key));
-        }
-
-        static void drop(String run) {
-            RECEIVED.keySet().removeIf(k -> k.startsWith(run + "/"));
-        }
-
-        private static final class Writer<T> implements SinkWriter<T> {
-            private final Queue<Object> queue;
-
-            Writer(Queue<Object> queue) {
-                this.queue = queue;
-            }
-
-            @Override
-            public void write(T element, Context context) {
-                queue.add(element);
-            }
-
-            @Override
-            public void flush(boolean endOfInput) {}
-
-            @Override
-            public void close() {}
-        }
     }
 }
