@@ -16,6 +16,7 @@ import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.testing.TestingGraphs;
 import io.streamdl.schemas.flink.testing.TestingRecords;
 import io.streamdl.schemas.flink.testing.TestingSink;
 import io.streamdl.schemas.serde.AvroWireSerializer;
@@ -34,8 +35,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -230,7 +229,14 @@ class ScoreJobTest {
                         new CodecVerifier(KEY, false),
                         ModelLoader.onnxRuntime(Map.of()))
                 .build(onKafka);
-        assertNamedWithUids(onKafka.getStreamGraph());
+        TestingGraphs.assertNamedWithUids(
+                onKafka.getStreamGraph(),
+                "Source: features.image",
+                "Source: models.tiny",
+                "verify model updates",
+                "decode and micro-batch score",
+                "scores.tiny: Writer",
+                "dlq: Writer");
 
         StreamExecutionEnvironment inTests = StreamExecutionEnvironment.getExecutionEnvironment();
         new ScoreJob(
@@ -243,25 +249,13 @@ class ScoreJobTest {
                         new CodecVerifier(KEY, false),
                         ModelLoader.onnxRuntime(Map.of()))
                 .build(inTests);
-        assertNamedWithUids(inTests.getStreamGraph());
-    }
-
-    private static void assertNamedWithUids(StreamGraph graph) {
-        assertThat(graph.getStreamNodes()).isNotEmpty();
-        for (StreamNode node : graph.getStreamNodes()) {
-            assertThat(node.getOperatorName()).as("name of node " + node.getId()).isNotBlank();
-            assertThat(node.getTransformationUID())
-                    .as("uid of " + node.getOperatorName())
-                    .isNotBlank();
-        }
-        assertThat(graph.getStreamNodes())
-                .extracting(StreamNode::getOperatorName)
-                .contains(
-                        "Source: features.image",
-                        "Source: models.tiny",
-                        "verify model updates",
-                        "decode and micro-batch score",
-                        "scores.tiny: Writer",
-                        "dlq: Writer");
+        TestingGraphs.assertNamedWithUids(
+                inTests.getStreamGraph(),
+                "Source: features.image",
+                "Source: models.tiny",
+                "verify model updates",
+                "decode and micro-batch score",
+                "scores.tiny: Writer",
+                "dlq: Writer");
     }
 }

@@ -14,6 +14,7 @@ import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.TextPayload;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.testing.TestingGraphs;
 import io.streamdl.schemas.flink.testing.TestingRecords;
 import io.streamdl.schemas.flink.testing.TestingSink;
 import io.streamdl.schemas.serde.AvroWireSerializer;
@@ -37,8 +38,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -269,7 +268,14 @@ class EncodeJobTest {
         StreamExecutionEnvironment onKafka = StreamExecutionEnvironment.getExecutionEnvironment();
         EncodeJob.onKafka(KafkaSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "encode"), encoders)
                 .build(onKafka);
-        assertNamedWithUids(onKafka.getStreamGraph());
+        TestingGraphs.assertNamedWithUids(
+                onKafka.getStreamGraph(),
+                "Source: events.raw",
+                "decode and encode",
+                "features.image: Writer",
+                "features.audio: Writer",
+                "features.text: Writer",
+                "dlq: Writer");
 
         Map<String, Sink<Features>> sinks = new LinkedHashMap<>();
         encoders.encoders()
@@ -283,25 +289,13 @@ class EncodeJobTest {
                         IN_MEMORY,
                         encoders)
                 .build(inTests);
-        assertNamedWithUids(inTests.getStreamGraph());
-    }
-
-    private static void assertNamedWithUids(StreamGraph graph) {
-        assertThat(graph.getStreamNodes()).isNotEmpty();
-        for (StreamNode node : graph.getStreamNodes()) {
-            assertThat(node.getOperatorName()).as("name of node " + node.getId()).isNotBlank();
-            assertThat(node.getTransformationUID())
-                    .as("uid of " + node.getOperatorName())
-                    .isNotBlank();
-        }
-        assertThat(graph.getStreamNodes())
-                .extracting(StreamNode::getOperatorName)
-                .contains(
-                        "Source: events.raw",
-                        "decode and encode",
-                        "features.image: Writer",
-                        "features.audio: Writer",
-                        "features.text: Writer",
-                        "dlq: Writer");
+        TestingGraphs.assertNamedWithUids(
+                inTests.getStreamGraph(),
+                "Source: events.raw",
+                "decode and encode",
+                "features.image: Writer",
+                "features.audio: Writer",
+                "features.text: Writer",
+                "dlq: Writer");
     }
 }
