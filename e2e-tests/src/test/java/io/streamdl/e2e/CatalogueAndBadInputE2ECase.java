@@ -10,6 +10,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Label;

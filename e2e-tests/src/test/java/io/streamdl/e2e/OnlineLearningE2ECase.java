@@ -12,6 +12,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;

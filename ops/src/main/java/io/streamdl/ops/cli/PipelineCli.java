@@ -86,7 +86,7 @@ public final class PipelineCli {
          * which any setting given by the user overrides); every key is checked.
          */
         PlatformConfig platformConfig(Map<String, String> commandDefaults) {
-            return PlatformConfig.from(settings(commandDefaults));
+            return PipelineOptions.platformConfig(settings(commandDefaults));
         }
 
         /** The effective key=value settings: command defaults, then the file, then -c. */
@@ -194,7 +194,7 @@ public final class PipelineCli {
         @Override
         public Integer call() {
             Map<String, String> given = common.settings(Map.of());
-            PlatformConfig config = PlatformConfig.from(given);
+            PlatformConfig config = PipelineOptions.platformConfig(given);
             PipelineJobs.plan(config, "http://registry.invalid");
             if (common.configFile != null) {
                 System.out.println("(settings from " + common.configFile + " and -c)");

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Every config key of the pipeline, by component: what {@code ./pipeline config} lists and what
- * {@link PlatformConfig#from} checks before anything starts. Each component declares its own
- * options next to the config record that reads them; this class only gathers them.
+ * {@link #platformConfig} checks before anything starts. Each component declares its own options
+ * next to the config record that reads them; this class only gathers them.
  */
 public final class PipelineOptions {
     public static final ConfigSchema SCHEMA =
@@ -35,4 +35,15 @@ public final class PipelineOptions {
                                     ModelUpdateCodec.Config.OPTIONS)));
 
     private PipelineOptions() {}
+
+    /**
+     * The platform config of {@code settings} once every key of every component has been checked.
+     *
+     * @throws io.streamdl.schemas.config.ConfigException for the first unknown key (with the
+     *     nearest known one) or bad value
+     */
+    public static PlatformConfig platformConfig(java.util.Map<String, String> settings) {
+        SCHEMA.check(settings);
+        return PlatformConfig.from(settings);
+    }
 }

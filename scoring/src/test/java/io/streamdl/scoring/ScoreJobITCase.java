@@ -1,4 +1,4 @@
-package io.streamdl.e2e;
+package io.streamdl.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
@@ -18,10 +19,6 @@ import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.SerdeConfig;
-import io.streamdl.scoring.CodecVerifier;
-import io.streamdl.scoring.ModelLoader;
-import io.streamdl.scoring.ScoreJob;
-import io.streamdl.scoring.ScoreJobConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

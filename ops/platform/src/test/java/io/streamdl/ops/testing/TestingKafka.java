@@ -1,4 +1,4 @@
-package io.streamdl.e2e;
+package io.streamdl.ops.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +14,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain byte-level producers and read_committed consumers for end-to-end checks. */
-final class TestingKafka {
+public final class TestingKafka {
     private TestingKafka() {}
 
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 34 << 20);
@@ -30,7 +30,7 @@ final class TestingKafka {
      * read, or {@code timeout} passes; then keeps reading for {@code settle} to catch duplicates
      * that would arrive late.
      */
-    static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
             String bootstrap,
             String topic,
             Predicate<List<ConsumerRecord<byte[], byte[]>>> done,

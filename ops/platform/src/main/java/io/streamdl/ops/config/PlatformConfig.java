@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * Where the platform's services live. An empty external address means "start it embedded"; a set
  * one points every job at an existing Kafka cluster, schema registry or Flink cluster. Immutable;
  * built from key=value pairs: the platform's keys are listed in {@link #OPTIONS}, every other
- * component's key is checked by {@link #from} and kept in {@link #jobSettings()}.
+ * component's key is kept in {@link #jobSettings()}.
  */
 public record PlatformConfig(
         Path dataDir,
@@ -156,15 +156,14 @@ public record PlatformConfig(
     }
 
     /**
-     * Builds a config from key=value settings. Every key of every component is checked first (see
-     * {@link PipelineOptions#SCHEMA}): an unknown key is refused with the nearest known one, a bad
-     * value with what is allowed; the keys that are not the platform's are kept as {@link
-     * #jobSettings()}.
+     * Builds a config from key=value settings: the platform's keys of {@link #OPTIONS} are read (a
+     * bad value is refused naming the key and what is allowed), every other key is kept as {@link
+     * #jobSettings()}. The pipeline's CLI checks every key of every component before it calls this
+     * ({@code PipelineOptions.platformConfig}), so an unknown key never gets here.
      *
      * @throws io.streamdl.schemas.config.ConfigException naming the key
      */
     public static PlatformConfig from(Map<String, String> settings) {
-        PipelineOptions.SCHEMA.check(settings);
         Map<String, String> jobSettings = new TreeMap<>(settings);
         OPTIONS.forEach(o -> jobSettings.remove(o.key()));
         return new PlatformConfig(

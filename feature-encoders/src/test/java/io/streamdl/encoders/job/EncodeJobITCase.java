@@ -1,9 +1,8 @@
-package io.streamdl.e2e;
+package io.streamdl.encoders.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.encoders.EncoderRegistry;
-import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.encoders.testing.TestWavs;
 import io.streamdl.encoders.text.WordPieceTrainer;
 import io.streamdl.ingest.Events;
@@ -12,6 +11,7 @@ import io.streamdl.ingest.ImageCodecs;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Label;
