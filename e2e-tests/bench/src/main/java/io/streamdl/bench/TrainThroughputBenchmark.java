@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.encoders.Tensors;
 import io.streamdl.encoders.image.ImageEncoder;
