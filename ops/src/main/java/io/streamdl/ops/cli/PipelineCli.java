@@ -1,11 +1,5 @@
 package io.streamdl.ops.cli;
 
-import io.streamdl.ops.bench.EncodeBenchmark;
-import io.streamdl.ops.bench.LearnBenchmark;
-import io.streamdl.ops.bench.LearnCorpusBenchmark;
-import io.streamdl.ops.bench.ScoreBenchmark;
-import io.streamdl.ops.bench.SerdeBenchmark;
-import io.streamdl.ops.bench.TrainThroughputBenchmark;
 import io.streamdl.ops.config.Durations;
 import io.streamdl.ops.config.PipelineOptions;
 import io.streamdl.ops.config.PlatformConfig;
@@ -240,7 +234,7 @@ public final class PipelineCli {
         @CommandLine.Parameters(
                 index = "0",
                 description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
-        Which which;
+        BenchRequest.Which which;
 
         @Option(
                 names = "--reports",
@@ -278,63 +272,31 @@ public final class PipelineCli {
                         "learn-audio, learn-text: send the training events this many times, in the same order (default 1; later passes are no longer unseen data, so the prequential accuracy then overstates).")
         int passes = 1;
 
-        enum Which {
-            serde,
-            encode,
-            score,
-            learn,
-            learnAudio("learn-audio"),
-            learnText("learn-text"),
-            train;
-
-            private final String id;
-
-            Which() {
-                this.id = null;
-            }
-
-            Which(String id) {
-                this.id = id;
-            }
-
-            /** The name on the command line (picocli also matches enum values by this). */
-            @Override
-            public String toString() {
-                return id == null ? name() : id;
-            }
-        }
-
         @Override
         public Integer call() throws Exception {
-            switch (which) {
-                case serde -> SerdeBenchmark.runAndWrite(reports, System.out);
-                case encode -> EncodeBenchmark.runAndWrite(reports, System.out, events);
-                case score -> ScoreBenchmark.runAndWrite(reports, System.out, events, batch);
-                case learn ->
-                        LearnBenchmark.runAndWrite(reports, System.out, events, driftAt, rate);
-                case learnAudio ->
-                        LearnCorpusBenchmark.runAndWrite(
-                                reports,
-                                System.out,
-                                LearnCorpusBenchmark.Modality.AUDIO,
-                                data,
-                                events,
-                                passes,
-                                rate);
-                case train ->
-                        TrainThroughputBenchmark.runAndWrite(
-                                reports, System.out, Math.min(events, 4096));
-                case learnText ->
-                        LearnCorpusBenchmark.runAndWrite(
-                                reports,
-                                System.out,
-                                LearnCorpusBenchmark.Modality.TEXT,
-                                data,
-                                events,
-                                passes,
-                                rate);
-            }
+            BenchRequest request =
+                    new BenchRequest(which, reports, events, batch, driftAt, rate, data, passes);
+            benchRunner().run(request, System.out);
             return 0;
+        }
+
+        /** The benchmarks' entry point, found by name: ops cannot depend on their module. */
+        private static BenchRunner benchRunner() throws ReflectiveOperationException {
+            Class<?> implementation;
+            try {
+                implementation = Class.forName(BenchRunner.IMPLEMENTATION);
+            } catch (ClassNotFoundException e) {
+                throw new PlatformException(
+                        "the benchmarks ("
+                                + BenchRunner.IMPLEMENTATION
+                                + ", module e2e-tests/bench) are not on the class path; run them"
+                                + " with ./pipeline bench, which builds them",
+                        e);
+            }
+            return implementation
+                    .asSubclass(BenchRunner.class)
+                    .getDeclaredConstructor()
+                    .newInstance();
         }
     }
 
@@ -342,7 +304,8 @@ public final class PipelineCli {
         System.exit(run(args));
     }
 
-    static int run(String... args) {
+    /** Runs the command line and returns its exit code, which {@link #main} exits with. */
+    public static int run(String... args) {
         CommandLine cli = new CommandLine(new PipelineCli());
         cli.registerConverter(Duration.class, Durations::parse);
         cli.setExecutionExceptionHandler(

@@ -1,14 +1,11 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
-import io.streamdl.encoders.EncoderRegistry;
-import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.datasets.KeywordClips;
 import io.streamdl.ingest.datasets.Split;
 import io.streamdl.ingest.datasets.TextCorpus;
 import io.streamdl.models.spec.DefaultSpecs;
-import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
@@ -16,14 +13,8 @@ import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.config.ConfigOption;
-import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
-import io.streamdl.scoring.CodecVerifier;
-import io.streamdl.scoring.ModelLoader;
-import io.streamdl.scoring.ScoreJob;
-import io.streamdl.scoring.ScoreJobConfig;
-import io.streamdl.trainer.TrainJob;
 import io.streamdl.trainer.TrainJobConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +36,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * Spoken keywords (audio) or Debian package descriptions (text) learned online by the pipeline, the
  * way {@link LearnBenchmark} does it for Fashion-MNIST: the EncodeJob, the model's ScoreJob and its
  * TrainJob in one MiniCluster; the training split sent once with each label 0.5 s after its event;
- * then, once a version has learned the whole stream (or the trainer has gone quiet), the test split
- * sent without labels and scored by the last published version.
+ * then, once a version has learned the whole stream (or the trainer has gone quiet) and the scorer
+ * serves it (seen on the scores of unlabelled probe events, which are neither learned nor counted),
+ * the test split sent without labels and scored by that last published version.
  *
  * <p>Order: the training split is sent in file order, unless that order is sorted by class (at most
  * two runs per class, as in the keyword manifest, which lists the clips word by word); a
@@ -69,6 +61,12 @@ public final class LearnCorpusBenchmark {
     private static final Duration LABEL_DELAY = Duration.ofMillis(500);
     private static final int PUBLISH_EVERY_SECONDS = 20;
     private static final double TAIL_SHARE = 0.2;
+
+    /** How long the test split waits for the scorer to serve the last published version. */
+    private static final Duration SERVING_TIMEOUT = Duration.ofMinutes(2);
+
+    /** Time between two probes while waiting for the scorer. */
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
     /** What is learned. */
     public enum Modality {
@@ -255,7 +253,6 @@ public final class LearnCorpusBenchmark {
 
         String name = "learn-" + model;
         Report report = new Report(name, "./pipeline bench " + name);
-        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
         Map<String, String> trainer =
                 new HashMap<>(
                         Map.of(
@@ -275,21 +272,7 @@ public final class LearnCorpusBenchmark {
                                 "900"));
         try (BenchPlatform bench = new BenchPlatform(4)) {
             String url = bench.platform.registryUrl();
-            PipelineJobs jobs = new PipelineJobs(bench.platform);
-            KafkaSettings kafka = jobs.kafka("bench-" + name);
-            JobRunner runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
-            runner.submit(
-                    EncodeJob.onKafka(kafka, EncoderRegistry.fromSettings(jobs.encoderSettings())),
-                    1);
-            runner.submit(
-                    ScoreJob.onKafka(
-                            kafka,
-                            ScoreJobConfig.of(model, model, url, Map.of()),
-                            new CodecVerifier(key, false),
-                            ModelLoader.onnxRuntime(Map.of())),
-                    1);
-            runner.submit(
-                    TrainJob.onKafka(kafka, TrainJobConfig.of(model, model, url, trainer)), 1);
+            BenchPipeline.learning(bench, "bench-" + name, model, trainer);
 
             KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
             KafkaConsumer<byte[], byte[]> models = bench.consumer("models." + model, true);
@@ -418,18 +401,32 @@ public final class LearnCorpusBenchmark {
                         deadTrain.size(),
                         deadTrain,
                         heldBack[0]);
-                // Let the scorer load the last version before the test events reach it.
-                Thread.sleep(2000);
-
-                // The test split, without labels, scored by the last published model.
+                // The test split, without labels, scored by the last published model: first wait
+                // until the scorer serves it.
                 KafkaConsumer<byte[], byte[]> scores = bench.consumer("scores." + model, true);
+                AvroWireDeserializer<Score> scoreReader =
+                        AvroWireDeserializer.specific(registry, Score.class);
+                if (lastVersion >= 0) {
+                    long serving =
+                            awaitServing(
+                                    sender,
+                                    scores,
+                                    scoreReader,
+                                    train.get(0),
+                                    lastVersion,
+                                    SERVING_TIMEOUT);
+                    if (serving < lastVersion) {
+                        out.printf(
+                                "the scorer did not serve version %d within %d s (last seen: %d);"
+                                        + " scoring the test split anyway%n",
+                                lastVersion, SERVING_TIMEOUT.toSeconds(), serving);
+                    }
+                }
                 long testStart = System.nanoTime();
                 for (int i = 0; i < test.size(); i++) {
                     sender.send(test.get(i).event().apply("test-" + i, System.currentTimeMillis()));
                 }
                 sender.flush();
-                AvroWireDeserializer<Score> scoreReader =
-                        AvroWireDeserializer.specific(registry, Score.class);
                 Set<Integer> seen = new HashSet<>();
                 int right = 0;
                 int lastRight = 0;
@@ -565,6 +562,40 @@ public final class LearnCorpusBenchmark {
             dlq.close();
         }
         return report;
+    }
+
+    /**
+     * Sends unlabelled probes (the event of {@code probe} under the ids {@code probe-<n>}, never
+     * learned, and skipped by the test split's count, which reads only {@code test-} ids) until one
+     * is scored by {@code version} or a later one, or {@code timeout} has passed.
+     *
+     * @return the newest version seen scoring a probe, or -1 if no probe was scored
+     */
+    private static long awaitServing(
+            EventSender sender,
+            KafkaConsumer<byte[], byte[]> scores,
+            AvroWireDeserializer<Score> reader,
+            Example probe,
+            long version,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextProbe = System.nanoTime();
+        long serving = -1;
+        int probes = 0;
+        while (serving < version && System.nanoTime() < deadline) {
+            if (System.nanoTime() >= nextProbe) {
+                sender.send(probe.event().apply("probe-" + probes++, System.currentTimeMillis()));
+                sender.flush();
+                nextProbe = System.nanoTime() + PROBE_EVERY.toNanos();
+            }
+            for (ConsumerRecord<byte[], byte[]> r : scores.poll(Duration.ofMillis(200))) {
+                Score s = reader.deserialize(r.topic(), r.value());
+                if (s.getEventId().startsWith("probe-")) {
+                    serving = Math.max(serving, s.getModelVersion());
+                }
+            }
+        }
+        return serving;
     }
 
     /** Every {@code trainer.*} key with the value the TrainJob ran with (set here or default). */

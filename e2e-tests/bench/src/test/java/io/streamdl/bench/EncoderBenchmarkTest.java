@@ -1,4 +1,4 @@
-package io.streamdl.encoders.bench;
+package io.streamdl.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.encoders.Tensors;
 import io.streamdl.encoders.image.ImageEncoder;
@@ -11,18 +11,14 @@ import io.streamdl.models.inference.Dl4jInputs;
 import io.streamdl.models.inference.Tensor;
 import io.streamdl.models.spec.DefaultSpecs;
 import io.streamdl.models.spec.ModelSpec;
-import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Label;
-import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.SerdeConfig;
-import io.streamdl.trainer.TrainJob;
-import io.streamdl.trainer.TrainJobConfig;
 import io.streamdl.trainer.TrainerMetrics;
 import io.streamdl.trainer.TrainerSettings;
 import java.io.PrintStream;
@@ -178,12 +174,7 @@ public final class TrainThroughputBenchmark {
                 trainer.put(TrainerSettings.REPLAY_BATCHES.key(), "0");
             }
             KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
-            KafkaSettings kafka = new PipelineJobs(bench.platform).kafka("bench-train");
-            new JobRunner(bench.platform, Duration.ofSeconds(1))
-                    .submit(
-                            TrainJob.onKafka(
-                                    kafka, TrainJobConfig.of("image", "image", url, trainer)),
-                            1);
+            new BenchPipeline(bench, "bench-train").train("image", trainer);
             AvroWireDeserializer<DashboardMetric> reader =
                     AvroWireDeserializer.specific(registry, DashboardMetric.class);
             long firstCount = -1;

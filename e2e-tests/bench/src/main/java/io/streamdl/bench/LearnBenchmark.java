@@ -1,25 +1,15 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
-import io.streamdl.encoders.EncoderRegistry;
-import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.ImageCodecs;
-import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
-import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
-import io.streamdl.scoring.CodecVerifier;
-import io.streamdl.scoring.ModelLoader;
-import io.streamdl.scoring.ScoreJob;
-import io.streamdl.scoring.ScoreJobConfig;
-import io.streamdl.trainer.TrainJob;
-import io.streamdl.trainer.TrainJobConfig;
 import io.streamdl.trainer.TrainerMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -27,7 +17,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,28 +56,12 @@ public final class LearnBenchmark {
         FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN);
         FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST);
         int nTrain = Math.min(trainEvents, train.size());
-        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
         Report report = new Report("learn", "./pipeline bench learn");
         // One partition per topic: the trainer then sees the events in file order even when it
         // falls behind the sender (with several, a backlog is read with skew across partitions,
         // which turns the sudden drift at driftAt into a mixture over thousands of events).
         try (BenchPlatform bench = new BenchPlatform(4, 1)) {
             String url = bench.platform.registryUrl();
-            KafkaSettings kafka = new PipelineJobs(bench.platform).kafka("bench-learn");
-            JobRunner runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
-            runner.submit(
-                    EncodeJob.onKafka(
-                            kafka,
-                            EncoderRegistry.fromSettings(
-                                    new PipelineJobs(bench.platform).encoderSettings())),
-                    1);
-            runner.submit(
-                    ScoreJob.onKafka(
-                            kafka,
-                            ScoreJobConfig.of("image", "image", url, Map.of()),
-                            new CodecVerifier(key, false),
-                            ModelLoader.onnxRuntime(Map.of())),
-                    1);
             Map<String, String> trainer =
                     new HashMap<>(
                             Map.of(
@@ -104,8 +77,7 @@ public final class LearnBenchmark {
                                     Integer.toString(METRIC_EVERY),
                                     "trainer.join.horizon-seconds",
                                     "900"));
-            runner.submit(
-                    TrainJob.onKafka(kafka, TrainJobConfig.of("image", "image", url, trainer)), 1);
+            BenchPipeline.learning(bench, "bench-learn", "image", trainer);
 
             KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
             KafkaConsumer<byte[], byte[]> models = bench.consumer("models.image", true);

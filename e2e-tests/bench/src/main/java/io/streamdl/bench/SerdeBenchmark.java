@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.ops.registry.SchemaRegistryServer;
 import io.streamdl.schemas.avro.ImagePayload;

@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.codec.ModelUpdateCodec;

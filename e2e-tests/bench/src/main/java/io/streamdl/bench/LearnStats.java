@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;

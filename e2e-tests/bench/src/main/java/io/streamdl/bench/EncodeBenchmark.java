@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;

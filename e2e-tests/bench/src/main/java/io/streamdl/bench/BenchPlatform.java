@@ -1,4 +1,4 @@
-package io.streamdl.ops.bench;
+package io.streamdl.bench;
 
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;

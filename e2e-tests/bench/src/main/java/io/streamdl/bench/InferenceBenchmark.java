@@ -1,4 +1,4 @@
-package io.streamdl.models.bench;
+package io.streamdl.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

@@ -1,0 +1,47 @@
+package io.streamdl.bench;
+
+import io.streamdl.ops.cli.BenchRequest;
+import io.streamdl.ops.cli.BenchRunner;
+import java.io.PrintStream;
+
+/**
+ * The benchmarks behind {@code ./pipeline bench}: the CLI in ops parses the options and loads this
+ * class by name ({@link BenchRunner#IMPLEMENTATION}); each benchmark writes its JSON report to the
+ * request's reports directory and prints the report's path last.
+ */
+public final class BenchMain implements BenchRunner {
+    /** The most labelled examples the train benchmark takes. */
+    static final int MAX_TRAIN_EXAMPLES = 4096;
+
+    @Override
+    public void run(BenchRequest r, PrintStream out) throws Exception {
+        switch (r.which()) {
+            case serde -> SerdeBenchmark.runAndWrite(r.reports(), out);
+            case encode -> EncodeBenchmark.runAndWrite(r.reports(), out, r.events());
+            case score -> ScoreBenchmark.runAndWrite(r.reports(), out, r.events(), r.batch());
+            case learn ->
+                    LearnBenchmark.runAndWrite(r.reports(), out, r.events(), r.driftAt(), r.rate());
+            case learnAudio ->
+                    LearnCorpusBenchmark.runAndWrite(
+                            r.reports(),
+                            out,
+                            LearnCorpusBenchmark.Modality.AUDIO,
+                            r.data(),
+                            r.events(),
+                            r.passes(),
+                            r.rate());
+            case learnText ->
+                    LearnCorpusBenchmark.runAndWrite(
+                            r.reports(),
+                            out,
+                            LearnCorpusBenchmark.Modality.TEXT,
+                            r.data(),
+                            r.events(),
+                            r.passes(),
+                            r.rate());
+            case train ->
+                    TrainThroughputBenchmark.runAndWrite(
+                            r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));
+        }
+    }
+}

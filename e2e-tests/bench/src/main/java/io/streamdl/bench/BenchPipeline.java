@@ -1,0 +1,76 @@
+package io.streamdl.bench;
+
+import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.scoring.CodecVerifier;
+import io.streamdl.scoring.ModelLoader;
+import io.streamdl.scoring.ScoreJob;
+import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.trainer.TrainJob;
+import io.streamdl.trainer.TrainJobConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+
+/**
+ * The pipeline's jobs as the learning benchmarks run them on a {@link BenchPlatform}: each job with
+ * parallelism 1, checkpoints every second, the Kafka group id (and transactional id prefix) the
+ * benchmark names, and * models signed and verified with {@link PipelineJobs#DEVELOPMENT_KEY}. The
+ * ScoreJob and TrainJob of a model read and write that model's topics with the encoder of the same
+ * name and its default settings; the TrainJob takes the given {@code trainer.*} settings on top of
+ * its defaults.
+ */
+final class BenchPipeline {
+    private final String registryUrl;
+    private final PipelineJobs jobs;
+    private final KafkaSettings kafka;
+    private final JobRunner runner;
+
+    /**
+     * @param group the group id and transactional id prefix of the jobs' Kafka clients
+     */
+    BenchPipeline(BenchPlatform bench, String group) {
+        registryUrl = bench.platform.registryUrl();
+        jobs = new PipelineJobs(bench.platform);
+        kafka = jobs.kafka(group);
+        runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
+    }
+
+    /** Submits the EncodeJob with the platform's encoder settings. */
+    JobID encode() {
+        return runner.submit(
+                EncodeJob.onKafka(kafka, EncoderRegistry.fromSettings(jobs.encoderSettings())), 1);
+    }
+
+    /** Submits the ScoreJob of {@code model}, on ONNX Runtime, taking signed updates only. */
+    JobID score(String model) {
+        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
+        return runner.submit(
+                ScoreJob.onKafka(
+                        kafka,
+                        ScoreJobConfig.of(model, model, registryUrl, Map.of()),
+                        new CodecVerifier(key, false),
+                        ModelLoader.onnxRuntime(Map.of())),
+                1);
+    }
+
+    /** Submits the TrainJob of {@code model} with these settings (keys of TrainJobConfig). */
+    JobID train(String model, Map<String, String> settings) {
+        return runner.submit(
+                TrainJob.onKafka(kafka, TrainJobConfig.of(model, model, registryUrl, settings)), 1);
+    }
+
+    /** The whole learning loop of {@code model}: the EncodeJob, its ScoreJob and its TrainJob. */
+    static BenchPipeline learning(
+            BenchPlatform bench, String group, String model, Map<String, String> trainer) {
+        BenchPipeline pipeline = new BenchPipeline(bench, group);
+        pipeline.encode();
+        pipeline.score(model);
+        pipeline.train(model, trainer);
+        return pipeline;
+    }
+}

@@ -1,0 +1,55 @@
+package io.streamdl.ops.cli;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code ./pipeline bench} was asked to run, as the command line parsed it: the benchmark and
+ * every option, defaults filled in. The CLI checks nothing beyond the types; each benchmark refuses
+ * the values it cannot use with an {@link IllegalArgumentException} naming the option.
+ *
+ * @param which the benchmark
+ * @param reports directory for the JSON report (and any plot)
+ * @param events events for the pipeline runs; learn*: training events; train: labelled examples
+ * @param batch score: the ScoreJob's maximum batch size
+ * @param driftAt learn: permute the labels from this training event on (0 = never)
+ * @param rate learn*: training events per second
+ * @param data learn-audio, learn-text: the data set, or null for the default
+ * @param passes learn-audio, learn-text: how many times the training events are sent
+ */
+public record BenchRequest(
+        Which which,
+        Path reports,
+        int events,
+        int batch,
+        int driftAt,
+        double rate,
+        Path data,
+        int passes) {
+
+    /** The benchmarks, by the name given on the command line. */
+    public enum Which {
+        serde,
+        encode,
+        score,
+        learn,
+        learnAudio("learn-audio"),
+        learnText("learn-text"),
+        train;
+
+        private final String id;
+
+        Which() {
+            this.id = null;
+        }
+
+        Which(String id) {
+            this.id = id;
+        }
+
+        /** The name on the command line (picocli also matches enum values by this). */
+        @Override
+        public String toString() {
+            return id == null ? name() : id;
+        }
+    }
+}
