@@ -2,28 +2,18 @@ package io.streamdl.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamdl.encoders.EncoderRegistry;
-import io.streamdl.encoders.job.EncodeJob;
+import io.streamdl.bench.BenchPipeline;
 import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.ImageCodecs;
 import io.streamdl.ops.config.PlatformConfig;
-import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.Score;
-import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
-import io.streamdl.scoring.CodecVerifier;
-import io.streamdl.scoring.ModelLoader;
-import io.streamdl.scoring.ScoreJob;
-import io.streamdl.scoring.ScoreJobConfig;
-import io.streamdl.trainer.TrainJob;
-import io.streamdl.trainer.TrainJobConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,34 +37,17 @@ class OnlineLearningE2ECase {
     @Test
     void accuracyOfServedScoresRisesOverPublishedVersions() throws Exception {
 
-        byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
         try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4))) {
             String url = platform.registryUrl();
-            KafkaSettings kafka = KafkaSettings.of(platform.bootstrapServers(), url, "e2e");
-            PipelineJobs jobs = new PipelineJobs(platform);
-            JobRunner runner = new JobRunner(platform, Duration.ofSeconds(1));
-            runner.submit(
-                    EncodeJob.onKafka(kafka, EncoderRegistry.fromSettings(jobs.encoderSettings())),
-                    1);
-            runner.submit(
-                    ScoreJob.onKafka(
-                            kafka,
-                            ScoreJobConfig.of("image", "image", url, Map.of()),
-                            new CodecVerifier(key, false),
-                            ModelLoader.onnxRuntime(Map.of())),
-                    1);
-            runner.submit(
-                    TrainJob.onKafka(
-                            kafka,
-                            TrainJobConfig.of(
-                                    "image",
-                                    "image",
-                                    url,
-                                    Map.of(
-                                            "models.hmac.key", PipelineJobs.DEVELOPMENT_KEY,
-                                            "trainer.publish.every-examples", "160",
-                                            "trainer.publish.every-seconds", "600"))),
-                    1);
+            // the same wiring as the learning benchmarks: Encode, Score and Train jobs of image
+            BenchPipeline.learning(
+                    platform,
+                    "e2e",
+                    "image",
+                    Map.of(
+                            "models.hmac.key", PipelineJobs.DEVELOPMENT_KEY,
+                            "trainer.publish.every-examples", "160",
+                            "trainer.publish.every-seconds", "600"));
 
             FashionMnist images = FashionMnist.sample(FashionMnist.Split.TRAIN);
             Map<String, String> truth = new HashMap<>();

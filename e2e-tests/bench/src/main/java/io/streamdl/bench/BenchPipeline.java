@@ -4,6 +4,7 @@ import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.ops.platform.Platform;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
@@ -17,14 +18,14 @@ import java.util.Map;
 import org.apache.flink.api.common.JobID;
 
 /**
- * The pipeline's jobs as the learning benchmarks run them on a {@link BenchPlatform}: each job with
- * parallelism 1, checkpoints every second, the Kafka group id (and transactional id prefix) the
- * benchmark names, and * models signed and verified with {@link PipelineJobs#DEVELOPMENT_KEY}. The
- * ScoreJob and TrainJob of a model read and write that model's topics with the encoder of the same
- * name and its default settings; the TrainJob takes the given {@code trainer.*} settings on top of
- * its defaults.
+ * The pipeline's jobs as the learning benchmarks and the learning end-to-end case run them on an
+ * embedded {@link Platform}: each job with parallelism 1, checkpoints every second, the Kafka group
+ * id (and transactional id prefix) the caller names, and models signed and verified with {@link
+ * PipelineJobs#DEVELOPMENT_KEY}. The ScoreJob and TrainJob of a model read and write that model's
+ * topics with the encoder of the same name and its default settings; the TrainJob takes the given
+ * {@code trainer.*} settings on top of its defaults.
  */
-final class BenchPipeline {
+public final class BenchPipeline {
     private final String registryUrl;
     private final PipelineJobs jobs;
     private final KafkaSettings kafka;
@@ -34,10 +35,17 @@ final class BenchPipeline {
      * @param group the group id and transactional id prefix of the jobs' Kafka clients
      */
     BenchPipeline(BenchPlatform bench, String group) {
-        registryUrl = bench.platform.registryUrl();
-        jobs = new PipelineJobs(bench.platform);
+        this(bench.platform, group);
+    }
+
+    /**
+     * @param group the group id and transactional id prefix of the jobs' Kafka clients
+     */
+    public BenchPipeline(Platform platform, String group) {
+        registryUrl = platform.registryUrl();
+        jobs = new PipelineJobs(platform);
         kafka = jobs.kafka(group);
-        runner = new JobRunner(bench.platform, Duration.ofSeconds(1));
+        runner = new JobRunner(platform, Duration.ofSeconds(1));
     }
 
     /** Submits the EncodeJob with the platform's encoder settings. */
@@ -67,7 +75,13 @@ final class BenchPipeline {
     /** The whole learning loop of {@code model}: the EncodeJob, its ScoreJob and its TrainJob. */
     static BenchPipeline learning(
             BenchPlatform bench, String group, String model, Map<String, String> trainer) {
-        BenchPipeline pipeline = new BenchPipeline(bench, group);
+        return learning(bench.platform, group, model, trainer);
+    }
+
+    /** The whole learning loop of {@code model} on {@code platform}. */
+    public static BenchPipeline learning(
+            Platform platform, String group, String model, Map<String, String> trainer) {
+        BenchPipeline pipeline = new BenchPipeline(platform, group);
         pipeline.encode();
         pipeline.score(model);
         pipeline.train(model, trainer);
