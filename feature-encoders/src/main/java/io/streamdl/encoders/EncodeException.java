@@ -35,6 +35,16 @@ public class EncodeException extends RuntimeException {
         /** The WAV file holds no samples. */
         EMPTY_AUDIO,
         /** The text is missing or has nothing to tokenise after normalisation. */
+        /** A metric event whose series key is empty. */
+        MISSING_SERIES,
+        /** A metric value that is NaN or infinite. */
+        NON_FINITE_METRIC,
+        /** A metric event older than the newest one already windowed for its series. */
+        OUT_OF_ORDER,
+        /** A metric event with another number of channels than its series had so far. */
+        METRIC_CHANNELS_CHANGED,
+        /** A metric event with more channels than {@code metric.max-channels}. */
+        TOO_MANY_CHANNELS,
         EMPTY_TEXT,
         /** The text has more characters than the configured maximum. */
         TEXT_TOO_LONG

@@ -21,7 +21,7 @@ class FeatureTensorsTest {
             data.putFloat(v);
         }
         data.flip();
-        return new Features(id, 1L, "image@1", "float32", shape, data, null);
+        return new Features(id, 1L, "image@1", "float32", shape, data, null, null);
     }
 
     private static float[] pixels(int n) {
@@ -45,7 +45,7 @@ class FeatureTensorsTest {
                 "int32",
                 List.of(ids.length),
                 data,
-                mask == null ? null : ByteBuffer.wrap(mask));
+                mask == null ? null : ByteBuffer.wrap(mask), null);
     }
 
     private static Reason reason(Features f, ModelSpec spec) {

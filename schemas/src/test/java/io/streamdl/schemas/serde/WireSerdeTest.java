@@ -9,6 +9,7 @@ import io.streamdl.schemas.serde.SerdeException.Reason;
 import io.streamdl.schemas.testing.SampleRecords;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import java.util.Arrays;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -106,6 +107,55 @@ class WireSerdeTest {
                         .deserialize("labels", old);
         assertThat(read.get("confidence")).isEqualTo(1.0);
         assertThat(read.get("eventId").toString()).isEqualTo("e3");
+    }
+
+    @Test
+    void rawEventsWrittenBeforeMetricPayloadsExistedStillRead() {
+        // RawEvent as it was before the MetricPayload branch was added to its payload union
+        Schema payloads =
+                Schema.createUnion(
+                        io.streamdl.schemas.avro.ImagePayload.getClassSchema(),
+                        io.streamdl.schemas.avro.AudioPayload.getClassSchema(),
+                        io.streamdl.schemas.avro.TextPayload.getClassSchema());
+        Schema before =
+                SchemaBuilder.record("RawEvent")
+                        .namespace("io.streamdl.schemas.avro")
+                        .fields()
+                        .requiredString("id")
+                        .requiredLong("ts")
+                        .requiredString("source")
+                        .name("payload")
+                        .type(payloads)
+                        .noDefault()
+                        .name("attributes")
+                        .type()
+                        .map()
+                        .values()
+                        .stringType()
+                        .mapDefault(Map.of())
+                        .endRecord();
+        GenericRecord text =
+                new GenericData.Record(io.streamdl.schemas.avro.TextPayload.getClassSchema());
+        text.put("text", "an old event");
+        text.put("language", null);
+        GenericRecord old = new GenericData.Record(before);
+        old.put("id", "old-1");
+        old.put("ts", 7L);
+        old.put("source", "before");
+        old.put("payload", text);
+        old.put("attributes", Map.of());
+        RawEvent read =
+                AvroWireDeserializer.specific(registry, RawEvent.class)
+                        .deserialize("events.raw", serializer.serialize("events.raw", old));
+        assertThat(read.getId()).isEqualTo("old-1");
+        assertThat(read.getPayload())
+                .isEqualTo(new io.streamdl.schemas.avro.TextPayload("an old event", null));
+        // the registry's BACKWARD rule accepts the new schema after the old one
+        assertThat(
+                        org.apache.avro.SchemaCompatibility.checkReaderWriterCompatibility(
+                                        RawEvent.getClassSchema(), before)
+                                .getType())
+                .isEqualTo(org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
 
     @Test

@@ -62,6 +62,15 @@ public final class SampleRecords {
                         .setPayload(new TextPayload("a text editor – with ünïcode", "en"))
                         .setAttributes(Map.of("package", "nano"))
                         .build(),
+                RawEvent.newBuilder()
+                        .setId("met-1")
+                        .setTs(1_700_000_000_000L)
+                        .setSource("nab")
+                        .setPayload(
+                                new io.streamdl.schemas.avro.MetricPayload(
+                                        "machine_temperature", 73.97, List.of()))
+                        .setAttributes(Map.of())
+                        .build(),
                 new Label("img-1", "7", 4L),
                 Features.newBuilder()
                         .setEventId("img-1")
