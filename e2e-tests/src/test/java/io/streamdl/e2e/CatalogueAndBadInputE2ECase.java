@@ -310,6 +310,7 @@ class CatalogueAndBadInputE2ECase {
     private static Features withNaN() {
         ByteBuffer data = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
         data.putFloat(100 * 4, Float.NaN);
-        return new Features("nan", 1L, "foreign@1", "float32", List.of(1, 28, 28), data, null, null);
+        return new Features(
+                "nan", 1L, "foreign@1", "float32", List.of(1, 28, 28), data, null, null);
     }
 }

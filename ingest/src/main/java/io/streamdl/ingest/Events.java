@@ -3,6 +3,7 @@ package io.streamdl.ingest;
 import io.streamdl.schemas.avro.AudioPayload;
 import io.streamdl.schemas.avro.ImagePayload;
 import io.streamdl.schemas.avro.Label;
+import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.TextPayload;
 import java.nio.ByteBuffer;
@@ -48,6 +49,23 @@ public final class Events {
                 .setTs(ts)
                 .setSource(source)
                 .setPayload(new TextPayload(text, null))
+                .setAttributes(Map.copyOf(attributes))
+                .build();
+    }
+
+    /** One observation of metric series {@code series}. */
+    public static RawEvent metric(
+            String id,
+            long ts,
+            String source,
+            String series,
+            double value,
+            Map<String, String> attributes) {
+        return RawEvent.newBuilder()
+                .setId(id)
+                .setTs(ts)
+                .setSource(source)
+                .setPayload(new MetricPayload(series, value, java.util.List.of()))
                 .setAttributes(Map.copyOf(attributes))
                 .build();
     }

@@ -46,6 +46,12 @@ public final class EncodeEvents extends ProcessFunction<RawRecord, DeadLetter> {
         this.outputs = Map.copyOf(outputs);
     }
 
+    /** The side output carrying metric events to their series' windows. */
+    public static final OutputTag<MetricPoint> METRIC_POINTS =
+            new OutputTag<>(
+                    "metric-points",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(MetricPoint.class));
+
     /** The side output carrying {@code encoder}'s features. */
     public static OutputTag<Features> output(String encoder) {
         return new OutputTag<>(
@@ -71,6 +77,10 @@ public final class EncodeEvents extends ProcessFunction<RawRecord, DeadLetter> {
     public void processElement(RawRecord record, Context ctx, Collector<DeadLetter> deadLetters) {
         in.inc();
         EventEncoder.Outcome outcome = core.apply(record, System.currentTimeMillis());
+        if (outcome.metric() != null) {
+            ctx.output(METRIC_POINTS, outcome.metric());
+            return;
+        }
         if (outcome.deadLetter() != null) {
             dead.computeIfAbsent(
                             outcome.deadLetter().getError(),

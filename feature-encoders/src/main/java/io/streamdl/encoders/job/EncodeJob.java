@@ -2,6 +2,8 @@ package io.streamdl.encoders.job;
 
 import io.streamdl.encoders.Encoder;
 import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.encoders.metric.MetricEncoderConfig;
+import io.streamdl.encoders.metric.MetricWindows;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.flink.KafkaConnectors;
@@ -14,17 +16,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
 /**
- * {@code events.raw} → decode → the encoder for the payload → {@code features.<encoder>}; every
- * record that cannot be decoded or encoded → {@code dlq} with its stage and reason. Sources and
- * sinks are passed in, so tests can plug in bounded ones; {@link #onKafka} wires the production
- * connectors (exactly-once transactional sinks).
+ * {@code events.raw} → decode → the encoder for the payload → {@code features.<encoder>} (metric
+ * events: keyed by series → the series' sliding window → {@code features.metric}); every record
+ * that cannot be decoded or encoded → {@code dlq} with its stage and reason. Sources and sinks are
+ * passed in, so tests can plug in bounded ones; {@link #onKafka} wires the production connectors
+ * (exactly-once transactional sinks).
  */
 public final class EncodeJob implements StreamingJob {
     private final Source<RawRecord, ?, ?> source;
@@ -33,6 +39,7 @@ public final class EncodeJob implements StreamingJob {
     private final String registryUrl;
     private final RegistryClientFactory registries;
     private final EncoderRegistry encoders;
+    private final MetricEncoderConfig metrics;
 
     public EncodeJob(
             Source<RawRecord, ?, ?> source,
@@ -40,7 +47,8 @@ public final class EncodeJob implements StreamingJob {
             Sink<DeadLetter> deadLetterSink,
             String registryUrl,
             RegistryClientFactory registries,
-            EncoderRegistry encoders) {
+            EncoderRegistry encoders,
+            MetricEncoderConfig metrics) {
         for (Encoder<?> encoder : encoders.encoders()) {
             if (!featureSinks.containsKey(encoder.name())) {
                 throw new IllegalArgumentException(
@@ -53,11 +61,31 @@ public final class EncodeJob implements StreamingJob {
         this.registryUrl = registryUrl;
         this.registries = registries;
         this.encoders = encoders;
+        this.metrics = metrics;
+        if (metrics != null && !featureSinks.containsKey(MetricWindows.NAME)) {
+            throw new IllegalArgumentException("no sink for the features of metric windows");
+        }
     }
 
     /** The job on Kafka: reads events.raw, writes features.<encoder> and dlq transactionally. */
     public static EncodeJob onKafka(KafkaSettings kafka, EncoderRegistry encoders) {
+        return onKafka(kafka, encoders, MetricEncoderConfig.defaults());
+    }
+
+    /**
+     * The job on Kafka with metric events windowed per series by {@code metrics} into {@code
+     * features.metric}.
+     */
+    public static EncodeJob onKafka(
+            KafkaSettings kafka, EncoderRegistry encoders, MetricEncoderConfig metrics) {
         Map<String, Sink<Features>> sinks = new LinkedHashMap<>();
+        sinks.put(
+                MetricWindows.NAME,
+                KafkaConnectors.avroSink(
+                        kafka,
+                        Topics.features(MetricWindows.NAME),
+                        Features::getEventId,
+                        "features-" + MetricWindows.NAME));
         for (Encoder<?> encoder : encoders.encoders()) {
             sinks.put(
                     encoder.name(),
@@ -73,7 +101,8 @@ public final class EncodeJob implements StreamingJob {
                 KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "dlq"),
                 kafka.registryUrl(),
                 kafka.registries(),
-                encoders);
+                encoders,
+                metrics);
     }
 
     @Override
@@ -84,7 +113,9 @@ public final class EncodeJob implements StreamingJob {
     @Override
     public void build(StreamExecutionEnvironment env) {
         Map<String, OutputTag<Features>> outputs = new LinkedHashMap<>();
-        featureSinks.keySet().forEach(name -> outputs.put(name, EncodeEvents.output(name)));
+        for (Encoder<?> encoder : encoders.encoders()) {
+            outputs.put(encoder.name(), EncodeEvents.output(encoder.name()));
+        }
         SingleOutputStreamOperator<DeadLetter> encoded =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "events.raw")
                         .uid("encode-source")
@@ -97,6 +128,29 @@ public final class EncodeJob implements StreamingJob {
                                 .sinkTo(featureSinks.get(name))
                                 .name("features." + name)
                                 .uid("encode-sink-" + name));
-        encoded.sinkTo(deadLetterSink).name("dlq").uid("encode-sink-dlq");
+        DataStream<DeadLetter> dead = encoded;
+        if (metrics != null) {
+            SingleOutputStreamOperator<Features> windows =
+                    encoded.getSideOutput(EncodeEvents.METRIC_POINTS)
+                            .keyBy(new MetricSeries(), Types.STRING)
+                            .process(new EncodeMetricWindows(metrics))
+                            .name("window metric series")
+                            .uid("encode-metric-windows");
+            windows.sinkTo(featureSinks.get(MetricWindows.NAME))
+                    .name("features." + MetricWindows.NAME)
+                    .uid("encode-sink-" + MetricWindows.NAME);
+            dead = dead.union(windows.getSideOutput(EncodeMetricWindows.DEAD_LETTERS));
+        }
+        dead.sinkTo(deadLetterSink).name("dlq").uid("encode-sink-dlq");
+    }
+
+    /** Keys metric points by their series. */
+    static final class MetricSeries implements KeySelector<MetricPoint, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(MetricPoint point) {
+            return point.series;
+        }
     }
 }

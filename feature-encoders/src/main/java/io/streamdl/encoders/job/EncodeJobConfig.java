@@ -3,6 +3,7 @@ package io.streamdl.encoders.job;
 import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.audio.AudioEncoderConfig;
 import io.streamdl.encoders.image.ImageEncoderConfig;
+import io.streamdl.encoders.metric.MetricEncoderConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.schemas.config.ConfigSchema;
@@ -20,9 +21,14 @@ import java.util.Objects;
  * @param image the image encoder's settings
  * @param audio the audio encoder's settings
  * @param text the text encoder's settings (no text encoder when its vocabulary path is empty)
+ * @param metric how metric series are windowed
  */
 public record EncodeJobConfig(
-        int parallelism, ImageEncoderConfig image, AudioEncoderConfig audio, TextEncoderConfig text)
+        int parallelism,
+        ImageEncoderConfig image,
+        AudioEncoderConfig audio,
+        TextEncoderConfig text,
+        MetricEncoderConfig metric)
         implements Serializable {
     public static final ConfigOption<Integer> PARALLELISM =
             ConfigOption.intRange("encode.parallelism", 1, 1, 1024, "parallelism of the EncodeJob");
@@ -34,6 +40,7 @@ public record EncodeJobConfig(
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(audio, "audio");
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(metric, "metric");
     }
 
     /**
@@ -48,7 +55,8 @@ public record EncodeJobConfig(
                 PARALLELISM.read(settings),
                 ImageEncoderConfig.from(settings),
                 AudioEncoderConfig.from(settings),
-                TextEncoderConfig.from(settings));
+                TextEncoderConfig.from(settings),
+                MetricEncoderConfig.from(settings));
     }
 
     /** The encoders of this config (loads the text vocabulary, if one is configured). */

@@ -3,6 +3,7 @@ package io.streamdl.encoders.job;
 import io.streamdl.encoders.EncodeException;
 import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.flink.DeadLetters;
 import io.streamdl.schemas.flink.RawRecord;
@@ -20,8 +21,16 @@ public final class EventEncoder {
 
     public static final String STAGE_ENCODE = "encode";
 
-    /** The result for one input: exactly one of {@code encoded} and {@code deadLetter} is set. */
-    public record Outcome(EncoderRegistry.Encoded encoded, DeadLetter deadLetter) {}
+    /**
+     * The result for one input: exactly one of {@code encoded}, {@code deadLetter} and {@code
+     * metric} (a metric event, windowed per series downstream) is set.
+     */
+    public record Outcome(
+            EncoderRegistry.Encoded encoded, DeadLetter deadLetter, MetricPoint metric) {
+        Outcome(EncoderRegistry.Encoded encoded, DeadLetter deadLetter) {
+            this(encoded, deadLetter, null);
+        }
+    }
 
     private final AvroWireDeserializer<RawEvent> events;
     private final EncoderRegistry encoders;
@@ -45,6 +54,10 @@ public final class EventEncoder {
             // scores, labels and features are all keyed by the event id: without one nothing
             // downstream could be attributed to this event
             return dead(input, STAGE_DECODE, "MISSING_EVENT_ID", "the event has no id", now);
+        }
+        if (event.getPayload() instanceof MetricPayload metric) {
+            return new Outcome(
+                    null, null, new MetricPoint(input, event.getId(), event.getTs(), metric));
         }
         String kind = payloadKind(event);
         try {

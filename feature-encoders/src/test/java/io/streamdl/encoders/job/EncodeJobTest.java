@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.encoders.Encoder;
 import io.streamdl.encoders.EncoderRegistry;
+import io.streamdl.encoders.metric.MetricEncoderConfig;
 import io.streamdl.encoders.testing.TestImages;
 import io.streamdl.encoders.testing.TestWavs;
 import io.streamdl.schemas.avro.AudioPayload;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ImagePayload;
+import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.TextPayload;
 import io.streamdl.schemas.flink.KafkaSettings;
@@ -167,6 +169,19 @@ class EncodeJobTest {
                         new TextPayload("The editor saves files as plain text.", "en")),
                 Expected.features("text-1", "text", 32));
 
+        add(
+                event("m-cpu", 51L, new MetricPayload("cpu", 0.5, List.of())),
+                Expected.features("m-cpu", "metric", 32, 1));
+        add(
+                event("m-io", 52L, new MetricPayload("io", 3.0, List.of(4.0))),
+                Expected.features("m-io", "metric", 32, 2));
+        add(
+                event("m-nan", 53L, new MetricPayload("disk", Double.NaN, List.of())),
+                Expected.dead(EventEncoder.STAGE_ENCODE + ".metric", "NON_FINITE_METRIC"));
+        add(
+                event("m-noseries", 54L, new MetricPayload("", 1.0, List.of())),
+                Expected.dead(EventEncoder.STAGE_ENCODE + ".metric", "MISSING_SERIES"));
+
         add(null, Expected.dead(EventEncoder.STAGE_DECODE, "EMPTY_VALUE"));
         add(
                 "plain text, no wire-format header".getBytes(StandardCharsets.UTF_8),
@@ -191,7 +206,8 @@ class EncodeJobTest {
         for (Encoder<?> encoder : encoders.encoders()) {
             featureSinks.put(encoder.name(), new TestingSink<>(run, "features." + encoder.name()));
         }
-        assertThat(featureSinks).containsOnlyKeys("image", "audio", "text");
+        featureSinks.put("metric", new TestingSink<>(run, "features.metric"));
+        assertThat(featureSinks).containsOnlyKeys("image", "audio", "text", "metric");
         TestingSink<DeadLetter> deadLetterSink = new TestingSink<>(run, "dlq");
         EncodeJob job =
                 new EncodeJob(
@@ -200,7 +216,8 @@ class EncodeJobTest {
                         deadLetterSink,
                         REGISTRY_URL,
                         IN_MEMORY,
-                        encoders);
+                        encoders,
+                        MetricEncoderConfig.defaults());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
         job.build(env);
@@ -275,6 +292,8 @@ class EncodeJobTest {
                 "features.image: Writer",
                 "features.audio: Writer",
                 "features.text: Writer",
+                "window metric series",
+                "features.metric: Writer",
                 "dlq: Writer");
 
         Map<String, Sink<Features>> sinks = new LinkedHashMap<>();
@@ -287,7 +306,8 @@ class EncodeJobTest {
                         new TestingSink<>(run, "dlq"),
                         REGISTRY_URL,
                         IN_MEMORY,
-                        encoders)
+                        encoders,
+                        null)
                 .build(inTests);
         TestingGraphs.assertNamedWithUids(
                 inTests.getStreamGraph(),

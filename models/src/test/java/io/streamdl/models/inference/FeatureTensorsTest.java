@@ -45,7 +45,8 @@ class FeatureTensorsTest {
                 "int32",
                 List.of(ids.length),
                 data,
-                mask == null ? null : ByteBuffer.wrap(mask), null);
+                mask == null ? null : ByteBuffer.wrap(mask),
+                null);
     }
 
     private static Reason reason(Features f, ModelSpec spec) {

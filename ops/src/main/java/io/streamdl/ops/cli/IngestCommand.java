@@ -5,6 +5,7 @@ import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.FileEvents;
 import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ingest.MetricCsv;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.PlatformException;
 import java.io.IOException;
@@ -24,14 +25,14 @@ import picocli.CommandLine.Parameters;
         name = "ingest",
         mixinStandardHelpOptions = true,
         description =
-                "Send files (images, audio, text) or a data set (fashion-mnist) to events.raw of the running platform, with a progress bar and a summary.")
+                "Send files (images, audio, text, a timestamp,value CSV of metrics) or a data set (fashion-mnist) to events.raw of the running platform, with a progress bar and a summary.")
 final class IngestCommand implements Callable<Integer> {
     @CommandLine.Mixin PipelineCli.Common common = new PipelineCli.Common();
 
     @Parameters(
             index = "0",
             description =
-                    "What to send: images, audio, text (files) or fashion-mnist (with labels).")
+                    "What to send: images, audio, text (files), metrics (one CSV, with --series) or fashion-mnist (with labels).")
     String what;
 
     @Parameters(
@@ -48,6 +49,12 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--rate", description = "Events per second (0 = as fast as possible).")
     double rate = 0;
+
+    @Option(
+            names = "--series",
+            description =
+                    "metrics: the series key of the CSV's observations (default: the file name).")
+    String series;
 
     @Option(
             names = "--label-delay",
@@ -141,11 +148,19 @@ final class IngestCommand implements Callable<Integer> {
                     sender.flush();
                     sent = Math.min(count[0], limit);
                 }
+                case "metrics" -> {
+                    if (paths.size() != 1) {
+                        throw new IllegalArgumentException(
+                                "give one timestamp,value CSV file after 'metrics'");
+                    }
+                    sent = sendMetrics(sender, paths.get(0));
+                    progress = lastProgress;
+                }
                 default ->
                         throw new IllegalArgumentException(
                                 "unknown data '"
                                         + what
-                                        + "': use images, audio, text or fashion-mnist");
+                                        + "': use images, audio, text, metrics or fashion-mnist");
             }
             progress.finish(sent);
         } catch (IllegalStateException e) {
@@ -164,6 +179,27 @@ final class IngestCommand implements Callable<Integer> {
                         ? " (labels follow after " + labelDelay.toMillis() + " ms)"
                         : "");
         return 0;
+    }
+
+    private Progress lastProgress;
+
+    /** Sends a CSV's observations in file order, each stamped with its own timestamp. */
+    private long sendMetrics(EventSender sender, Path csv) throws IOException {
+        MetricCsv.Series data = MetricCsv.read(csv);
+        String key =
+                series != null ? series : csv.getFileName().toString().replaceAll("\\.csv$", "");
+        data.skipped().forEach(s -> System.out.println("skipped " + s));
+        long n = Math.min(limit, data.points().size());
+        System.out.println("Sending " + n + " observations of series " + key + " from " + csv);
+        lastProgress = new Progress(System.out, "events", n);
+        for (int i = 0; i < n; i++) {
+            MetricCsv.Point p = data.points().get(i);
+            sender.send(Events.metric(key + "-" + i, p.ts(), "csv", key, p.value(), Map.of()));
+            pace(i + 1, lastProgress);
+            lastProgress.update(i + 1, null);
+        }
+        sender.flush();
+        return n;
     }
 
     private void pace(long done, Progress progress) {

@@ -3,6 +3,7 @@ package io.streamdl.ops.config;
 import io.streamdl.encoders.audio.AudioEncoderConfig;
 import io.streamdl.encoders.image.ImageEncoderConfig;
 import io.streamdl.encoders.job.EncodeJobConfig;
+import io.streamdl.encoders.metric.MetricEncoderConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.schemas.config.ConfigGroup;
@@ -27,6 +28,8 @@ public final class PipelineOptions {
                             ConfigGroup.of("image encoder", ImageEncoderConfig.OPTIONS),
                             ConfigGroup.of("audio encoder", AudioEncoderConfig.OPTIONS),
                             ConfigGroup.of("text encoder", TextEncoderConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "metric windows (per series)", MetricEncoderConfig.OPTIONS),
                             ConfigGroup.of("scorers (every ScoreJob)", ScoreJobConfig.allOptions()),
                             ConfigGroup.of(
                                     "online trainers (every TrainJob)", TrainJobConfig.OPTIONS),

@@ -178,6 +178,7 @@ public final class PipelineJobs {
                             if (k.startsWith("image.")
                                     || k.startsWith("audio.")
                                     || k.startsWith("text.")
+                                    || k.startsWith("metric.")
                                     || k.startsWith("encode.")) {
                                 encoders.put(k, v);
                             }
@@ -228,7 +229,9 @@ public final class PipelineJobs {
         List<String> names = new ArrayList<>();
         Map<String, String> all = jobSettings();
         EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
-        EncodeJob encode = EncodeJob.onKafka(kafka("streamdl-encode"), encodeConfig.encoders());
+        EncodeJob encode =
+                EncodeJob.onKafka(
+                        kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
         runner.submit(encode, encodeConfig.parallelism());
         names.add(encode.name());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);

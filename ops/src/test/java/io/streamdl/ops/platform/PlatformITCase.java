@@ -131,7 +131,16 @@ class PlatformITCase {
                                     models.keySerde().serializer(),
                                     models.valueSerde().serializer())) {
                         ModelUpdate update =
-                                ModelUpdate.newBuilder((ModelUpdate) SampleRecords.all().get(5))
+                                ModelUpdate.newBuilder(
+                                                (ModelUpdate)
+                                                        SampleRecords.all().stream()
+                                                                .filter(
+                                                                        r ->
+                                                                                r
+                                                                                        instanceof
+                                                                                        ModelUpdate)
+                                                                .findFirst()
+                                                                .orElseThrow())
                                         .setParams(ByteBuffer.wrap(new byte[20 << 20]))
                                         .build();
                         big.send(new ProducerRecord<>(models.name(), "image", update)).get();
