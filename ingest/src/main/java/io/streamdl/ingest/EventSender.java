@@ -1,6 +1,7 @@
 package io.streamdl.ingest;
 
 import io.streamdl.schemas.avro.Label;
+import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.topics.Topic;
@@ -71,11 +72,18 @@ public final class EventSender implements AutoCloseable {
         return p;
     }
 
-    /** Sends an event; returns the broker's acknowledgement. */
+    /**
+     * Sends an event, keyed by its id, or by its series for a metric event: the points of one
+     * series then share a partition, so the EncodeJob windows them in the order they were sent.
+     * Returns the broker's acknowledgement.
+     */
     public Future<RecordMetadata> send(RawEvent event) {
+        String key =
+                event.getPayload() instanceof MetricPayload metric
+                        ? metric.getSeries()
+                        : event.getId();
         return events.send(
-                new ProducerRecord<>(
-                        Topics.EVENTS_RAW.name(), null, event.getTs(), event.getId(), event),
+                new ProducerRecord<>(Topics.EVENTS_RAW.name(), null, event.getTs(), key, event),
                 (m, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
