@@ -39,6 +39,7 @@ public final class BenchMain implements BenchRunner {
                             r.events(),
                             r.passes(),
                             r.rate());
+            case nabNumenta -> NabNumentaBenchmark.runAndWrite(r.reports(), out, r.data());
             case train ->
                     TrainThroughputBenchmark.runAndWrite(
                             r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));

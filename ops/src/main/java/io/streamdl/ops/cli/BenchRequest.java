@@ -34,7 +34,8 @@ public record BenchRequest(
         learn,
         learnAudio("learn-audio"),
         learnText("learn-text"),
-        train;
+        train,
+        nabNumenta("nab-numenta");
 
         private final String id;
 
