@@ -110,6 +110,8 @@ public final class ModelCatalogue {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidSpecException("no model catalogue at " + file);
         } catch (IOException e) {
             throw new InvalidSpecException(
                     "cannot read model catalogue " + file + ": " + e.getMessage());
