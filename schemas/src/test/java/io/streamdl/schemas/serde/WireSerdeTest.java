@@ -3,8 +3,10 @@ package io.streamdl.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.RawEvent;
+import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeException.Reason;
 import io.streamdl.schemas.testing.SampleRecords;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
@@ -107,6 +109,72 @@ class WireSerdeTest {
                         .deserialize("labels", old);
         assertThat(read.get("confidence")).isEqualTo(1.0);
         assertThat(read.get("eventId").toString()).isEqualTo("e3");
+    }
+
+    /** Score and Anomaly as they were before they gained the optional {@code series}. */
+    private static final String SCORE_BEFORE_SERIES =
+            "{\"type\":\"record\",\"name\":\"Score\",\"namespace\":\"io.streamdl.schemas.avro\","
+                    + "\"fields\":[{\"name\":\"eventId\",\"type\":\"string\"},"
+                    + "{\"name\":\"model\",\"type\":\"string\"},"
+                    + "{\"name\":\"modelVersion\",\"type\":\"long\"},"
+                    + "{\"name\":\"label\",\"type\":[\"null\",\"string\"],\"default\":null},"
+                    + "{\"name\":\"probabilities\",\"type\":{\"type\":\"array\",\"items\":\"float\"},"
+                    + "\"default\":[]},"
+                    + "{\"name\":\"score\",\"type\":\"double\"},"
+                    + "{\"name\":\"eventTs\",\"type\":\"long\"},"
+                    + "{\"name\":\"scoredTs\",\"type\":\"long\"}]}";
+
+    private static final String ANOMALY_BEFORE_SERIES =
+            "{\"type\":\"record\",\"name\":\"Anomaly\",\"namespace\":\"io.streamdl.schemas.avro\","
+                    + "\"fields\":[{\"name\":\"eventId\",\"type\":\"string\"},"
+                    + "{\"name\":\"model\",\"type\":\"string\"},"
+                    + "{\"name\":\"modelVersion\",\"type\":\"long\",\"default\":0},"
+                    + "{\"name\":\"score\",\"type\":\"double\"},"
+                    + "{\"name\":\"threshold\",\"type\":\"double\"},"
+                    + "{\"name\":\"ts\",\"type\":\"long\"}]}";
+
+    @Test
+    void scoresAndAnomaliesWrittenBeforeTheSeriesFieldStillRead() {
+        GenericRecord oldScore =
+                new GenericData.Record(new Schema.Parser().parse(SCORE_BEFORE_SERIES));
+        oldScore.put("eventId", "e1");
+        oldScore.put("model", "anomaly");
+        oldScore.put("modelVersion", 3L);
+        oldScore.put("label", null);
+        oldScore.put("probabilities", java.util.List.of());
+        oldScore.put("score", 0.5);
+        oldScore.put("eventTs", 1L);
+        oldScore.put("scoredTs", 2L);
+        Score score =
+                AvroWireDeserializer.specific(registry, Score.class)
+                        .deserialize(
+                                "scores.anomaly", serializer.serialize("scores.anomaly", oldScore));
+        assertThat(score.getSeries()).isNull();
+        assertThat(score.getEventId()).isEqualTo("e1");
+        assertThat(score.getScore()).isEqualTo(0.5);
+
+        GenericRecord oldAnomaly =
+                new GenericData.Record(new Schema.Parser().parse(ANOMALY_BEFORE_SERIES));
+        oldAnomaly.put("eventId", "e1");
+        oldAnomaly.put("model", "anomaly");
+        oldAnomaly.put("modelVersion", 3L);
+        oldAnomaly.put("score", 9.0);
+        oldAnomaly.put("threshold", 2.0);
+        oldAnomaly.put("ts", 1L);
+        Anomaly anomaly =
+                AvroWireDeserializer.specific(registry, Anomaly.class)
+                        .deserialize("anomalies", serializer.serialize("anomalies", oldAnomaly));
+        assertThat(anomaly)
+                .isEqualTo(
+                        Anomaly.newBuilder()
+                                .setEventId("e1")
+                                .setModel("anomaly")
+                                .setModelVersion(3L)
+                                .setScore(9.0)
+                                .setThreshold(2.0)
+                                .setSeries(null)
+                                .setTs(1L)
+                                .build());
     }
 
     @Test

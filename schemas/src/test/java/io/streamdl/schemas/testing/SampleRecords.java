@@ -103,6 +103,7 @@ public final class SampleRecords {
                         .setScore(0.9)
                         .setEventTs(5L)
                         .setScoredTs(7L)
+                        .setSeries("cpu.host-1")
                         .build(),
                 new Interaction("u1", "item-9", "click", 8L),
                 Recommendation.newBuilder()
@@ -120,6 +121,7 @@ public final class SampleRecords {
                         .setModelVersion(4L)
                         .setScore(3.5)
                         .setThreshold(2.0)
+                        .setSeries("cpu.host-1")
                         .setTs(10L)
                         .build(),
                 DeadLetter.newBuilder()

@@ -1,0 +1,140 @@
+package io.streamdl.scoring.anomaly;
+
+import io.streamdl.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running anomaly detector: {@link AnomalyDetector}'s topology in a {@link KafkaStreams} with
+ * {@code processing.guarantee=exactly_once_v2}, so an anomaly is written once per score and the
+ * series state moves with it. {@link #close()} stops it; the registry client stays the caller's.
+ *
+ * <p>{@link #series} answers from this instance's local store: with several instances, a series
+ * lives on the one that owns its partition ({@code queryMetadataForKey} would find it; not needed
+ * while the pipeline runs one instance).
+ */
+public final class AnomalyDetectorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final AnomalyDetectorConfig config;
+    private final KafkaStreams streams;
+    private final Object stateChanged = new Object();
+
+    private AnomalyDetectorApp(AnomalyDetectorConfig config, KafkaStreams streams) {
+        this.config = config;
+        this.streams = streams;
+    }
+
+    /** Builds the topology with wire-format serdes on {@code registry} and starts it. */
+    public static AnomalyDetectorApp start(
+            AnomalyDetectorConfig config, SchemaRegistryClient registry) {
+        KafkaStreams streams =
+                new KafkaStreams(
+                        AnomalyDetector.buildTopology(config, registry), streamsProperties(config));
+        AnomalyDetectorApp app = new AnomalyDetectorApp(config, streams);
+        streams.setStateListener(app::onStateChange);
+        streams.setUncaughtExceptionHandler(
+                e -> {
+                    LOG.error("the anomaly detector stops on an unexpected error", e);
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                });
+        streams.start();
+        return app;
+    }
+
+    /** The Kafka Streams settings of {@code config}. */
+    public static Properties streamsProperties(AnomalyDetectorConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+        if (!config.stateDir().isEmpty()) {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        }
+        return p;
+    }
+
+    private void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
+        LOG.info("anomaly detector {}: {} -> {}", config.applicationId(), before, now);
+        synchronized (stateChanged) {
+            stateChanged.notifyAll();
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Waits until the app is running (its tasks assigned and restored).
+     *
+     * @return false if {@code timeout} passed first
+     * @throws IllegalStateException if the app stopped or failed instead
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateChanged) {
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (!streams.state().isRunningOrRebalancing()
+                        && streams.state() != KafkaStreams.State.CREATED) {
+                    throw new IllegalStateException(
+                            "the anomaly detector is " + streams.state() + ", not starting");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                stateChanged.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The current threshold, counters and recent anomalies of a series, from the local store.
+     *
+     * @param model the model that scores it
+     * @param series its series key, or null for the model's scores without one
+     * @return empty when this instance holds no state of that series
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store is not
+     *     queryable (before {@link #awaitRunning}, during a rebalance, after {@link #close()})
+     */
+    public Optional<SeriesView> series(String model, String series) {
+        String key = AnomalyDetector.seriesKey(model, series);
+        ReadOnlyKeyValueStore<String, SeriesState> store =
+                streams.store(
+                        StoreQueryParameters.fromNameAndType(
+                                AnomalyDetector.STORE, QueryableStoreTypes.keyValueStore()));
+        return Optional.ofNullable(store.get(key)).map(s -> SeriesView.of(key, s, config));
+    }
+
+    public AnomalyDetectorConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops the app and leaves its consumer group, so that a restarted instance (a new member) gets
+     * the tasks at once instead of after the old member's session timeout.
+     */
+    @Override
+    public void close() {
+        if (!streams.close(
+                CloseOptions.timeout(CLOSE_TIMEOUT)
+                        .withGroupMembershipOperation(
+                                CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+            LOG.warn("the anomaly detector did not stop within {}", CLOSE_TIMEOUT);
+        }
+    }
+}

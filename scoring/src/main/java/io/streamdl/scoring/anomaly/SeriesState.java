@@ -1,0 +1,221 @@
+package io.streamdl.scoring.anomaly;
+
+import io.streamdl.schemas.avro.Anomaly;
+import io.streamdl.schemas.avro.Score;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What the detector remembers of one series, and the rule that turns its next score into an anomaly
+ * or not. Plain Java: the Streams processor only loads it from and stores it back to the state
+ * store.
+ *
+ * <p>Memory is bounded per series: a ring of the last {@code window} scores (8 bytes each), three
+ * counters, the time of the last alert and the last {@code recentCapacity} anomalies. The threshold
+ * is the nearest-rank {@code quantile} of the ring, taken before the new score joins it, so a score
+ * is compared only with the ones before it; a level shift becomes the new normal within {@code
+ * window} scores.
+ *
+ * <p>Mutable and not thread-safe: one instance serves one record, read from the store and written
+ * back.
+ */
+public final class SeriesState {
+    private final double[] ring;
+    private int size;
+    private int next;
+    private long seen;
+    private long alerts;
+    private long suppressed;
+    private boolean alerted;
+    private long lastAlertTs;
+    private final int recentCapacity;
+    private final ArrayDeque<Anomaly> recent;
+
+    private SeriesState(int window, int recentCapacity) {
+        if (window < 1 || recentCapacity < 0) {
+            throw new IllegalArgumentException(
+                    "window " + window + " and recent " + recentCapacity);
+        }
+        this.ring = new double[window];
+        this.recentCapacity = recentCapacity;
+        this.recent = new ArrayDeque<>();
+    }
+
+    /** A series that has seen nothing. */
+    public static SeriesState empty(int window, int recentCapacity) {
+        return new SeriesState(window, recentCapacity);
+    }
+
+    /**
+     * Rebuilds a state from its parts (the codec's way in); {@code scores} oldest first, at most
+     * {@code window} of them kept (the newest).
+     */
+    static SeriesState of(
+            int window,
+            int recentCapacity,
+            double[] scores,
+            long seen,
+            long alerts,
+            long suppressed,
+            boolean alerted,
+            long lastAlertTs,
+            List<Anomaly> recentAnomalies) {
+        SeriesState state = new SeriesState(window, recentCapacity);
+        for (int i = Math.max(0, scores.length - window); i < scores.length; i++) {
+            state.add(scores[i]);
+        }
+        state.seen = seen;
+        state.alerts = alerts;
+        state.suppressed = suppressed;
+        state.alerted = alerted;
+        state.lastAlertTs = lastAlertTs;
+        for (int i = Math.max(0, recentAnomalies.size() - recentCapacity);
+                i < recentAnomalies.size();
+                i++) {
+            state.recent.addLast(recentAnomalies.get(i));
+        }
+        return state;
+    }
+
+    /**
+     * This state sized for {@code window} and {@code recentCapacity} (after a config change): the
+     * newest scores and anomalies that fit are kept. Returns this state when it already fits.
+     */
+    public SeriesState fitTo(int window, int recentCapacity) {
+        if (window == ring.length && recentCapacity == this.recentCapacity) {
+            return this;
+        }
+        return of(
+                window,
+                recentCapacity,
+                scores(),
+                seen,
+                alerts,
+                suppressed,
+                alerted,
+                lastAlertTs,
+                recentAnomalies());
+    }
+
+    /**
+     * Compares {@code score} with this series' threshold, then adds it to the recent scores.
+     *
+     * @param score a score with a finite value (the caller refuses the others)
+     * @return the anomaly, when the score is above the threshold after warm-up and not within the
+     *     minimum gap of the last alert
+     */
+    public Optional<Anomaly> observe(Score score, AnomalyDetectorConfig rule) {
+        double value = score.getScore();
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("score " + value + " of " + score.getEventId());
+        }
+        OptionalDouble threshold = threshold(rule.quantile(), rule.warmUp());
+        Anomaly anomaly = null;
+        if (threshold.isPresent() && value > threshold.getAsDouble()) {
+            long ts = score.getEventTs();
+            if (alerted && withinGap(ts, rule.minGapMillis())) {
+                suppressed++;
+            } else {
+                anomaly =
+                        Anomaly.newBuilder()
+                                .setEventId(score.getEventId())
+                                .setModel(score.getModel())
+                                .setModelVersion(score.getModelVersion())
+                                .setScore(value)
+                                .setThreshold(threshold.getAsDouble())
+                                .setSeries(score.getSeries())
+                                .setTs(ts)
+                                .build();
+                alerts++;
+                alerted = true;
+                lastAlertTs = ts;
+                if (recentCapacity > 0) {
+                    if (recent.size() == recentCapacity) {
+                        recent.removeFirst();
+                    }
+                    recent.addLast(anomaly);
+                }
+            }
+        }
+        add(value);
+        seen++;
+        return Optional.ofNullable(anomaly);
+    }
+
+    private boolean withinGap(long ts, long minGapMillis) {
+        if (minGapMillis == 0) {
+            return false;
+        }
+        // Unsigned: the difference of two event times may exceed Long.MAX_VALUE.
+        return ts < lastAlertTs || Long.compareUnsigned(ts - lastAlertTs, minGapMillis) < 0;
+    }
+
+    /**
+     * The threshold the next score is compared with: the nearest-rank {@code quantile} of the
+     * recent scores, or empty while the series has seen fewer than {@code warmUp} scores.
+     */
+    public OptionalDouble threshold(double quantile, int warmUp) {
+        if (seen < warmUp || size == 0) {
+            return OptionalDouble.empty();
+        }
+        double[] sorted = scores();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(quantile * sorted.length);
+        return OptionalDouble.of(sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]);
+    }
+
+    private void add(double value) {
+        ring[next] = value;
+        next = (next + 1) % ring.length;
+        size = Math.min(size + 1, ring.length);
+    }
+
+    /** The recent scores, oldest first. */
+    public double[] scores() {
+        double[] out = new double[size];
+        int start = size < ring.length ? 0 : next;
+        for (int i = 0; i < size; i++) {
+            out[i] = ring[(start + i) % ring.length];
+        }
+        return out;
+    }
+
+    public int window() {
+        return ring.length;
+    }
+
+    public int recentCapacity() {
+        return recentCapacity;
+    }
+
+    /** Usable scores seen since the series began (not only those in the window). */
+    public long seen() {
+        return seen;
+    }
+
+    public long alerts() {
+        return alerts;
+    }
+
+    /** Scores above the threshold that did not alert because they came within the minimum gap. */
+    public long suppressed() {
+        return suppressed;
+    }
+
+    public boolean alerted() {
+        return alerted;
+    }
+
+    /** The event time of the last alert; meaningful only when {@link #alerted()}. */
+    public long lastAlertTs() {
+        return lastAlertTs;
+    }
+
+    /** The last anomalies, oldest first. */
+    public List<Anomaly> recentAnomalies() {
+        return List.copyOf(recent);
+    }
+}
