@@ -43,6 +43,7 @@ public record LoadedModel(long version, ModelSpec spec, InferenceBackend backend
                             .setProbabilities(probabilities)
                             .setScore(classifier ? row[best] : row[0])
                             .setEventTs(f.getTs())
+                            .setSeries(f.getSeries())
                             .setScoredTs(now)
                             .build());
         }

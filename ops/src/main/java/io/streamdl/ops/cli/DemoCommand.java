@@ -11,6 +11,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,11 +106,13 @@ final class DemoCommand implements Callable<Integer> {
                         },
                         "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        AnomalyDetectorApp detector = null;
         try {
             JobRunner runner = new JobRunner(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
             List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
             names.addAll(jobs.submitTrainers(runner));
+            detector = jobs.startAnomalyDetector();
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", names));
@@ -204,6 +207,9 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             out.println("Stopping ...");
+            if (detector != null) {
+                detector.close();
+            }
             platform.close();
             finished.countDown();
             if (!stop.get()) {

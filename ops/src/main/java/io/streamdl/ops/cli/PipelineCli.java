@@ -10,6 +10,7 @@ import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -127,11 +129,17 @@ public final class PipelineCli {
                             + ") ...");
             Platform platform = Platform.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
+            AtomicReference<AnomalyDetectorApp> detector = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
                                     () -> {
                                         out.println("Stopping ...");
+                                        // the Streams app first: it needs the broker to leave
+                                        // its group cleanly
+                                        if (detector.get() != null) {
+                                            detector.get().close();
+                                        }
                                         platform.close();
                                         out.println("Stopped.");
                                         stopped.countDown();
@@ -144,6 +152,13 @@ public final class PipelineCli {
             List<String> jobs = new ArrayList<>(pipelineJobs.submitEncodeAndScore(runner));
             jobs.addAll(pipelineJobs.submitTrainers(runner));
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", jobs));
+            detector.set(pipelineJobs.startAnomalyDetector());
+            out.printf(
+                    "  %-16s %s%n",
+                    "Streams apps",
+                    "AnomalyDetector ("
+                            + String.join(", ", detector.get().config().scoreTopics())
+                            + " -> anomalies)");
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();
             return 0;

@@ -9,6 +9,7 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigSchema;
 import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
 import io.streamdl.trainer.TrainJobConfig;
 import java.util.List;
 
@@ -33,6 +34,9 @@ public final class PipelineOptions {
                             ConfigGroup.of("scorers (every ScoreJob)", ScoreJobConfig.allOptions()),
                             ConfigGroup.of(
                                     "online trainers (every TrainJob)", TrainJobConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "anomaly detector (Kafka Streams: scores to anomalies)",
+                                    AnomalyDetectorConfig.OPTIONS),
                             ConfigGroup.of(
                                     "model signing (trainers and scorers)",
                                     ModelUpdateCodec.Config.OPTIONS)));

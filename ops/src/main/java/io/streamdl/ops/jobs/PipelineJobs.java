@@ -11,12 +11,15 @@ import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.flink.KafkaSettings;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
+import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
 import io.streamdl.trainer.TrainJob;
 import io.streamdl.trainer.TrainJobConfig;
 import java.io.IOException;
@@ -93,6 +96,7 @@ public final class PipelineJobs {
             trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
+        AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, settings);
         return new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
     }
 
@@ -221,6 +225,27 @@ public final class PipelineJobs {
                 LOG.info("created topics of catalogue models {}", created);
             }
         }
+    }
+
+    /**
+     * Starts the {@code AnomalyDetector} Kafka Streams app on the platform (its state under the
+     * data directory unless {@code anomalies.state-dir} is set): {@code scores.<model>} of the
+     * models in {@code anomalies.models} to {@code anomalies}.
+     */
+    public AnomalyDetectorApp startAnomalyDetector() {
+        Map<String, String> all = new LinkedHashMap<>(jobSettings());
+        all.putIfAbsent(
+                AnomalyDetectorConfig.STATE_DIR.key(),
+                platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
+        AnomalyDetectorConfig config =
+                AnomalyDetectorConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
+        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+            List<TopicSpec<?>> inputs = new ArrayList<>();
+            config.models().forEach(m -> inputs.add(Topics.scores(m)));
+            admin.ensure(inputs, platform.config().partitions());
+        }
+        return AnomalyDetectorApp.start(
+                config, new RestSchemaRegistryClient(platform.registryUrl()));
     }
 
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
