@@ -117,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", names));
             out.printf(
+                    "  %-16s AnomalyDetector (%s -> anomalies)%n",
+                    "Streams apps", String.join(", ", detector.config().scoreTopics()));
+            out.printf(
                     "Replaying %s images from %s, %d keyword clips and %d texts (every 10th event is a clip, every 10th a text), labels after %d ms%n",
                     images.size(),
                     images.origin(),
