@@ -74,6 +74,11 @@ public final class HttpIngestServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
+    /** Serves {@code path} and below with {@code handler} as well, on the same port. */
+    public void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        http.createContext(path, handler);
+    }
+
     public String url() {
         return "http://" + http.getAddress().getHostString() + ":" + port();
     }

@@ -7,6 +7,7 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.inference.OnnxRuntimeBackend;
 import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.http.AnomalyQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
@@ -230,7 +231,8 @@ public final class PipelineJobs {
     /**
      * Starts the {@code AnomalyDetector} Kafka Streams app on the platform (its state under the
      * data directory unless {@code anomalies.state-dir} is set): {@code scores.<model>} of the
-     * models in {@code anomalies.models} to {@code anomalies}.
+     * models in {@code anomalies.models} to {@code anomalies}; its queries are served at {@code GET
+     * /anomalies/{model}[/{series}]} on the platform's HTTP port.
      */
     public AnomalyDetectorApp startAnomalyDetector() {
         Map<String, String> all = new LinkedHashMap<>(jobSettings());
@@ -244,8 +246,11 @@ public final class PipelineJobs {
             config.models().forEach(m -> inputs.add(Topics.scores(m)));
             admin.ensure(inputs, platform.config().partitions());
         }
-        return AnomalyDetectorApp.start(
-                config, new RestSchemaRegistryClient(platform.registryUrl()));
+        AnomalyDetectorApp app =
+                AnomalyDetectorApp.start(
+                        config, new RestSchemaRegistryClient(platform.registryUrl()));
+        platform.route(AnomalyQueries.PATH, new AnomalyQueries(app::series));
+        return app;
     }
 
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */

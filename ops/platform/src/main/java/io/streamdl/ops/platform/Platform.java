@@ -35,6 +35,7 @@ public final class Platform implements AutoCloseable {
     private URI flinkRest;
     private EmbeddedFlink flink;
     private String ingestUrl;
+    private HttpIngestServer http;
 
     /** Largest body the HTTP ingest endpoint accepts; the encoders apply their own limits. */
     static final int MAX_INGEST_BYTES = 16 * 1024 * 1024;
@@ -168,6 +169,7 @@ public final class Platform implements AutoCloseable {
                     HttpIngestServer.start(
                             config.kafkaHost(), port, sender::send, MAX_INGEST_BYTES);
             started.push(server);
+            http = server;
             ingestUrl = server.url();
         } catch (IOException e) {
             throw new PlatformException(
@@ -177,6 +179,14 @@ public final class Platform implements AutoCloseable {
                             + e.getMessage(),
                     e);
         }
+    }
+
+    /**
+     * Serves {@code path} and below with {@code handler} on the platform's HTTP port (the one of
+     * the ingest endpoint), e.g. the queries of the Streams apps.
+     */
+    public void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        http.route(path, handler);
     }
 
     public String ingestUrl() {
