@@ -1,22 +1,16 @@
 package io.streamdl.trainer;
 
 import io.streamdl.models.codec.ModelUpdateCodec;
-import io.streamdl.models.codec.ModelUpdateRejected;
-import io.streamdl.models.codec.VerifiedModel;
 import io.streamdl.models.inference.Dl4jInputs;
 import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
-import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.topics.Topics;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -132,39 +126,17 @@ public final class OnlineTrainer implements AutoCloseable {
     public static OnlineTrainer warmStart(
             ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec, ModelUpdate newest) {
         OnlineTrainer trainer = new OnlineTrainer(spec, settings, codec);
-        VerifiedModel model;
-        try {
-            model = codec.decode(newest, spec);
-        } catch (ModelUpdateRejected e) {
-            LOG.warn(
-                    "not warm-starting model '{}' from version {}: {}; starting from the initial"
-                            + " weights, numbering after it",
-                    spec.name(),
-                    newest.getVersion(),
-                    e.getMessage());
+        WarmStart.Weights start = WarmStart.of(spec, codec, newest);
+        if (start == null) {
             trainer.fenceVersion(newest.getVersion());
             return trainer;
         }
-        if (!sameArchitecture(spec, model.spec())) {
-            LOG.warn(
-                    "not warm-starting model '{}' from version {}: it has architecture {}, this"
-                            + " trainer {}; starting from the initial weights, numbering after it",
-                    spec.name(),
-                    model.version(),
-                    model.spec().toJson(),
-                    spec.toJson());
-            trainer.fenceVersion(model.version());
-            return trainer;
-        }
-        float[] params = model.network().params().castTo(DataType.FLOAT).dup('c').data().asFloat();
-        trainer.network.setParams(params);
-        Double accuracy = model.metrics().get(TrainerMetrics.UPDATE_ACCURACY);
-        trainer.lineage.continueFrom(
-                model.version(), accuracy == null ? Double.NaN : accuracy, params);
+        trainer.network.setParams(start.params());
+        trainer.lineage.continueFrom(start.version(), start.accuracy(), start.params());
         LOG.info(
                 "model '{}' warm-started from version {} (published accuracy {})",
                 spec.name(),
-                model.version(),
+                start.version(),
                 trainer.lineage.referenceAccuracy());
         return trainer;
     }
@@ -217,7 +189,7 @@ public final class OnlineTrainer implements AutoCloseable {
         if (label == null) {
             counters.addUnknownLabel();
             out.deadLetter(
-                    deadLetter(
+                    TrainerRecords.deadLetter(
                             example,
                             Topics.EVENTS_LABELS.name(),
                             "UNKNOWN_LABEL",
@@ -237,9 +209,9 @@ public final class OnlineTrainer implements AutoCloseable {
         if (misfit != null) {
             counters.addMisfit();
             out.deadLetter(
-                    deadLetter(
+                    TrainerRecords.deadLetter(
                             example,
-                            featuresTopic(example.features),
+                            TrainerRecords.featuresTopic(example.features),
                             misfit.reason().name(),
                             misfit.message(),
                             now));
@@ -447,54 +419,12 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     private Map<String, Double> updateMetrics() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        PrequentialWindow window = evaluator.window();
-        m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
-        m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
-        m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
-        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) counters.examplesLearned());
-        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) counters.examplesReplayed());
-        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) counters.driftEvents());
-        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) counters.heldBack());
-        return m;
+        return TrainerRecords.updateMetrics(evaluator.window(), counters);
     }
 
     private DashboardMetric metric(String name, double value, long count, long now) {
-        return DashboardMetric.newBuilder()
-                .setMetric(name)
-                .setModel(spec.name())
-                .setWindowStart(evaluator.window().oldestTime(now))
-                .setWindowEnd(now)
-                .setCount(count)
-                .setValue(value)
-                .setModelVersion(lineage.parentVersion())
-                .setTs(now)
-                .build();
-    }
-
-    private static DeadLetter deadLetter(
-            LabelledExample example, String topic, String reason, String message, long now) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(topic)
-                .setPartition(-1)
-                .setOffset(-1L)
-                .setStage("train")
-                .setError(reason)
-                .setMessage(message)
-                .setKey(
-                        example.eventId == null
-                                ? null
-                                : ByteBuffer.wrap(example.eventId.getBytes(StandardCharsets.UTF_8)))
-                .setValue(null)
-                .setTs(now)
-                .build();
-    }
-
-    /** {@code features.<encoder>} from the features' {@code name@version} stamp. */
-    private static String featuresTopic(Features features) {
-        String by = features.getEncodedBy();
-        int at = by == null ? -1 : by.indexOf('@');
-        return "features." + (at > 0 ? by.substring(0, at) : by);
+        return TrainerRecords.metric(
+                spec.name(), name, value, count, now, evaluator.window(), lineage.parentVersion());
     }
 
     static boolean sameArchitecture(ModelSpec a, ModelSpec b) {

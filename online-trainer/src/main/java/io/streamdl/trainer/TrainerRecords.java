@@ -1,0 +1,80 @@
+package io.streamdl.trainer;
+
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Features;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The records an {@link OnlineTrainer} emits besides updates: its {@code dashboard.metrics}
+ * entries, the metrics an update carries, and its own dead letters. Stateless.
+ */
+final class TrainerRecords {
+    private TrainerRecords() {}
+
+    /** One {@code dashboard.metrics} record of model {@code model} over the current window. */
+    static DashboardMetric metric(
+            String model,
+            String name,
+            double value,
+            long count,
+            long now,
+            PrequentialWindow window,
+            Long version) {
+        return DashboardMetric.newBuilder()
+                .setMetric(name)
+                .setModel(model)
+                .setWindowStart(window.oldestTime(now))
+                .setWindowEnd(now)
+                .setCount(count)
+                .setValue(value)
+                .setModelVersion(version)
+                .setTs(now)
+                .build();
+    }
+
+    /** The metrics a published update carries: the window's numbers and the trainer's counts. */
+    static Map<String, Double> updateMetrics(PrequentialWindow window, TrainerCounters counters) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
+        m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
+        m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
+        m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) counters.examplesLearned());
+        m.put(TrainerMetrics.UPDATE_REPLAYED, (double) counters.examplesReplayed());
+        m.put(TrainerMetrics.UPDATE_DRIFTS, (double) counters.driftEvents());
+        m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) counters.heldBack());
+        return m;
+    }
+
+    /**
+     * A dead letter of an example the trainer itself refuses. A TrainJob checks both inputs as they
+     * arrive (with their coordinates and bytes), so this only serves trainers fed otherwise.
+     */
+    static DeadLetter deadLetter(
+            LabelledExample example, String topic, String reason, String message, long now) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(topic)
+                .setPartition(-1)
+                .setOffset(-1L)
+                .setStage("train")
+                .setError(reason)
+                .setMessage(message)
+                .setKey(
+                        example.eventId == null
+                                ? null
+                                : ByteBuffer.wrap(example.eventId.getBytes(StandardCharsets.UTF_8)))
+                .setValue(null)
+                .setTs(now)
+                .build();
+    }
+
+    /** {@code features.<encoder>} from the features' {@code name@version} stamp. */
+    static String featuresTopic(Features features) {
+        String by = features.getEncodedBy();
+        int at = by == null ? -1 : by.indexOf('@');
+        return "features." + (at > 0 ? by.substring(0, at) : by);
+    }
+}
