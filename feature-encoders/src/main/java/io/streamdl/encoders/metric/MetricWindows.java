@@ -55,7 +55,8 @@ public final class MetricWindows implements Serializable {
     public record Windowed(Features features, State state) {}
 
     /**
-     * Windows one observation of its series.
+     * Windows one observation of its series. An accepted observation updates {@code state} in place
+     * (and returns it); a refused one leaves it unchanged.
      *
      * @param state the series' state, or null for its first observation
      * @throws EncodeException with the reason of a refused observation
@@ -100,7 +101,8 @@ public final class MetricWindows implements Serializable {
                             + " is before the newest windowed one, "
                             + state.lastTs);
         }
-        State next = state == null ? State.empty(config.window(), channels) : state.copy();
+        // every refusal is decided above, so an accepted point may update the state in place
+        State next = state == null ? State.empty(config.window(), channels) : state;
         next.push(values, ts);
         Features features = window(next, eventId, ts);
         features.setSeries(series);
@@ -167,10 +169,6 @@ public final class MetricWindows implements Serializable {
 
         static State empty(int window, int channels) {
             return new State(window, channels, new float[window * channels], 0, 0, Long.MIN_VALUE);
-        }
-
-        State copy() {
-            return new State(window, channels, ring.clone(), head, count, lastTs);
         }
 
         void push(float[] values, long ts) {

@@ -72,6 +72,7 @@ public final class PipelineJobs {
 
     private final Platform platform;
     private final Map<String, String> settings;
+    private Map<String, String> withDefaults;
 
     public PipelineJobs(Platform platform) {
         this.platform = platform;
@@ -162,14 +163,22 @@ public final class PipelineJobs {
         return jobSettings().get(HMAC_KEY).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The job settings with the pipeline's defaults (see {@link #withDefaults}). */
+    /**
+     * The job settings with the pipeline's defaults (see {@link #withDefaults}), made once: the
+     * bundled vocabulary is written to the data directory and the development-key warning logged
+     * the first time only.
+     */
     private Map<String, String> jobSettings() {
-        if (!settings.containsKey(HMAC_KEY)) {
-            LOG.warn(
-                    "{} is not set: model updates are signed with the built-in development key",
-                    HMAC_KEY);
+        if (withDefaults == null) {
+            if (!settings.containsKey(HMAC_KEY)) {
+                LOG.warn(
+                        "{} is not set: model updates are signed with the built-in development"
+                                + " key",
+                        HMAC_KEY);
+            }
+            withDefaults = Map.copyOf(withDefaults(settings, bundledVocabulary().toString()));
         }
-        return withDefaults(settings, bundledVocabulary().toString());
+        return withDefaults;
     }
 
     /**
