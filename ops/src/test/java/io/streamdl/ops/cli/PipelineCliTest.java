@@ -3,44 +3,24 @@ package io.streamdl.ops.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.ops.config.PipelineOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class PipelineCliTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = PipelineCli.run(args);
-            return new Run(
-                    exit,
-                    out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static TestingCli.Run run(String... args) {
+        return TestingCli.run(args);
     }
 
     @Test
     void helpExplainsEveryCommand() {
-        Run help = run("--help");
+        TestingCli.Run help = run("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("up", "topics", "config");
     }
 
     @Test
     void configListsEveryKeyWithItsValue() {
-        Run config =
+        TestingCli.Run config =
                 run(
                         "config",
                         "-c",
@@ -75,24 +55,25 @@ class PipelineCliTest {
 
     @Test
     void secretsAreNeverPrinted() {
-        Run config = run("config", "-c", "models.hmac.key=a-very-secret-key-of-32-bytes!!");
+        TestingCli.Run config =
+                run("config", "-c", "models.hmac.key=a-very-secret-key-of-32-bytes!!");
         assertThat(config.exit()).isZero();
         assertThat(config.out()).doesNotContain("a-very-secret-key").contains("<set>");
     }
 
     @Test
     void badConfigFailsWithOneLineNamingTheKey() {
-        Run bad = run("config", "-c", "kafka.port=99999");
+        TestingCli.Run bad = run("config", "-c", "kafka.port=99999");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("kafka.port").contains("99999");
-        Run unknown = run("up", "-c", "kafka.prot=1");
+        TestingCli.Run unknown = run("up", "-c", "kafka.prot=1");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("kafka.prot").contains("unknown config key");
     }
 
     @Test
     void aMisspeltKeyIsRefusedBeforeAnythingStartsWithTheNearestKeySuggested() {
-        Run typo = run("up", "-c", "scoring.max-batch=abc");
+        TestingCli.Run typo = run("up", "-c", "scoring.max-batch=abc");
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err().strip())
                 .startsWith(
@@ -100,11 +81,11 @@ class PipelineCliTest {
                                 + " 'scoring.batch.max-size'?")
                 .doesNotContain("\n");
         assertThat(typo.out()).doesNotContain("Starting");
-        Run trainer = run("up", "-c", "trainer.batchsize=8");
+        TestingCli.Run trainer = run("up", "-c", "trainer.batchsize=8");
         assertThat(trainer.exit()).isEqualTo(2);
         assertThat(trainer.err()).contains("did you mean 'trainer.batch-size'?");
         assertThat(trainer.out()).doesNotContain("Starting");
-        Run unsigned = run("demo", "-c", "models.allow-unsigned=yes");
+        TestingCli.Run unsigned = run("demo", "-c", "models.allow-unsigned=yes");
         assertThat(unsigned.exit()).isEqualTo(2);
         assertThat(unsigned.err())
                 .contains("invalid value 'yes' for config key 'models.allow-unsigned'");
@@ -112,7 +93,7 @@ class PipelineCliTest {
 
     @Test
     void valuesThatOnlyAJobsConfigCanJudgeAreRefusedBeforeAnythingStarts() {
-        Run never =
+        TestingCli.Run never =
                 run(
                         "up",
                         "-c",
@@ -122,7 +103,7 @@ class PipelineCliTest {
         assertThat(never.exit()).isEqualTo(2);
         assertThat(never.err()).contains("never publish");
         assertThat(never.out()).doesNotContain("Starting");
-        Run text = run("up", "-c", "text.max.length=2");
+        TestingCli.Run text = run("up", "-c", "text.max.length=2");
         assertThat(text.exit()).isEqualTo(2);
         assertThat(text.err()).contains("text.max.length");
         assertThat(text.out()).doesNotContain("Starting");
@@ -130,7 +111,7 @@ class PipelineCliTest {
 
     @Test
     void benchListsEveryBenchmarkIncludingTheCorpusLearners() {
-        Run help = run("bench", "--help");
+        TestingCli.Run help = run("bench", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out())
                 .contains(
@@ -145,7 +126,7 @@ class PipelineCliTest {
         // The benchmarks themselves are in e2e-tests/bench, which is not on ops' class path: the
         // CLI says so in one line. BenchMainTest there runs this with the module present and a bad
         // --data path.
-        Run missing = run("bench", "learn-text", "--data", "/nonexistent/corpus.jsonl");
+        TestingCli.Run missing = run("bench", "learn-text", "--data", "/nonexistent/corpus.jsonl");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip())
                 .startsWith("error: the benchmarks (" + BenchRunner.IMPLEMENTATION)
