@@ -1,16 +1,10 @@
 package io.streamdl.bench;
 
-import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.ImageCodecs;
 import io.streamdl.ops.jobs.PipelineJobs;
-import io.streamdl.schemas.avro.DashboardMetric;
-import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
-import io.streamdl.schemas.serde.AvroWireDeserializer;
-import io.streamdl.trainer.TrainerMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -20,14 +14,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * Fashion-MNIST learned online by the pipeline: the training images once, in file order, with
@@ -61,7 +53,6 @@ public final class LearnBenchmark {
         // falls behind the sender (with several, a backlog is read with skew across partitions,
         // which turns the sudden drift at driftAt into a mixture over thousands of events).
         try (BenchPlatform bench = new BenchPlatform(4, 1)) {
-            String url = bench.platform.registryUrl();
             Map<String, String> trainer =
                     new HashMap<>(
                             Map.of(
@@ -79,46 +70,10 @@ public final class LearnBenchmark {
                                     "900"));
             BenchPipeline.learning(bench, "bench-learn", "image", trainer);
 
-            KafkaConsumer<byte[], byte[]> metrics = bench.consumer("dashboard.metrics", true);
-            KafkaConsumer<byte[], byte[]> models = bench.consumer("models.image", true);
-            List<Double> curve = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>(); // examples seen at each curve point
-            List<double[]> versions = new ArrayList<>(); // {version, examples learned}
-            try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(url);
-                    EventSender sender =
-                            new EventSender(
-                                    bench.platform.bootstrapServers(),
-                                    url,
-                                    Duration.ofMillis(500))) {
-                AvroWireDeserializer<DashboardMetric> metricReader =
-                        AvroWireDeserializer.specific(registry, DashboardMetric.class);
-                AvroWireDeserializer<ModelUpdate> updateReader =
-                        AvroWireDeserializer.specific(registry, ModelUpdate.class);
-                Runnable poll =
-                        () -> {
-                            for (ConsumerRecord<byte[], byte[]> r :
-                                    metrics.poll(Duration.ofMillis(50))) {
-                                DashboardMetric m = metricReader.deserialize(r.topic(), r.value());
-                                if (!"image".equals(m.getModel())) {
-                                    continue;
-                                }
-                                if (m.getMetric().equals(TrainerMetrics.ACCURACY)) {
-                                    curve.add(m.getValue());
-                                } else if (m.getMetric().equals(TrainerMetrics.EXAMPLES)) {
-                                    // emitted right after the accuracy of the same window
-                                    positions.add((int) m.getValue());
-                                }
-                            }
-                            for (ConsumerRecord<byte[], byte[]> r :
-                                    models.poll(Duration.ofMillis(50))) {
-                                ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
-                                versions.add(
-                                        new double[] {
-                                            u.getVersion(),
-                                            u.getMetrics().getOrDefault("examples_learned", 0.0)
-                                        });
-                            }
-                        };
+            try (LearnTraffic traffic = new LearnTraffic(bench, "image", false)) {
+                List<Double> curve = traffic.curve();
+                List<Integer> positions = traffic.positions();
+                List<double[]> versions = traffic.versions();
                 long t0 = System.nanoTime();
                 int[] permutation = {3, 7, 0, 9, 5, 1, 8, 2, 6, 4};
                 for (int i = 0; i < nTrain; i++) {
@@ -126,7 +81,7 @@ public final class LearnBenchmark {
                     if (driftAt > 0 && i >= driftAt) {
                         label = permutation[label];
                     }
-                    sender.send(
+                    traffic.send(
                             Events.image(
                                     "train-" + i,
                                     System.currentTimeMillis(),
@@ -137,42 +92,27 @@ public final class LearnBenchmark {
                                     28,
                                     Map.of()),
                             FashionMnist.CLASSES.get(label));
-                    long wait = t0 + (long) ((i + 1) / rate * 1e9) - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000);
-                    }
+                    LearnTraffic.pace(t0, i + 1, rate);
                     if (i % 1000 == 999) {
-                        poll.run();
-                        out.printf(
-                                "train %,d/%,d sent, %d accuracy samples (last %.3f), %d versions%n",
-                                i + 1,
-                                nTrain,
-                                curve.size(),
-                                curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1),
-                                versions.size());
+                        traffic.progress(out, i + 1, nTrain);
                     }
                 }
-                sender.flush();
+                traffic.flush();
                 double sendSeconds = (System.nanoTime() - t0) / 1e9;
                 // Wait until a version has learned every training example (the trainer publishes
                 // the tail on its time trigger).
-                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while ((versions.isEmpty() || versions.get(versions.size() - 1)[1] < nTrain)
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                    poll.run();
-                }
+                Duration timeout = Duration.ofMinutes(10);
+                traffic.awaitLearned(nTrain, timeout, timeout);
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                long lastVersion =
-                        versions.isEmpty() ? -1 : (long) versions.get(versions.size() - 1)[0];
+                long lastVersion = traffic.lastVersion();
                 out.printf(
                         "training stream done in %.0f s (sent in %.0f s); last version %d%n",
                         trainSeconds, sendSeconds, lastVersion);
 
-                // The test set, without labels, scored by the last published model.
-                KafkaConsumer<byte[], byte[]> scores = bench.consumer("scores.image", true);
+                // The test set, without labels, scored by the last published model; after a
+                // drift, the current concept is the permuted one.
                 for (int i = 0; i < test.size(); i++) {
-                    sender.send(
+                    traffic.send(
                             Events.image(
                                     "test-" + i,
                                     System.currentTimeMillis(),
@@ -183,34 +123,17 @@ public final class LearnBenchmark {
                                     28,
                                     Map.of()));
                 }
-                sender.flush();
-                AvroWireDeserializer<Score> scoreReader =
-                        AvroWireDeserializer.specific(registry, Score.class);
-                int right = 0;
-                int seen = 0;
-                Map<Long, Integer> byVersion = new LinkedHashMap<>();
-                long scoreDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (seen < test.size() && System.nanoTime() < scoreDeadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : scores.poll(Duration.ofMillis(200))) {
-                        Score s = scoreReader.deserialize(r.topic(), r.value());
-                        if (!s.getEventId().startsWith("test-")) {
-                            continue;
-                        }
-                        int i = Integer.parseInt(s.getEventId().substring(5));
-                        seen++;
-                        byVersion.merge(s.getModelVersion(), 1, Integer::sum);
-                        // after a drift, the current concept is the permuted one
-                        int truth =
-                                driftAt > 0 && driftAt < nTrain
-                                        ? permutation[test.label(i)]
-                                        : test.label(i);
-                        if (FashionMnist.CLASSES.get(truth).equals(s.getLabel())) {
-                            right++;
-                        }
-                    }
-                }
-                scores.close();
-                double testAccuracy = seen == 0 ? Double.NaN : (double) right / seen;
+                traffic.flush();
+                TestScores scores =
+                        new TestScores(
+                                i ->
+                                        driftAt > 0 && driftAt < nTrain
+                                                ? permutation[test.label(i)]
+                                                : test.label(i));
+                traffic.readTestScores(
+                        () -> scores.seen >= test.size(), scores::add, Duration.ofMinutes(5));
+                double testAccuracy =
+                        scores.seen == 0 ? Double.NaN : (double) scores.right / scores.seen;
                 double last10k = lastSpanAccuracy(curve, positions, 10_000);
                 if (driftAt > 0) {
                     Recovery recovery = recovery(curve, positions, driftAt);
@@ -232,7 +155,7 @@ public final class LearnBenchmark {
                 }
                 out.printf(
                         "test accuracy %.4f over %d scores %s; prequential accuracy over the last 10k training events %.4f%n",
-                        testAccuracy, seen, byVersion, last10k);
+                        testAccuracy, scores.seen, scores.byVersion, last10k);
                 Path png =
                         plot(
                                 curve,
@@ -250,8 +173,8 @@ public final class LearnBenchmark {
                                 driftAt > 0 && driftAt < nTrain
                                         ? "permuted as the training labels after the drift"
                                         : "as in the data set")
-                        .put("testScored", seen)
-                        .put("testScoresByVersion", byVersion)
+                        .put("testScored", scores.seen)
+                        .put("testScoresByVersion", scores.byVersion)
                         .put("prequentialLast10k", last10k)
                         .put("prequentialCurve", curve)
                         .put("prequentialCurveExamplesSeen", positions)
@@ -260,10 +183,28 @@ public final class LearnBenchmark {
                         .put("plot", png.toString())
                         .put("targets", Map.of("testAccuracy", 0.90, "prequentialLast10k", 0.88));
             }
-            metrics.close();
-            models.close();
         }
         return report;
+    }
+
+    /** The test scores counted against the class index {@code truth} gives for each test event. */
+    private static final class TestScores {
+        private final IntUnaryOperator truth;
+        private final Map<Long, Integer> byVersion = new LinkedHashMap<>();
+        private int seen;
+        private int right;
+
+        TestScores(IntUnaryOperator truth) {
+            this.truth = truth;
+        }
+
+        void add(Score s, int i) {
+            seen++;
+            byVersion.merge(s.getModelVersion(), 1, Integer::sum);
+            if (FashionMnist.CLASSES.get(truth.applyAsInt(i)).equals(s.getLabel())) {
+                right++;
+            }
+        }
     }
 
     /**
