@@ -1,6 +1,7 @@
 package io.streamdl.trainer;
 
 import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.inference.Batch;
 import io.streamdl.models.inference.Dl4jInputs;
 import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.models.spec.ModelSpec;
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fine-tunes one classifier online from labelled examples, without Flink.
+ * Fine-tunes one model online, without Flink: a classifier from labelled examples, or an anomaly
+ * model (autoencoder, forecaster) from features alone, as its {@link Objective} says.
  *
  * <p><b>Test-then-train.</b> Examples are collected into mini-batches of {@code batchSize}. When a
  * batch is full, every example in it is first predicted by the current network (inference mode),
@@ -29,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * (accuracy, cross-entropy) and the drift detector; only then does one optimizer step learn from
  * the batch. The network changes only at those steps, so predicting the batch together gives
  * exactly the predictions each example would have had on arrival, at a fraction of the cost.
+ *
+ * <p><b>Anomaly models.</b> An autoencoder or forecaster has no labels: its target comes from the
+ * features themselves, and its output is each event's anomaly score (reconstruction or forecast
+ * error). The same test-then-train order scores each example by the current weights before the step
+ * learns it; the window's mean error replaces accuracy as the published and guarded figure (lower
+ * is better) and no drift detector runs (a drifting error stream is what such a model reports, not
+ * a reason to forget).
  *
  * <p><b>Rehearsal.</b> With {@code replayBatches > 0}, each step on new examples is followed by
  * that many steps on mini-batches drawn from a {@link ReplayRing} of the {@code replayBufferSize}
@@ -64,7 +73,11 @@ public final class OnlineTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
     private static final long NO_TIME = Long.MIN_VALUE;
 
+    /** The class index of an anomaly model's examples, which have none. */
+    private static final Integer NO_LABEL = -1;
+
     private final ModelSpec spec;
+    private final Objective objective;
     private final TrainerSettings settings;
     private final ModelUpdateCodec codec;
     private final TrainableNetwork network;
@@ -79,14 +92,7 @@ public final class OnlineTrainer implements AutoCloseable {
     private long lastAttemptMillis = NO_TIME;
 
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
-        if (!spec.isClassifier()) {
-            throw new IllegalArgumentException(
-                    "the online trainer learns classifiers from labels; model '"
-                            + spec.name()
-                            + "' is a "
-                            + spec.kind()
-                            + " without class labels");
-        }
+        this.objective = Objective.of(spec);
         this.spec = spec;
         this.settings = settings;
         this.codec = codec;
@@ -99,7 +105,9 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         this.guard = new PublishGuard(settings.guardMargin());
         PageHinkley detector =
-                settings.driftDetector() == TrainerSettings.DriftDetectorKind.PAGE_HINKLEY
+                objective == Objective.CLASSIFY
+                                && settings.driftDetector()
+                                        == TrainerSettings.DriftDetectorKind.PAGE_HINKLEY
                         ? new PageHinkley(
                                 settings.driftDelta(),
                                 settings.driftLambda(),
@@ -119,7 +127,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /**
      * A trainer continuing from {@code newest}, the newest update on the model topic: its weights,
-     * version (the parent of the next one) and published accuracy (the guard's reference). If the
+     * version (the parent of the next one) and published figure (the guard's reference). If the
      * update fails verification or is for another architecture, the trainer starts from the initial
      * weights instead, with a warning, but still numbers its versions after it.
      */
@@ -132,12 +140,13 @@ public final class OnlineTrainer implements AutoCloseable {
             return trainer;
         }
         trainer.network.setParams(start.params());
-        trainer.lineage.continueFrom(start.version(), start.accuracy(), start.params());
+        trainer.lineage.continueFrom(start.version(), start.quality(), start.params());
         LOG.info(
-                "model '{}' warm-started from version {} (published accuracy {})",
+                "model '{}' warm-started from version {} (published {} {})",
                 spec.name(),
                 start.version(),
-                trainer.lineage.referenceAccuracy());
+                trainer.objective.describe(),
+                trainer.lineage.referenceQuality());
         return trainer;
     }
 
@@ -181,11 +190,15 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    /** Takes one labelled example at processing time {@code now}. */
+    /**
+     * Takes one example at processing time {@code now}: a labelled one for a classifier; for an
+     * anomaly model the label is not used (it may be null).
+     */
     public void accept(LabelledExample example, long now, TrainerOutput out) {
         startClock(now);
         counters.addSeen();
-        Integer label = classes.get(example.label);
+        // (an Integer on both sides: a plain int would unbox the map's null)
+        Integer label = objective.needsLabels() ? classes.get(example.label) : NO_LABEL;
         if (label == null) {
             counters.addUnknownLabel();
             out.deadLetter(
@@ -262,12 +275,19 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         int n = pending.size();
         MultiDataSet data = trainingData(pending);
-        INDArray output =
-                network.graph().output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
-        evaluator.evaluate(
-                pending,
-                output.castTo(DataType.FLOAT).dup('c').data().asFloat(),
-                statistic -> onDrift(statistic, now, out));
+        if (objective == Objective.CLASSIFY) {
+            INDArray output =
+                    network.graph()
+                            .output(false, data.getFeatures(), data.getFeaturesMaskArrays())[0];
+            evaluator.evaluate(
+                    pending,
+                    output.castTo(DataType.FLOAT).dup('c').data().asFloat(),
+                    statistic -> onDrift(statistic, now, out));
+        } else {
+            // the model's output with its score head: one error per example
+            evaluator.evaluateErrors(
+                    pending, Dl4jInputs.output(spec, network.graph(), batchOf(pending)).floats());
+        }
         counters.addEvaluated(n);
 
         Nd4j.getRandom().setSeed(spec.seed() * 0x9E3779B97F4A7C15L + counters.steps());
@@ -290,14 +310,23 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     private MultiDataSet trainingData(List<AcceptedExample> examples) {
-        int n = examples.size();
-        List<Features> features = new ArrayList<>(n);
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            features.add(examples.get(i).features());
+        if (!objective.needsLabels()) {
+            // the target comes from the features themselves
+            return Dl4jInputs.trainingData(spec, batchOf(examples), null);
+        }
+        int[] labels = new int[examples.size()];
+        for (int i = 0; i < labels.length; i++) {
             labels[i] = examples.get(i).label();
         }
-        return Dl4jInputs.trainingData(spec, FeatureTensors.batch(features, spec), labels);
+        return Dl4jInputs.trainingData(spec, batchOf(examples), labels);
+    }
+
+    private Batch batchOf(List<AcceptedExample> examples) {
+        List<Features> features = new ArrayList<>(examples.size());
+        for (AcceptedExample e : examples) {
+            features.add(e.features());
+        }
+        return FeatureTensors.batch(features, spec);
     }
 
     /**
@@ -331,7 +360,7 @@ public final class OnlineTrainer implements AutoCloseable {
         }
         applyLearningRate();
         if (settings.guardResetOnDrift()) {
-            lineage.forgetReferenceAccuracy();
+            lineage.forgetReferenceQuality();
         }
         LOG.info(
                 "model '{}': drift detected after {} examples (statistic {}), adaptation {}",
@@ -345,8 +374,10 @@ public final class OnlineTrainer implements AutoCloseable {
     private void emitWindowMetrics(long now, TrainerOutput out) {
         counters.resetEvaluatedSinceMetrics();
         PrequentialWindow window = evaluator.window();
-        out.metric(metric(TrainerMetrics.ACCURACY, window.accuracy(), window.count(), now));
-        out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
+        out.metric(metric(objective.metric(), objective.quality(window), window.count(), now));
+        if (objective == Objective.CLASSIFY) {
+            out.metric(metric(TrainerMetrics.LOSS, window.meanLoss(), window.count(), now));
+        }
         out.metric(
                 metric(
                         TrainerMetrics.EXAMPLES,
@@ -359,50 +390,52 @@ public final class OnlineTrainer implements AutoCloseable {
         lastAttemptMillis = now;
         counters.resetLearnedSinceAttempt();
         float[] params = network.params();
-        double accuracy = evaluator.window().accuracy();
-        switch (guard.judge(params, accuracy, lineage.referenceAccuracy())) {
-            case PUBLISH -> publish(params, accuracy, now, out);
-            case HOLD_REGRESSION -> holdBackRegression(accuracy, now, out);
-            case HOLD_NON_FINITE -> holdBackNonFinite(accuracy, now, out);
+        double quality = objective.quality(evaluator.window());
+        switch (guard.judge(
+                params, quality, lineage.referenceQuality(), objective.higherIsBetter())) {
+            case PUBLISH -> publish(params, quality, now, out);
+            case HOLD_REGRESSION -> holdBackRegression(quality, now, out);
+            case HOLD_NON_FINITE -> holdBackNonFinite(quality, now, out);
         }
     }
 
-    private void publish(float[] params, double accuracy, long now, TrainerOutput out) {
+    private void publish(float[] params, double quality, long now, TrainerOutput out) {
         long next = lineage.nextVersion();
         out.update(
                 codec.encode(
                         spec, network.graph(), next, lineage.parentVersion(), updateMetrics()));
-        long version = lineage.published(accuracy, params);
+        long version = lineage.published(quality, params);
         counters.addPublished();
         LOG.info(
-                "model '{}': published version {} (prequential accuracy {} over {}"
-                        + " examples, {} learned)",
+                "model '{}': published version {} ({} {} over {} examples, {} learned)",
                 spec.name(),
                 version,
-                accuracy,
+                objective.describe(),
+                quality,
                 evaluator.window().count(),
                 counters.examplesLearned());
         out.metric(metric(TrainerMetrics.MODEL_VERSION, version, counters.examplesLearned(), now));
     }
 
-    private void holdBackRegression(double accuracy, long now, TrainerOutput out) {
+    private void holdBackRegression(double quality, long now, TrainerOutput out) {
         counters.addHeldBackRegression();
         LOG.warn(
-                "model '{}': update held back: prequential accuracy {} is below the last"
-                        + " published {} by more than {}",
+                "model '{}': update held back: {} {} is worse than the last published {} by more"
+                        + " than the margin {}",
                 spec.name(),
-                accuracy,
-                lineage.referenceAccuracy(),
+                objective.describe(),
+                quality,
+                lineage.referenceQuality(),
                 guard.margin());
         out.metric(
                 metric(
                         TrainerMetrics.HELD_BACK_REGRESSION,
-                        accuracy,
+                        quality,
                         counters.heldBackRegression(),
                         now));
     }
 
-    private void holdBackNonFinite(double accuracy, long now, TrainerOutput out) {
+    private void holdBackNonFinite(double quality, long now, TrainerOutput out) {
         counters.addHeldBackNonFinite();
         LOG.warn(
                 "model '{}': update held back: NaN or infinite weights; rolling back to the"
@@ -413,13 +446,13 @@ public final class OnlineTrainer implements AutoCloseable {
         out.metric(
                 metric(
                         TrainerMetrics.HELD_BACK_NON_FINITE,
-                        accuracy,
+                        quality,
                         counters.heldBackNonFinite(),
                         now));
     }
 
     private Map<String, Double> updateMetrics() {
-        return TrainerRecords.updateMetrics(evaluator.window(), counters);
+        return TrainerRecords.updateMetrics(objective, evaluator.window(), counters);
     }
 
     private DashboardMetric metric(String name, double value, long count, long now) {
@@ -548,11 +581,18 @@ public final class OnlineTrainer implements AutoCloseable {
         return counters.driftEvents();
     }
 
-    /** Prequential accuracy over the window (NaN before the first prediction). */
+    /**
+     * Prequential accuracy over the window (NaN before the first prediction, and for an anomaly
+     * model, which has no classes).
+     */
     public double accuracy() {
-        return evaluator.window().accuracy();
+        return objective == Objective.CLASSIFY ? evaluator.window().accuracy() : Double.NaN;
     }
 
+    /**
+     * The window's mean loss: cross-entropy for a classifier, the mean anomaly score (error) for an
+     * anomaly model (NaN before the first prediction).
+     */
     public double meanLoss() {
         return evaluator.window().meanLoss();
     }

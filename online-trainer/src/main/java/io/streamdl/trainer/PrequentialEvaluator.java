@@ -14,6 +14,9 @@ final class PrequentialEvaluator {
     /** The probability a loss is computed from at least, so a confident mistake stays finite. */
     static final float MIN_PROBABILITY = 1e-7f;
 
+    /** The error a non-finite one is counted as: large, but summable over a window. */
+    static final float WORST_ERROR = 1e12f;
+
     private final int classes;
     private final PageHinkley detector;
     private PrequentialWindow window;
@@ -59,6 +62,23 @@ final class PrequentialEvaluator {
             if (detector != null && detector.add(correct ? 0 : 1)) {
                 onAlarm.accept(detector.lastAlarmStatistic());
             }
+        }
+    }
+
+    /**
+     * Scores {@code batch} in order by an anomaly model's own per-example errors (made before the
+     * batch is learned) into the window as losses; a NaN or infinite error (diverged weights)
+     * counts as {@link #WORST_ERROR}, so the window's mean stays finite and the guard holds the
+     * weights back. Anomaly models feed no drift detector: their error stream is what they score.
+     */
+    void evaluateErrors(List<AcceptedExample> batch, float[] errors) {
+        if (errors.length != batch.size()) {
+            throw new IllegalArgumentException(
+                    errors.length + " errors for " + batch.size() + " examples");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            float e = errors[i];
+            window.add(false, Float.isFinite(e) ? e : WORST_ERROR, batch.get(i).arrivedAt());
         }
     }
 

@@ -63,7 +63,7 @@ final class SnapshotCodec {
             out.writeLong(lineage.highestVersion());
             out.writeBoolean(lineage.parentVersion() != null);
             out.writeLong(lineage.parentVersion() == null ? 0 : lineage.parentVersion());
-            out.writeDouble(lineage.referenceAccuracy());
+            out.writeDouble(lineage.referenceQuality());
             out.writeLong(s.lastAttemptMillis());
             out.writeDouble(s.schedule().rate());
             out.writeInt(s.schedule().boostStepsLeft());
@@ -139,7 +139,7 @@ final class SnapshotCodec {
         long highestVersion = in.readLong();
         boolean hasParent = in.readBoolean();
         long parent = in.readLong();
-        double referenceAccuracy = in.readDouble();
+        double referenceQuality = in.readDouble();
         long lastAttemptMillis = in.readLong();
         double rate = in.readDouble();
         int boostStepsLeft = in.readInt();
@@ -152,7 +152,7 @@ final class SnapshotCodec {
                 new VersionLineage.State(
                         highestVersion,
                         hasParent ? parent : null,
-                        referenceAccuracy,
+                        referenceQuality,
                         readFloats(in));
         PrequentialWindow window = PrequentialWindow.readFrom(in, windowCapacity);
         if (in.readBoolean()) {

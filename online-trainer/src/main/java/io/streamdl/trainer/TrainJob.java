@@ -16,6 +16,7 @@ import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -31,6 +32,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * drift and publishing metrics on {@code dashboard.metrics}, and every refused input (records that
  * do not decode, unknown labels, features the model cannot take) on {@code dlq}.
  *
+ * <p>An anomaly model (autoencoder, forecaster) learns from {@code features.<encoder>} alone: the
+ * job has no labels source and no join, and its metric is the mean prequential error.
+ *
  * <p>Decoding and the join run with {@link TrainJobConfig#parallelism()}; the trainer always runs
  * as one instance (see {@link TrainOperator} for how versions stay unique across failures).
  */
@@ -39,7 +43,10 @@ public final class TrainJob implements StreamingJob {
     private final RegistryClientFactory registries;
     private final ModelSpec spec;
     private final Source<RawRecord, ?, ?> features;
+
+    /** {@code events.labels}, or null for an anomaly model, which learns from features alone. */
     private final Source<RawRecord, ?, ?> labels;
+
     private final Sink<ModelUpdate> updates;
     private final Sink<DashboardMetric> metrics;
     private final Sink<DeadLetter> deadLetters;
@@ -58,6 +65,14 @@ public final class TrainJob implements StreamingJob {
         if (!spec.name().equals(config.model())) {
             throw new IllegalArgumentException(
                     "spec is for model '" + spec.name() + "', config for '" + config.model() + "'");
+        }
+        if ((labels == null) == Objective.of(spec).needsLabels()) {
+            throw new IllegalArgumentException(
+                    "model '"
+                            + spec.name()
+                            + (labels == null
+                                    ? "' learns from labels but the job has no labels source"
+                                    : "' learns from features alone but the job was given labels"));
         }
         this.config = config;
         this.registries = registries;
@@ -89,7 +104,9 @@ public final class TrainJob implements StreamingJob {
                 kafka.registries(),
                 spec,
                 KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
-                KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name())),
+                Objective.of(spec).needsLabels()
+                        ? KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name()))
+                        : null,
                 KafkaConnectors.avroSink(
                         kafka, Topics.models(model), ModelUpdate::getModel, "models-" + model),
                 KafkaConnectors.avroSink(
@@ -132,6 +149,16 @@ public final class TrainJob implements StreamingJob {
                         .name("decode and check features")
                         .uid(prefix + "decode-features")
                         .setParallelism(parallelism);
+        if (labels == null) {
+            DataStream<LabelledExample> examples =
+                    decodedFeatures
+                            .map(new Unlabelled(), TypeInformation.of(LabelledExample.class))
+                            .name("features as examples")
+                            .uid(prefix + "unlabelled")
+                            .setParallelism(parallelism);
+            train(examples, prefix, decodedFeatures.getSideOutput(DecodeRecords.DEAD_LETTERS));
+            return;
+        }
         SingleOutputStreamOperator<Label> decodedLabels =
                 env.fromSource(labels, WatermarkStrategy.noWatermarks(), "events.labels")
                         .uid(prefix + "labels-source")
@@ -158,6 +185,18 @@ public final class TrainJob implements StreamingJob {
                         .name("join features with labels")
                         .uid(prefix + "join")
                         .setParallelism(parallelism);
+        train(
+                joined,
+                prefix,
+                decodedFeatures
+                        .getSideOutput(DecodeRecords.DEAD_LETTERS)
+                        .union(decodedLabels.getSideOutput(DecodeRecords.DEAD_LETTERS)));
+    }
+
+    /** The trainer and its sinks; {@code refused} are the dead letters of the inputs. */
+    private void train(
+            DataStream<LabelledExample> joined, String prefix, DataStream<DeadLetter> refused) {
+        String model = config.model();
         SingleOutputStreamOperator<ModelUpdate> trained =
                 joined.transform(
                                 "online trainer",
@@ -181,12 +220,21 @@ public final class TrainJob implements StreamingJob {
                 .uid(prefix + "metrics-sink")
                 .setParallelism(1);
         DataStream<DeadLetter> dead =
-                decodedFeatures
-                        .getSideOutput(DecodeRecords.DEAD_LETTERS)
-                        .union(
-                                decodedLabels.getSideOutput(DecodeRecords.DEAD_LETTERS),
-                                trained.getSideOutput(TrainOperator.DEAD_LETTERS));
-        dead.sinkTo(deadLetters).name("dlq").uid(prefix + "dlq-sink").setParallelism(parallelism);
+                refused.union(trained.getSideOutput(TrainOperator.DEAD_LETTERS));
+        dead.sinkTo(deadLetters)
+                .name("dlq")
+                .uid(prefix + "dlq-sink")
+                .setParallelism(config.parallelism());
+    }
+
+    /** An anomaly model's example: the features, without a label. */
+    static final class Unlabelled implements MapFunction<Features, LabelledExample> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public LabelledExample map(Features f) {
+            return new LabelledExample(f.getEventId(), null, f.getTs(), f);
+        }
     }
 
     /** Keys features by their event id. */

@@ -21,11 +21,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Runs one {@link OnlineTrainer} in Flink: labelled examples in, signed {@link ModelUpdate}s out
- * (main output), {@link DashboardMetric}s and {@link DeadLetter}s on side outputs. The trainer's
- * whole state (weights, optimizer state, partial mini-batch, versions, window, detector) is one
- * {@link OnlineTrainer#snapshot} in operator list state, written once per checkpoint; a processing
- * time tick drives the time trigger. Must run with parallelism 1: one model, one writer.
+ * Runs one {@link OnlineTrainer} in Flink: examples in (labelled for a classifier, features alone
+ * for an anomaly model), signed {@link ModelUpdate}s out (main output), {@link DashboardMetric}s
+ * and {@link DeadLetter}s on side outputs. The trainer's whole state (weights, optimizer state,
+ * partial mini-batch, versions, window, detector) is one {@link OnlineTrainer#snapshot} in operator
+ * list state, written once per checkpoint; a processing time tick drives the time trigger. Must run
+ * with parallelism 1: one model, one writer.
  *
  * <p><b>Why versions stay unique and monotonic.</b> The version counter is part of the checkpointed
  * snapshot, and updates leave only through the exactly-once (transactional) Kafka sink, which
@@ -80,10 +81,8 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
             ModelUpdateCodec.Config codec,
             boolean warmStart,
             ModelUpdateLookup lookup) {
-        if (!spec.isClassifier()) {
-            throw new IllegalArgumentException(
-                    "TrainOperator learns classifiers; model '" + spec.name() + "' has no labels");
-        }
+        // refuses, at job construction, a model the online trainer cannot learn
+        Objective.of(spec);
         this.specJson = spec.toJson();
         this.settings = settings;
         this.hmacKey = codec.hmacKey();

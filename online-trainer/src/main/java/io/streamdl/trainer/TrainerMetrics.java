@@ -12,6 +12,13 @@ public final class TrainerMetrics {
     public static final String LOSS = "prequential_loss";
 
     /**
+     * An anomaly model's mean prequential error (reconstruction or forecast error, the anomaly
+     * score of each event before it was learned) over the sliding window; count = examples in the
+     * window.
+     */
+    public static final String MEAN_ERROR = "prequential_mean_error";
+
+    /**
      * Emitted with each accuracy and loss: value = examples seen (evaluated) so far, count =
      * examples learned so far; places the window on the stream and shows the training rate.
      */
@@ -24,13 +31,14 @@ public final class TrainerMetrics {
     public static final String MODEL_VERSION = "model_version";
 
     /**
-     * An update held back for lower accuracy; value = its accuracy, count = such updates so far.
+     * An update held back for a worse figure (lower accuracy, or higher mean error for an anomaly
+     * model); value = that figure, count = such updates so far.
      */
     public static final String HELD_BACK_REGRESSION = "update_held_back_regression";
 
     /**
      * An update held back for NaN or infinite weights (training rolls back to the last good
-     * weights); value = its accuracy, count = such updates so far.
+     * weights); value = its figure, count = such updates so far.
      */
     public static final String HELD_BACK_NON_FINITE = "update_held_back_non_finite";
 
@@ -38,6 +46,7 @@ public final class TrainerMetrics {
     public static final String UPDATE_ACCURACY = "prequential_accuracy";
 
     public static final String UPDATE_LOSS = "prequential_loss";
+    public static final String UPDATE_MEAN_ERROR = "prequential_mean_error";
     public static final String UPDATE_WINDOW = "window_examples";
     public static final String UPDATE_EXAMPLES = "examples_learned";
     public static final String UPDATE_REPLAYED = "examples_replayed";

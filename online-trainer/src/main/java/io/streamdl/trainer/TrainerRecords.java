@@ -36,11 +36,19 @@ final class TrainerRecords {
                 .build();
     }
 
-    /** The metrics a published update carries: the window's numbers and the trainer's counts. */
-    static Map<String, Double> updateMetrics(PrequentialWindow window, TrainerCounters counters) {
+    /**
+     * The metrics a published update carries: the window's numbers (accuracy and loss of a
+     * classifier, the mean error of an anomaly model) and the trainer's counts.
+     */
+    static Map<String, Double> updateMetrics(
+            Objective objective, PrequentialWindow window, TrainerCounters counters) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
-        m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
+        if (objective == Objective.CLASSIFY) {
+            m.put(TrainerMetrics.UPDATE_ACCURACY, window.accuracy());
+            m.put(TrainerMetrics.UPDATE_LOSS, window.meanLoss());
+        } else {
+            m.put(TrainerMetrics.UPDATE_MEAN_ERROR, window.meanLoss());
+        }
         m.put(TrainerMetrics.UPDATE_WINDOW, (double) window.count());
         m.put(TrainerMetrics.UPDATE_EXAMPLES, (double) counters.examplesLearned());
         m.put(TrainerMetrics.UPDATE_REPLAYED, (double) counters.examplesReplayed());

@@ -3,14 +3,14 @@ package io.streamdl.trainer;
 /**
  * Where a trainer's weights stand in the chain of published versions: the newest version it
  * published or knows of (the next one is that plus one), the version the current weights descend
- * from, the accuracy that version was published with (the guard's reference), and the last good
- * weights to roll back to. Versions already on the model topic fence the numbering without changing
- * the parent. Not thread-safe.
+ * from, the quality that version was published with (its {@link Objective}'s figure, the guard's
+ * reference), and the last good weights to roll back to. Versions already on the model topic fence
+ * the numbering without changing the parent. Not thread-safe.
  */
 final class VersionLineage {
     private long highestVersion;
     private Long parentVersion;
-    private double referenceAccuracy = Double.NaN;
+    private double referenceQuality = Double.NaN;
     private float[] lastGoodParams;
 
     /** Before version 1, descending from the initial weights {@code initialParams}. */
@@ -22,16 +22,17 @@ final class VersionLineage {
     record State(
             long highestVersion,
             Long parentVersion,
-            double referenceAccuracy,
+            double referenceQuality,
             float[] lastGoodParams) {}
 
     /**
-     * Continues from {@code version}, published with {@code accuracy} and weights {@code params}.
+     * Continues from {@code version}, published with quality {@code quality} and weights {@code
+     * params}.
      */
-    void continueFrom(long version, double accuracy, float[] params) {
+    void continueFrom(long version, double quality, float[] params) {
         highestVersion = version;
         parentVersion = version;
-        referenceAccuracy = accuracy;
+        referenceQuality = quality;
         lastGoodParams = params;
     }
 
@@ -54,19 +55,19 @@ final class VersionLineage {
     }
 
     /**
-     * Records that {@link #nextVersion} was published with {@code accuracy} from {@code params}: it
-     * becomes the parent, the reference and the last good weights.
+     * Records that {@link #nextVersion} was published with quality {@code quality} from {@code
+     * params}: it becomes the parent, the reference and the last good weights.
      *
      * @return the published version
      */
-    long published(double accuracy, float[] params) {
-        continueFrom(nextVersion(), accuracy, params);
+    long published(double quality, float[] params) {
+        continueFrom(nextVersion(), quality, params);
         return highestVersion;
     }
 
-    /** Drops the reference accuracy, so the next candidate is judged on finiteness only. */
-    void forgetReferenceAccuracy() {
-        referenceAccuracy = Double.NaN;
+    /** Drops the reference quality, so the next candidate is judged on finiteness only. */
+    void forgetReferenceQuality() {
+        referenceQuality = Double.NaN;
     }
 
     long version() {
@@ -78,9 +79,9 @@ final class VersionLineage {
         return parentVersion;
     }
 
-    /** The accuracy the parent was published with, or NaN if there is none to compare with. */
-    double referenceAccuracy() {
-        return referenceAccuracy;
+    /** The quality the parent was published with, or NaN if there is none to compare with. */
+    double referenceQuality() {
+        return referenceQuality;
     }
 
     float[] lastGoodParams() {
@@ -88,13 +89,13 @@ final class VersionLineage {
     }
 
     State state() {
-        return new State(highestVersion, parentVersion, referenceAccuracy, lastGoodParams);
+        return new State(highestVersion, parentVersion, referenceQuality, lastGoodParams);
     }
 
     void restore(State state) {
         highestVersion = state.highestVersion();
         parentVersion = state.parentVersion();
-        referenceAccuracy = state.referenceAccuracy();
+        referenceQuality = state.referenceQuality();
         lastGoodParams = state.lastGoodParams();
     }
 }

@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 final class WarmStart {
     private static final Logger LOG = LoggerFactory.getLogger(WarmStart.class);
 
-    /** The weights to continue from, the version they are, and their published accuracy. */
-    record Weights(long version, double accuracy, float[] params) {}
+    /**
+     * The weights to continue from, the version they are, and their published figure (accuracy or
+     * mean error, as their {@link Objective} publishes it).
+     */
+    record Weights(long version, double quality, float[] params) {}
 
     private WarmStart() {}
 
@@ -49,7 +52,7 @@ final class WarmStart {
             return null;
         }
         float[] params = model.network().params().castTo(DataType.FLOAT).dup('c').data().asFloat();
-        Double accuracy = model.metrics().get(TrainerMetrics.UPDATE_ACCURACY);
-        return new Weights(model.version(), accuracy == null ? Double.NaN : accuracy, params);
+        Double quality = model.metrics().get(Objective.of(spec).updateKey());
+        return new Weights(model.version(), quality == null ? Double.NaN : quality, params);
     }
 }

@@ -23,6 +23,15 @@ class PublishGuardTest {
     }
 
     @Test
+    void aMeanErrorIsJudgedLowerIsBetterAndRelativeToTheReference() {
+        assertThat(guard.judge(fine, 0.5, Double.NaN, false)).isEqualTo(Verdict.PUBLISH);
+        assertThat(guard.judge(fine, 2.09, 2.0, false)).isEqualTo(Verdict.PUBLISH);
+        assertThat(guard.judge(fine, 0.1, 2.0, false)).isEqualTo(Verdict.PUBLISH);
+        assertThat(guard.judge(fine, 2.11, 2.0, false)).isEqualTo(Verdict.HOLD_REGRESSION);
+        assertThat(guard.judge(fine, Double.NaN, 2.0, false)).isEqualTo(Verdict.HOLD_REGRESSION);
+    }
+
+    @Test
     void nanOrInfiniteWeightsAreAlwaysHeldBack() {
         assertThat(guard.judge(new float[] {1f, Float.NaN}, 1.0, Double.NaN))
                 .isEqualTo(Verdict.HOLD_NON_FINITE);

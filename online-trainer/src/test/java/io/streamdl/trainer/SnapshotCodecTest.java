@@ -163,7 +163,7 @@ class SnapshotCodecTest {
         assertThat(read.optimizer()).isEqualTo(TrainerSettings.Optimizer.NESTEROVS);
         assertThat(read.lineage().highestVersion()).isEqualTo(7);
         assertThat(read.lineage().parentVersion()).isEqualTo(6L);
-        assertThat(read.lineage().referenceAccuracy()).isEqualTo(0.875);
+        assertThat(read.lineage().referenceQuality()).isEqualTo(0.875);
         assertThat(read.lineage().lastGoodParams()).containsExactly(1f, -2f);
         assertThat(read.lastAttemptMillis()).isEqualTo(12_345);
         assertThat(read.schedule()).isEqualTo(written.schedule());

@@ -51,6 +51,34 @@ class TrainJobTest {
     }
 
     @Test
+    void anAnomalyModelsJobReadsFeaturesAloneWithoutLabelsOrJoin() {
+        TrainJobConfig config =
+                TrainJobConfig.of(
+                        "anomaly",
+                        "image",
+                        "http://127.0.0.1:1",
+                        Map.of("models.allow-unsigned", "true"));
+        TrainJob job =
+                TrainJob.onKafka(
+                        KafkaSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "train-anomaly"),
+                        config);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.build(env);
+        StreamGraph graph = env.getStreamGraph();
+        assertThat(graph.getStreamNodes())
+                .extracting(StreamNode::getOperatorName)
+                .contains("features as examples", "online trainer")
+                .doesNotContain("events.labels", "decode and check labels")
+                .noneMatch(name -> name.startsWith("join"));
+        for (StreamNode node : graph.getStreamNodes()) {
+            assertThat(node.getTransformationUID())
+                    .as("uid of " + node.getOperatorName())
+                    .isNotBlank();
+        }
+    }
+
+    @Test
     void examplesTravelAsPojosWithAvroFeaturesNotAsKryoBlobs() {
         TypeInformation<LabelledExample> type = TypeInformation.of(LabelledExample.class);
         assertThat(type).isInstanceOf(PojoTypeInfo.class);

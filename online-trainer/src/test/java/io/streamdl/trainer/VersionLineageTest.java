@@ -13,7 +13,7 @@ class VersionLineageTest {
         assertThat(l.version()).isZero();
         assertThat(l.nextVersion()).isEqualTo(1);
         assertThat(l.parentVersion()).isNull();
-        assertThat(l.referenceAccuracy()).isNaN();
+        assertThat(l.referenceQuality()).isNaN();
         assertThat(l.lastGoodParams()).isEqualTo(INITIAL);
     }
 
@@ -26,7 +26,7 @@ class VersionLineageTest {
         assertThat(l.published(0.8, v2)).isEqualTo(2);
         assertThat(l.version()).isEqualTo(2);
         assertThat(l.parentVersion()).isEqualTo(2L);
-        assertThat(l.referenceAccuracy()).isEqualTo(0.8);
+        assertThat(l.referenceQuality()).isEqualTo(0.8);
         assertThat(l.lastGoodParams()).isEqualTo(v2);
     }
 
@@ -51,7 +51,7 @@ class VersionLineageTest {
         l.continueFrom(9, 0.9, newest);
         assertThat(l.version()).isEqualTo(9);
         assertThat(l.parentVersion()).isEqualTo(9L);
-        assertThat(l.referenceAccuracy()).isEqualTo(0.9);
+        assertThat(l.referenceQuality()).isEqualTo(0.9);
         assertThat(l.lastGoodParams()).isEqualTo(newest);
         assertThat(l.nextVersion()).isEqualTo(10);
     }
@@ -61,8 +61,8 @@ class VersionLineageTest {
         VersionLineage l = new VersionLineage(INITIAL);
         float[] v1 = {1f, 1f};
         l.published(0.9, v1);
-        l.forgetReferenceAccuracy();
-        assertThat(l.referenceAccuracy()).isNaN();
+        l.forgetReferenceQuality();
+        assertThat(l.referenceQuality()).isNaN();
         assertThat(l.version()).isEqualTo(1);
         assertThat(l.lastGoodParams()).isEqualTo(v1);
     }

@@ -128,8 +128,9 @@ public final class PipelineJobs {
 
     /**
      * The trainer of {@code entry}: the global settings with the entry's own trainer keys over
-     * them. All trainers read {@code events.labels}: each skips the labels of the other models'
-     * classes, and the first model's trainer alone dead-letters a label of no model's.
+     * them. All classifiers' trainers read {@code events.labels}: each skips the labels of the
+     * other models' classes, and the first classifier's trainer alone dead-letters a label of no
+     * model's.
      */
     static TrainJobConfig trainerConfig(
             ModelCatalogue catalogue,
@@ -144,7 +145,13 @@ public final class PipelineJobs {
                 others.addAll(other.spec().labels());
             }
         }
-        boolean reportsUnknown = catalogue.enabled().get(0) == entry;
+        // the first classifier reports; anomaly models read no labels
+        boolean reportsUnknown =
+                catalogue.enabled().stream()
+                                .filter(e -> e.spec().isClassifier())
+                                .findFirst()
+                                .orElse(null)
+                        == entry;
         try {
             return TrainJobConfig.of(entry.name(), entry.encoder(), registryUrl, merged)
                     .sharingLabelsWith(others, reportsUnknown);
