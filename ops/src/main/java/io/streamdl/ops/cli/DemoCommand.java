@@ -4,20 +4,26 @@ import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ingest.MetricCsv;
 import io.streamdl.ingest.datasets.KeywordClips;
 import io.streamdl.ingest.datasets.Split;
 import io.streamdl.ingest.datasets.TextCorpus;
+import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,13 +34,14 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./pipeline demo}: the platform and every job, then a replay of real labelled data
  * (Fashion-MNIST images, spoken keywords, Debian package descriptions) with labels arriving after a
- * delay, showing progress, model versions and live accuracy.
+ * delay, and of a real metric series of the Numenta Anomaly Benchmark in time order, showing
+ * progress, model versions, live accuracy and the anomalies the detector raises as they fire.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description =
-                "Start everything as 'up' does, then replay real labelled data (Fashion-MNIST, spoken keywords, Debian descriptions) showing events, scores, dead letters, model versions and live accuracy; --events N stops after N events with a summary.")
+                "Start everything as 'up' does, then replay real labelled data (Fashion-MNIST, spoken keywords, Debian descriptions) and a metric series of the Numenta Anomaly Benchmark, showing events, scores, dead letters, model versions, live accuracy and anomalies as they fire; --events N stops after N events with a summary.")
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin PipelineCli.Common common = new PipelineCli.Common();
 
@@ -64,6 +71,17 @@ final class DemoCommand implements Callable<Integer> {
                     "A JSONL file made by ops/scripts/make-debian-text.sh (default: the bundled sample).")
     Path texts;
 
+    @Option(
+            names = "--metrics",
+            description =
+                    "A timestamp,value CSV replayed as metric series 'demo' in time order, every 5th event (default: NAB's realKnownCause/rogue_agent_key_hold.csv, shipped in ingest/data/nab).")
+    Path metrics;
+
+    /** How many alerts the demo prints as they fire; the rest are counted. */
+    private static final int ALERTS_PRINTED = 25;
+
+    static final String DEMO_SERIES = "demo";
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -85,6 +103,11 @@ final class DemoCommand implements Callable<Integer> {
         TextCorpus corpus = texts == null ? TextCorpus.sample() : TextCorpus.load(texts);
         List<KeywordClips.Clip> clipList = clips.clips(Split.TRAIN);
         List<TextCorpus.Doc> docs = corpus.docs(Split.TRAIN);
+        Path metricFile = metrics == null ? Home.path(DEFAULT_METRICS) : metrics;
+        MetricCsv.Series series = MetricCsv.read(metricFile);
+        ModelCatalogue catalogue = PipelineJobs.catalogue(config);
+        boolean metricModel =
+                catalogue.enabled().stream().anyMatch(e -> e.encoder().equals("metric"));
 
         out.println(
                 "Starting the platform and the jobs (data in "
@@ -134,8 +157,15 @@ final class DemoCommand implements Callable<Integer> {
                             + " s).");
 
             long sent = 0;
-            try (DemoMonitor monitor =
-                            new DemoMonitor(platform.bootstrapServers(), platform.registryUrl());
+            out.printf(
+                    "Every 5th event is a point of %s (%,d points) as series '%s'%s%n",
+                    metricFile,
+                    series.points().size(),
+                    DEMO_SERIES,
+                    metricModel
+                            ? "; anomalies are printed as the detector raises them"
+                            : " (not sent: the catalogue enables no model of the metric encoder)");
+            try (DemoMonitor monitor = monitor(platform, catalogue);
                     EventSender sender =
                             new EventSender(
                                     platform.bootstrapServers(),
@@ -146,10 +176,23 @@ final class DemoCommand implements Callable<Integer> {
                 int imageIndex = 0;
                 int clipIndex = 0;
                 int docIndex = 0;
+                int pointIndex = 0;
+                int alertsPrinted = 0;
                 while (!stop.get() && sent < events) {
                     long now = System.currentTimeMillis();
                     String id = "demo-" + sent;
-                    if (sent % 10 == 4 && !clipList.isEmpty()) {
+                    if (metricModel && sent % 5 == 2 && pointIndex < series.points().size()) {
+                        MetricCsv.Point point = series.points().get(pointIndex++);
+                        sender.send(
+                                Events.metric(
+                                        id,
+                                        point.ts(),
+                                        "nab",
+                                        DEMO_SERIES,
+                                        point.value(),
+                                        Map.of("point", Integer.toString(pointIndex))),
+                                null);
+                    } else if (sent % 10 == 4 && !clipList.isEmpty()) {
                         KeywordClips.Clip clip = clipList.get(clipIndex++ % clipList.size());
                         sender.send(
                                 Events.audio(id, now, "keywords", clips.wav(clip), Map.of()),
@@ -181,6 +224,7 @@ final class DemoCommand implements Callable<Integer> {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
+                    alertsPrinted = printAlerts(out, monitor, alertsPrinted);
                     if (System.nanoTime() - lastPrint > 3_000_000_000L) {
                         lastPrint = System.nanoTime();
                         out.printf(
@@ -197,8 +241,10 @@ final class DemoCommand implements Callable<Integer> {
                         && monitor.scoredTotal() + monitor.deadTotal() < sent
                         && System.nanoTime() < deadline) {
                     Thread.sleep(1000);
+                    alertsPrinted = printAlerts(out, monitor, alertsPrinted);
                     out.printf("events %,d (all sent) | %s%n", sent, monitor.status());
                 }
+                printAlerts(out, monitor, alertsPrinted);
                 out.println();
                 out.print(monitor.summary(sent, (System.nanoTime() - started) / 1e9));
                 long unaccounted = sent - monitor.scoredTotal() - monitor.deadTotal();
@@ -220,5 +266,49 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    static final String DEFAULT_METRICS =
+            "ingest/data/nab/data/realKnownCause/rogue_agent_key_hold.csv";
+
+    /** A monitor of every enabled model; the first model of each encoder accounts for events. */
+    private static DemoMonitor monitor(Platform platform, ModelCatalogue catalogue) {
+        List<String> models = new ArrayList<>();
+        List<String> classifiers = new ArrayList<>();
+        Map<String, String> firstOfEncoder = new LinkedHashMap<>();
+        for (ModelCatalogue.Entry e : catalogue.enabled()) {
+            models.add(e.name());
+            if (e.spec().isClassifier()) {
+                classifiers.add(e.name());
+            }
+            firstOfEncoder.putIfAbsent(e.encoder(), e.name());
+        }
+        return new DemoMonitor(
+                platform.bootstrapServers(),
+                platform.registryUrl(),
+                models,
+                classifiers,
+                Set.copyOf(firstOfEncoder.values()));
+    }
+
+    /** Prints the alerts that arrived, up to {@link #ALERTS_PRINTED} in all; returns the count. */
+    private static int printAlerts(PrintStream out, DemoMonitor monitor, int printed) {
+        for (Anomaly a : monitor.takeNewAlerts()) {
+            if (printed < ALERTS_PRINTED) {
+                out.printf(
+                        "  ANOMALY %s%s v%d: event %s at %s, score %.4g above threshold %.4g%n",
+                        a.getModel(),
+                        a.getSeries() == null ? "" : "/" + a.getSeries(),
+                        a.getModelVersion(),
+                        a.getEventId(),
+                        Instant.ofEpochMilli(a.getTs()),
+                        a.getScore(),
+                        a.getThreshold());
+            } else if (printed == ALERTS_PRINTED) {
+                out.println("  (further anomalies are counted, not printed)");
+            }
+            printed++;
+        }
+        return printed;
     }
 }

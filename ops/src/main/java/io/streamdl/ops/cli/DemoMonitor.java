@@ -1,5 +1,6 @@
 package io.streamdl.ops.cli;
 
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Label;
@@ -9,11 +10,13 @@ import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,11 +26,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Watches the pipeline's outputs (committed records only): scores per model and the version that
- * made them, dead letters by reason, published versions, the trainers' prequential accuracy, and
- * the accuracy of served scores against the labels that arrive for them.
+ * made them, dead letters by reason, published versions, the trainers' prequential figures, the
+ * accuracy of served scores against the labels that arrive for them, and the anomalies the detector
+ * raises (kept for printing as they fire).
+ *
+ * <p>Every event sent ends as one score of its <em>accounting</em> model (the first model of its
+ * encoder: the classifier of an image, the forecaster of a metric point) or as a dead letter; other
+ * models of the same features (the image autoencoder) are counted apart.
  */
 final class DemoMonitor implements AutoCloseable {
     private static final int ACCURACY_WINDOW = 1000;
+    private static final int MAX_PENDING_ALERTS = 1000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroWireDeserializer<Score> scores;
@@ -35,6 +44,9 @@ final class DemoMonitor implements AutoCloseable {
     private final AvroWireDeserializer<DashboardMetric> metrics;
     private final AvroWireDeserializer<ModelUpdate> updates;
     private final AvroWireDeserializer<Label> labels;
+    private final AvroWireDeserializer<Anomaly> anomalies;
+    private final List<String> classifiers;
+    private final Set<String> accounting;
     private final RestSchemaRegistryClient registry;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -47,14 +59,29 @@ final class DemoMonitor implements AutoCloseable {
     private final Map<String, String> labelOf = new HashMap<>();
     private final Map<String, Score> awaitingLabel = new HashMap<>();
     private final Map<String, Deque<Boolean>> served = new TreeMap<>();
+    private final Map<String, Long> anomaliesByModel = new TreeMap<>();
+    private final Deque<Anomaly> newAlerts = new ArrayDeque<>();
 
-    DemoMonitor(String bootstrap, String registryUrl) {
+    /**
+     * @param models every enabled model, in catalogue order
+     * @param classifiers those of them that are classifiers
+     * @param accounting those whose scores account for the events sent (one per encoder)
+     */
+    DemoMonitor(
+            String bootstrap,
+            String registryUrl,
+            List<String> models,
+            List<String> classifiers,
+            Set<String> accounting) {
+        this.classifiers = List.copyOf(classifiers);
+        this.accounting = Set.copyOf(accounting);
         registry = new RestSchemaRegistryClient(registryUrl);
         scores = AvroWireDeserializer.specific(registry, Score.class);
         deadLetters = AvroWireDeserializer.specific(registry, DeadLetter.class);
         metrics = AvroWireDeserializer.specific(registry, DashboardMetric.class);
         updates = AvroWireDeserializer.specific(registry, ModelUpdate.class);
         labels = AvroWireDeserializer.specific(registry, Label.class);
+        anomalies = AvroWireDeserializer.specific(registry, Anomaly.class);
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-monitor-" + System.nanoTime());
@@ -63,17 +90,13 @@ final class DemoMonitor implements AutoCloseable {
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 34 << 20);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(
-                List.of(
-                        "scores.image",
-                        "scores.audio",
-                        "scores.text",
-                        "dlq",
-                        "dashboard.metrics",
-                        "models.image",
-                        "models.audio",
-                        "models.text",
-                        "events.labels"));
+        List<String> topics =
+                new ArrayList<>(List.of("dlq", "dashboard.metrics", "events.labels", "anomalies"));
+        for (String model : models) {
+            topics.add("scores." + model);
+            topics.add("models." + model);
+        }
+        consumer.subscribe(topics);
         while (consumer.assignment().isEmpty()) {
             consumer.poll(Duration.ofMillis(100));
         }
@@ -112,8 +135,16 @@ final class DemoMonitor implements AutoCloseable {
             deadByReason.merge(d.getError(), 1L, Long::sum);
         } else if (topic.equals("dashboard.metrics")) {
             DashboardMetric m = metrics.deserialize(topic, r.value());
-            if (m.getMetric().equals("prequential_accuracy") && m.getModel() != null) {
+            if ((m.getMetric().equals("prequential_accuracy")
+                            || m.getMetric().equals("prequential_mean_error"))
+                    && m.getModel() != null) {
                 prequential.put(m.getModel(), m.getValue());
+            }
+        } else if (topic.equals("anomalies")) {
+            Anomaly a = anomalies.deserialize(topic, r.value());
+            anomaliesByModel.merge(a.getModel(), 1L, Long::sum);
+            if (newAlerts.size() < MAX_PENDING_ALERTS) {
+                newAlerts.addLast(a);
             }
         } else if (topic.startsWith("models.")) {
             ModelUpdate u = updates.deserialize(topic, r.value());
@@ -137,8 +168,23 @@ final class DemoMonitor implements AutoCloseable {
         }
     }
 
+    /** Scores of the accounting models: one per event that was not dead-lettered. */
     synchronized long scoredTotal() {
-        return scored.values().stream().mapToLong(Long::longValue).sum();
+        return scored.entrySet().stream()
+                .filter(e -> accounting.contains(e.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+    }
+
+    /** The anomalies that arrived since the last call, oldest first. */
+    synchronized List<Anomaly> takeNewAlerts() {
+        List<Anomaly> out = new ArrayList<>(newAlerts);
+        newAlerts.clear();
+        return out;
+    }
+
+    synchronized long anomaliesTotal() {
+        return anomaliesByModel.values().stream().mapToLong(Long::longValue).sum();
     }
 
     synchronized long deadTotal() {
@@ -149,12 +195,13 @@ final class DemoMonitor implements AutoCloseable {
     synchronized String status() {
         StringBuilder line = new StringBuilder();
         line.append(String.format("scored %,d | dead letters %,d", scoredTotal(), deadTotal()));
-        for (String model : List.of("image", "audio", "text")) {
+        for (String model : classifiers) {
             line.append(
                     String.format(
                             " | %s v%d %s",
                             model, latestVersion.getOrDefault(model, 0L), accuracy(model)));
         }
+        line.append(String.format(" | anomalies %,d", anomaliesTotal()));
         return line.toString();
     }
 
@@ -171,11 +218,25 @@ final class DemoMonitor implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         out.append(String.format("Summary after %.0f s%n", seconds));
         out.append(String.format("  events in            %,d%n", sent));
-        out.append(String.format("  scored               %,d %s%n", scoredTotal(), scored));
+        out.append(
+                String.format(
+                        "  scored               %,d (scores per model %s)%n",
+                        scoredTotal(), scored));
         out.append(String.format("  dead letters         %,d %s%n", deadTotal(), deadByReason));
         out.append(String.format("  versions published   %s%n", versionsPublished));
         out.append(String.format("  serving versions     %s%n", latestVersion));
-        for (String model : List.of("image", "audio", "text")) {
+        out.append(
+                String.format(
+                        "  anomalies            %,d %s%n", anomaliesTotal(), anomaliesByModel));
+        for (String model : prequential.keySet()) {
+            if (!classifiers.contains(model)) {
+                out.append(
+                        String.format(
+                                "  %-6s trainer mean prequential error %.4f%n",
+                                model, prequential.get(model)));
+            }
+        }
+        for (String model : classifiers) {
             Double p = prequential.get(model);
             out.append(
                     String.format(

@@ -5,6 +5,7 @@ import io.streamdl.encoders.job.EncodeJobConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.inference.OnnxRuntimeBackend;
+import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.http.AnomalyQueries;
@@ -98,7 +99,7 @@ public final class PipelineJobs {
             trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
-        AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, settings);
+        AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
         return new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
     }
 
@@ -112,6 +113,31 @@ public final class PipelineJobs {
         settings.putIfAbsent(TextEncoderConfig.MAX_LENGTH.key(), "64");
         settings.putIfAbsent(TextEncoderConfig.VOCAB_PATH.key(), vocabulary);
         return settings;
+    }
+
+    /**
+     * The settings with {@code anomalies.models} defaulting to the catalogue's enabled anomaly
+     * models (autoencoders, forecasters), when it names any.
+     */
+    private static Map<String, String> detectorSettings(
+            Map<String, String> given, ModelCatalogue catalogue) {
+        Map<String, String> all = new LinkedHashMap<>(given);
+        List<String> models = anomalyModels(catalogue);
+        if (!models.isEmpty()) {
+            all.putIfAbsent(AnomalyDetectorConfig.MODELS.key(), String.join(",", models));
+        }
+        return all;
+    }
+
+    /** The enabled models whose scores are anomaly scores: neither classifiers nor recommenders. */
+    public static List<String> anomalyModels(ModelCatalogue catalogue) {
+        List<String> models = new ArrayList<>();
+        for (ModelCatalogue.Entry e : catalogue.enabled()) {
+            if (!e.spec().isClassifier() && e.spec().kind() != ArchitectureKind.RECS) {
+                models.add(e.name());
+            }
+        }
+        return models;
     }
 
     /** The catalogue {@code models.catalogue} names, or the bundled one. */
@@ -251,7 +277,7 @@ public final class PipelineJobs {
      * /anomalies/{model}[/{series}]} on the platform's HTTP port.
      */
     public AnomalyDetectorApp startAnomalyDetector() {
-        Map<String, String> all = new LinkedHashMap<>(jobSettings());
+        Map<String, String> all = detectorSettings(jobSettings(), catalogue(platform.config()));
         all.putIfAbsent(
                 AnomalyDetectorConfig.STATE_DIR.key(),
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
