@@ -56,11 +56,16 @@ public final class BenchPipeline {
 
     /** Submits the ScoreJob of {@code model}, on ONNX Runtime, taking signed updates only. */
     JobID score(String model) {
+        return score(model, model);
+    }
+
+    /** Submits the ScoreJob of {@code model} over {@code features.<encoder>}. */
+    JobID score(String model, String encoder) {
         byte[] key = PipelineJobs.DEVELOPMENT_KEY.getBytes(StandardCharsets.UTF_8);
         return runner.submit(
                 ScoreJob.onKafka(
                         kafka,
-                        ScoreJobConfig.of(model, model, registryUrl, Map.of()),
+                        ScoreJobConfig.of(model, encoder, registryUrl, Map.of()),
                         new CodecVerifier(key, false),
                         ModelLoader.onnxRuntime(Map.of())),
                 1);
@@ -68,8 +73,19 @@ public final class BenchPipeline {
 
     /** Submits the TrainJob of {@code model} with these settings (keys of TrainJobConfig). */
     JobID train(String model, Map<String, String> settings) {
+        return train(model, model, settings);
+    }
+
+    /** Submits the TrainJob of {@code model} over {@code features.<encoder>}. */
+    JobID train(String model, String encoder, Map<String, String> settings) {
         return runner.submit(
-                TrainJob.onKafka(kafka, TrainJobConfig.of(model, model, registryUrl, settings)), 1);
+                TrainJob.onKafka(kafka, TrainJobConfig.of(model, encoder, registryUrl, settings)),
+                1);
+    }
+
+    /** Cancels a submitted job and waits until it has stopped. */
+    void cancel(JobID job) throws Exception {
+        runner.cancel(job);
     }
 
     /** The whole learning loop of {@code model}: the EncodeJob, its ScoreJob and its TrainJob. */
