@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -57,11 +58,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * with DL4J's gate order c, f, o, i reordered to ONNX's i, o, f, c; embedding and
  * embedding-sequence layers (Gather); self-attention with projected input; global pooling (average
  * and sum with masks, max without); {@code TimeDistributed} dense layers; this module's layer norm,
- * position embedding and position-wise dense layers; add/subtract/product/average/max and merge
- * vertices; the CNN→dense and RNN→dense preprocessors. Anything else is refused with an {@link
- * OnnxExportException}. Masks are honoured by embedding-sequence, self-attention (padded keys get
- * DL4J's score offset of -1e9) and average-pooling layers and passed through per-time-step layers;
- * an LSTM, last-time-step or {@code TimeDistributed} layer with a mask is refused.
+ * position embedding and position-wise dense layers; add/subtract/product/average/max, merge and
+ * subset vertices; the CNN→dense and RNN→dense preprocessors. Anything else is refused with an
+ * {@link OnnxExportException}. Masks are honoured by embedding-sequence, self-attention (padded
+ * keys get DL4J's score offset of -1e9) and average-pooling layers and passed through per-time-step
+ * layers; an LSTM, last-time-step or {@code TimeDistributed} layer with a mask is refused.
  *
  * <p>Stateless and thread-safe; the network is only read.
  */
@@ -154,6 +155,9 @@ public final class OnnxExporter {
                     firstMask(ins).ifPresent(m -> maskOf.put(name, m));
                 } else if (v instanceof MergeVertex mv) {
                     tensorOf.put(name, vertices.merge(name, mv, floatInputs(ins)));
+                    firstMask(ins).ifPresent(m -> maskOf.put(name, m));
+                } else if (v instanceof SubsetVertex sv) {
+                    tensorOf.put(name, vertices.subset(name, sv, floatInputs(ins).get(0)));
                     firstMask(ins).ifPresent(m -> maskOf.put(name, m));
                 } else if (v instanceof PreprocessorVertex pv) {
                     InputType inType = types.get(ins.get(0));
