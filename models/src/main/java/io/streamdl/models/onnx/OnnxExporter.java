@@ -8,7 +8,6 @@ import io.streamdl.models.arch.InputLayout;
 import io.streamdl.models.arch.LayerNormLayer;
 import io.streamdl.models.arch.PositionEmbeddingLayer;
 import io.streamdl.models.arch.PositionwiseDenseLayer;
-import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.DType;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
@@ -49,7 +48,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * exactly what DL4J computes in inference mode. Graph inputs are the spec's inputs, named and
  * shaped as in the spec with a symbolic batch dimension {@code N}; the single graph output is
  * {@value ModelSpec#OUTPUT_NAME} ({@code [N, outputSize]}), plus {@value #RECONSTRUCTION_OUTPUT}
- * for autoencoders. The spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
+ * for autoencoders and {@value #FORECAST_OUTPUT} (the predicted newest point) for forecasters. The
+ * spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
  *
  * <p>Supported: convolution (Truncate/Strict mode, NCHW), max and average pooling, dense and output
  * layers, activation layers and the activations identity, ReLU, leaky ReLU, ELU, sigmoid, hard
@@ -71,6 +71,7 @@ public final class OnnxExporter {
     public static final long OPSET = 13;
     public static final String METADATA_SPEC = "streamdl.spec";
     public static final String RECONSTRUCTION_OUTPUT = "reconstruction";
+    public static final String FORECAST_OUTPUT = "forecast";
 
     private OnnxExporter() {}
 
@@ -139,6 +140,7 @@ public final class OnnxExporter {
 
             g.reserve(ModelSpec.OUTPUT_NAME);
             g.reserve(RECONSTRUCTION_OUTPUT);
+            g.reserve(FORECAST_OUTPUT);
             spec.inputs().forEach(in -> g.reserve(in.name()));
             declareInputs();
 
@@ -214,23 +216,46 @@ public final class OnnxExporter {
 
         private void writeOutputs() {
             String out = tensorOf.get(ModelSpec.OUTPUT_NAME);
-            if (spec.kind() == ArchitectureKind.AUTOENCODER) {
-                String input = tensorOf.get("input");
-                int size = spec.input("input").elementsPerEvent();
-                g.nodeTo("Identity", RECONSTRUCTION_OUTPUT, List.of(out));
-                g.output(RECONSTRUCTION_OUTPUT, OnnxGraph.FLOAT, List.of(size));
-                String diff = g.node("Sub", "error", List.of(out, input));
-                String sq = g.node("Mul", "squared_error", List.of(diff, diff));
-                g.nodeTo(
-                        "ReduceMean",
-                        ModelSpec.OUTPUT_NAME,
-                        List.of(sq),
-                        attrInts("axes", 1),
-                        attr("keepdims", 1L));
-            } else {
-                g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
+            switch (spec.kind()) {
+                case AUTOENCODER -> {
+                    String input = tensorOf.get("input");
+                    int size = spec.input("input").elementsPerEvent();
+                    g.nodeTo("Identity", RECONSTRUCTION_OUTPUT, List.of(out));
+                    g.output(RECONSTRUCTION_OUTPUT, OnnxGraph.FLOAT, List.of(size));
+                    meanSquaredError(input, out);
+                }
+                case FORECASTER -> {
+                    TensorSpec window = spec.input("input");
+                    int channels = window.dim(1);
+                    long from = (long) (window.dim(0) - 1) * channels;
+                    g.nodeTo("Identity", FORECAST_OUTPUT, List.of(out));
+                    g.output(FORECAST_OUTPUT, OnnxGraph.FLOAT, List.of(channels));
+                    String newest =
+                            g.node(
+                                    "Slice",
+                                    "newest",
+                                    List.of(
+                                            tensorOf.get("input"),
+                                            g.longs(from),
+                                            g.longs(from + channels),
+                                            g.longs(1)));
+                    meanSquaredError(newest, out);
+                }
+                default -> g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
             }
             g.output(ModelSpec.OUTPUT_NAME, OnnxGraph.FLOAT, List.of(spec.outputSize()));
+        }
+
+        /** Writes the graph output: the mean over axis 1 of {@code (prediction - target)^2}. */
+        private void meanSquaredError(String target, String prediction) {
+            String diff = g.node("Sub", "error", List.of(prediction, target));
+            String sq = g.node("Mul", "squared_error", List.of(diff, diff));
+            g.nodeTo(
+                    "ReduceMean",
+                    ModelSpec.OUTPUT_NAME,
+                    List.of(sq),
+                    attrInts("axes", 1),
+                    attr("keepdims", 1L));
         }
 
         // ---- vertices ----
