@@ -3,6 +3,7 @@ package io.streamdl.models.arch;
 import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.AudioLstmParams;
 import io.streamdl.models.spec.AutoencoderParams;
+import io.streamdl.models.spec.ForecasterParams;
 import io.streamdl.models.spec.ImageCnnParams;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.RecsParams;
@@ -21,6 +22,7 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -106,6 +108,7 @@ public final class Architectures {
             case TEXT_TRANSFORMER ->
                     textTransformer(g, spec, (TextTransformerParams) spec.params());
             case AUTOENCODER -> autoencoder(g, spec, (AutoencoderParams) spec.params());
+            case FORECASTER -> forecaster(g, spec, (ForecasterParams) spec.params());
             case RECS -> recs(g, spec, (RecsParams) spec.params());
         }
         return g.setOutputs(ModelSpec.OUTPUT_NAME).build();
@@ -133,7 +136,7 @@ public final class Architectures {
                                 spec.input("input").dim(0),
                                 RNNFormat.NCW)
                     };
-            case AUTOENCODER ->
+            case AUTOENCODER, FORECASTER ->
                     new InputType[] {InputType.feedForward(spec.input("input").elementsPerEvent())};
             case RECS -> {
                 RecsParams p = (RecsParams) spec.params();
@@ -153,6 +156,7 @@ public final class Architectures {
             case AUTOENCODER -> InputLayout.FLATTEN;
             case TEXT_TRANSFORMER ->
                     inputName.equals("mask") ? InputLayout.MASK : InputLayout.AS_IS;
+            case FORECASTER -> inputName.equals("mask") ? InputLayout.MASK : InputLayout.FLATTEN;
         };
     }
 
@@ -357,6 +361,35 @@ public final class Architectures {
                 new OutputLayer.Builder(LossFunction.MSE)
                         .nOut(size)
                         .activation(Activation.SIGMOID)
+                        .build(),
+                prev);
+    }
+
+    private static void forecaster(GraphBuilder g, ModelSpec spec, ForecasterParams p) {
+        TensorSpec window = spec.input("input");
+        int channels = window.dim(1);
+        g.addInputs("input").setInputTypes(inputTypes(spec));
+        // the flattened window is point-major, so the history is a prefix; DL4J's bounds are
+        // inclusive
+        g.addVertex("history", new SubsetVertex(0, (window.dim(0) - 1) * channels - 1), "input");
+        String prev = "history";
+        for (int i = 0; i < p.hiddenUnits().size(); i++) {
+            String name = "hidden" + (i + 1);
+            g.addLayer(
+                    name,
+                    new DenseLayer.Builder()
+                            .nOut(p.hiddenUnits().get(i))
+                            .activation(Activation.RELU)
+                            .weightInit(WeightInit.RELU)
+                            .build(),
+                    prev);
+            prev = name;
+        }
+        g.addLayer(
+                ModelSpec.OUTPUT_NAME,
+                new OutputLayer.Builder(LossFunction.MSE)
+                        .nOut(channels)
+                        .activation(Activation.IDENTITY)
                         .build(),
                 prev);
     }

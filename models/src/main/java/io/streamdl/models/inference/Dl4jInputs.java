@@ -11,12 +11,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Converts between pipeline tensors and the arrays a network from {@link Architectures} takes and
  * gives: feature arrays in the network's layout (token and id inputs become floats), feature masks,
  * and the model output including any head computed outside the network (the autoencoder's
- * reconstruction error). Trainers use it to feed the same layout the scorers see.
+ * reconstruction error, the forecaster's forecast error). Trainers use it to feed the same layout
+ * the scorers see.
  */
 public final class Dl4jInputs {
     private Dl4jInputs() {}
@@ -65,7 +67,9 @@ public final class Dl4jInputs {
         INDArray[] features = features(spec, batch);
         INDArray out = graph.output(false, features, featureMasks(spec, batch))[0];
         if (spec.kind() == ArchitectureKind.AUTOENCODER) {
-            out = reconstructionError(features[0], out);
+            out = meanSquaredError(features[0], out);
+        } else if (spec.kind() == ArchitectureKind.FORECASTER) {
+            out = meanSquaredError(newestPoint(spec, features[0]), out);
         }
         float[] data = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
         return Tensor.adoptFloats(new long[] {batch.size(), spec.outputSize()}, data);
@@ -75,21 +79,27 @@ public final class Dl4jInputs {
      * A training mini-batch for {@code graph.fit(...)}: the features and masks of {@code batch} and
      * the targets derived from {@code labels}, one per event: the class index for a classifier
      * (one-hot encoded here), 0 or 1 (no interaction or interaction) for {@code RECS}. An
-     * autoencoder learns to reproduce its input, so its {@code labels} must be null.
+     * autoencoder learns to reproduce its input and a forecaster to predict its window's newest
+     * point, so their {@code labels} must be null.
      *
      * @throws IllegalArgumentException if a label is out of range or missing
      */
     public static MultiDataSet trainingData(ModelSpec spec, Batch batch, int[] labels) {
         INDArray[] features = features(spec, batch);
         INDArray target;
-        if (spec.kind() == ArchitectureKind.AUTOENCODER) {
+        if (spec.kind() == ArchitectureKind.AUTOENCODER
+                || spec.kind() == ArchitectureKind.FORECASTER) {
             if (labels != null) {
                 throw new IllegalArgumentException(
-                        "autoencoder '"
+                        spec.kind()
+                                + " '"
                                 + spec.name()
                                 + "' learns from its input: labels must be null");
             }
-            target = features[0];
+            target =
+                    spec.kind() == ArchitectureKind.AUTOENCODER
+                            ? features[0]
+                            : newestPoint(spec, features[0]);
         } else {
             if (labels == null || labels.length != batch.size()) {
                 throw new IllegalArgumentException(
@@ -131,10 +141,22 @@ public final class Dl4jInputs {
                 features, new INDArray[] {target}, featureMasks(spec, batch), null);
     }
 
-    /** Mean squared difference per row: the autoencoder's anomaly score, {@code [N, 1]}. */
-    public static INDArray reconstructionError(INDArray input, INDArray reconstruction) {
-        INDArray diff = reconstruction.sub(input);
+    /**
+     * Mean squared difference per row, {@code [N, 1]}: the anomaly score of the autoencoder
+     * (against its input) and of the forecaster (against the newest point).
+     */
+    public static INDArray meanSquaredError(INDArray target, INDArray prediction) {
+        INDArray diff = prediction.sub(target);
         return diff.muli(diff).mean(true, 1);
+    }
+
+    /** The newest point's channels, {@code [N, channels]}, of flattened forecaster windows. */
+    private static INDArray newestPoint(ModelSpec spec, INDArray windows) {
+        TensorSpec window = spec.input("input");
+        int channels = window.dim(1);
+        long from = (long) (window.dim(0) - 1) * channels;
+        return windows.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + channels))
+                .dup('c');
     }
 
     private static INDArray toArray(Tensor t) {

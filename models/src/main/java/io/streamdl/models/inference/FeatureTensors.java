@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * The one tensor view of a {@link Features} record, used by the scorers and the trainers alike: the
  * model's first input is the record's data (little-endian, C order); a second input called {@value
- * #MASK_INPUT} comes from the record's mask (one byte per position, non-zero = a real token; all
- * ones when absent).
+ * #MASK_INPUT} comes from the record's mask (one byte per position, non-zero = a real token or
+ * metric point; all ones when absent).
  *
  * <p>{@link #check} decides whether a record can feed a model. Anyone can write to a features
  * topic, so it trusts nothing the record says: every way a schema-valid record can disagree with

@@ -8,7 +8,6 @@ import io.streamdl.models.arch.InputLayout;
 import io.streamdl.models.arch.LayerNormLayer;
 import io.streamdl.models.arch.PositionEmbeddingLayer;
 import io.streamdl.models.arch.PositionwiseDenseLayer;
-import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.DType;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
@@ -24,6 +23,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -48,7 +48,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * exactly what DL4J computes in inference mode. Graph inputs are the spec's inputs, named and
  * shaped as in the spec with a symbolic batch dimension {@code N}; the single graph output is
  * {@value ModelSpec#OUTPUT_NAME} ({@code [N, outputSize]}), plus {@value #RECONSTRUCTION_OUTPUT}
- * for autoencoders. The spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
+ * for autoencoders and {@value #FORECAST_OUTPUT} (the predicted newest point) for forecasters. The
+ * spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
  *
  * <p>Supported: convolution (Truncate/Strict mode, NCHW), max and average pooling, dense and output
  * layers, activation layers and the activations identity, ReLU, leaky ReLU, ELU, sigmoid, hard
@@ -57,11 +58,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * with DL4J's gate order c, f, o, i reordered to ONNX's i, o, f, c; embedding and
  * embedding-sequence layers (Gather); self-attention with projected input; global pooling (average
  * and sum with masks, max without); {@code TimeDistributed} dense layers; this module's layer norm,
- * position embedding and position-wise dense layers; add/subtract/product/average/max and merge
- * vertices; the CNN→dense and RNN→dense preprocessors. Anything else is refused with an {@link
- * OnnxExportException}. Masks are honoured by embedding-sequence, self-attention (padded keys get
- * DL4J's score offset of -1e9) and average-pooling layers and passed through per-time-step layers;
- * an LSTM, last-time-step or {@code TimeDistributed} layer with a mask is refused.
+ * position embedding and position-wise dense layers; add/subtract/product/average/max, merge and
+ * subset vertices; the CNN→dense and RNN→dense preprocessors. Anything else is refused with an
+ * {@link OnnxExportException}. Masks are honoured by embedding-sequence, self-attention (padded
+ * keys get DL4J's score offset of -1e9) and average-pooling layers and passed through per-time-step
+ * layers; an LSTM, last-time-step or {@code TimeDistributed} layer with a mask is refused.
  *
  * <p>Stateless and thread-safe; the network is only read.
  */
@@ -70,6 +71,7 @@ public final class OnnxExporter {
     public static final long OPSET = 13;
     public static final String METADATA_SPEC = "streamdl.spec";
     public static final String RECONSTRUCTION_OUTPUT = "reconstruction";
+    public static final String FORECAST_OUTPUT = "forecast";
 
     private OnnxExporter() {}
 
@@ -138,6 +140,7 @@ public final class OnnxExporter {
 
             g.reserve(ModelSpec.OUTPUT_NAME);
             g.reserve(RECONSTRUCTION_OUTPUT);
+            g.reserve(FORECAST_OUTPUT);
             spec.inputs().forEach(in -> g.reserve(in.name()));
             declareInputs();
 
@@ -154,6 +157,9 @@ public final class OnnxExporter {
                     firstMask(ins).ifPresent(m -> maskOf.put(name, m));
                 } else if (v instanceof MergeVertex mv) {
                     tensorOf.put(name, vertices.merge(name, mv, floatInputs(ins)));
+                    firstMask(ins).ifPresent(m -> maskOf.put(name, m));
+                } else if (v instanceof SubsetVertex sv) {
+                    tensorOf.put(name, vertices.subset(name, sv, floatInputs(ins).get(0)));
                     firstMask(ins).ifPresent(m -> maskOf.put(name, m));
                 } else if (v instanceof PreprocessorVertex pv) {
                     InputType inType = types.get(ins.get(0));
@@ -210,23 +216,46 @@ public final class OnnxExporter {
 
         private void writeOutputs() {
             String out = tensorOf.get(ModelSpec.OUTPUT_NAME);
-            if (spec.kind() == ArchitectureKind.AUTOENCODER) {
-                String input = tensorOf.get("input");
-                int size = spec.input("input").elementsPerEvent();
-                g.nodeTo("Identity", RECONSTRUCTION_OUTPUT, List.of(out));
-                g.output(RECONSTRUCTION_OUTPUT, OnnxGraph.FLOAT, List.of(size));
-                String diff = g.node("Sub", "error", List.of(out, input));
-                String sq = g.node("Mul", "squared_error", List.of(diff, diff));
-                g.nodeTo(
-                        "ReduceMean",
-                        ModelSpec.OUTPUT_NAME,
-                        List.of(sq),
-                        attrInts("axes", 1),
-                        attr("keepdims", 1L));
-            } else {
-                g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
+            switch (spec.kind()) {
+                case AUTOENCODER -> {
+                    String input = tensorOf.get("input");
+                    int size = spec.input("input").elementsPerEvent();
+                    g.nodeTo("Identity", RECONSTRUCTION_OUTPUT, List.of(out));
+                    g.output(RECONSTRUCTION_OUTPUT, OnnxGraph.FLOAT, List.of(size));
+                    meanSquaredError(input, out);
+                }
+                case FORECASTER -> {
+                    TensorSpec window = spec.input("input");
+                    int channels = window.dim(1);
+                    long from = (long) (window.dim(0) - 1) * channels;
+                    g.nodeTo("Identity", FORECAST_OUTPUT, List.of(out));
+                    g.output(FORECAST_OUTPUT, OnnxGraph.FLOAT, List.of(channels));
+                    String newest =
+                            g.node(
+                                    "Slice",
+                                    "newest",
+                                    List.of(
+                                            tensorOf.get("input"),
+                                            g.longs(from),
+                                            g.longs(from + channels),
+                                            g.longs(1)));
+                    meanSquaredError(newest, out);
+                }
+                default -> g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
             }
             g.output(ModelSpec.OUTPUT_NAME, OnnxGraph.FLOAT, List.of(spec.outputSize()));
+        }
+
+        /** Writes the graph output: the mean over axis 1 of {@code (prediction - target)^2}. */
+        private void meanSquaredError(String target, String prediction) {
+            String diff = g.node("Sub", "error", List.of(prediction, target));
+            String sq = g.node("Mul", "squared_error", List.of(diff, diff));
+            g.nodeTo(
+                    "ReduceMean",
+                    ModelSpec.OUTPUT_NAME,
+                    List.of(sq),
+                    attrInts("axes", 1),
+                    attr("keepdims", 1L));
         }
 
         // ---- vertices ----

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
@@ -16,7 +17,8 @@ import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 
 /**
  * Translates DL4J's non-layer vertices and preprocessors: element-wise (add, subtract, product,
- * average, max) and merge vertices, and the CNN→dense, RNN→dense and dense→RNN preprocessors.
+ * average, max), merge and subset vertices, and the CNN→dense, RNN→dense and dense→RNN
+ * preprocessors.
  */
 final class VertexTranslator {
     private final ExportContext cx;
@@ -50,6 +52,18 @@ final class VertexTranslator {
     /** Concatenates {@code xs}, the float inputs of vertex {@code name}, along the merge axis. */
     String merge(String name, MergeVertex mv, List<String> xs) {
         return g.node("Concat", name, xs, attr("axis", (long) mv.getMergeAxis()));
+    }
+
+    /**
+     * Keeps the slice {@code [from, to]} of axis 1 of {@code x}, the float input of vertex {@code
+     * name}, as DL4J does: the features of dense and of NCW recurrent activations.
+     */
+    String subset(String name, SubsetVertex sv, String x) {
+        // DL4J's bounds are inclusive, ONNX's end is exclusive
+        return g.node(
+                "Slice",
+                name,
+                List.of(x, g.longs(sv.getFrom()), g.longs(sv.getTo() + 1L), g.longs(1)));
     }
 
     private String chain(String op, String name, List<String> xs) {

@@ -13,6 +13,11 @@ public enum ArchitectureKind {
     TEXT_TRANSFORMER,
     /** A dense autoencoder whose per-sample reconstruction error is an anomaly score. */
     AUTOENCODER,
+    /**
+     * A dense forecaster of a metric window's newest point from the points before it, whose
+     * per-event squared forecast error is an anomaly score.
+     */
+    FORECASTER,
     /** A scorer of (user, item) pairs from learned user and item embeddings. */
     RECS
 }

@@ -11,6 +11,7 @@ public sealed interface ArchitectureParams
                 AudioLstmParams,
                 TextTransformerParams,
                 AutoencoderParams,
+                ForecasterParams,
                 RecsParams {
 
     /** The kind these parameters describe. */
@@ -40,6 +41,7 @@ public sealed interface ArchitectureParams
             case AUDIO_LSTM -> AudioLstmParams.class;
             case TEXT_TRANSFORMER -> TextTransformerParams.class;
             case AUTOENCODER -> AutoencoderParams.class;
+            case FORECASTER -> ForecasterParams.class;
             case RECS -> RecsParams.class;
         };
     }

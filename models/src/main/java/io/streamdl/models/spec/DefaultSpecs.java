@@ -5,17 +5,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The five default models of the pipeline, as the bundled {@link ModelCatalogue} declares them,
- * sized to train online on a couple of CPU cores. Their inputs follow the feature encoders: images
- * NCHW {@code [1, 28, 28]} float32 (Fashion-MNIST), audio log-mel {@code [98 frames, 40 mels]}
- * float32, text int32 token ids {@code [64]} with a float32 mask, recommendation user and item
- * indices.
+ * The default models of the pipeline, as the bundled {@link ModelCatalogue} declares them, sized to
+ * train online on a couple of CPU cores. Their inputs follow the feature encoders: images NCHW
+ * {@code [1, 28, 28]} float32 (Fashion-MNIST), audio log-mel {@code [98 frames, 40 mels]} float32,
+ * text int32 token ids {@code [64]} with a float32 mask, metric windows {@code [32 points, 1
+ * channel]} float32 with a float32 mask, recommendation user and item indices.
  */
 public final class DefaultSpecs {
     public static final String IMAGE = "image";
     public static final String AUDIO = "audio";
     public static final String TEXT = "text";
     public static final String ANOMALY = "anomaly";
+    public static final String METRIC = "metric";
     public static final String RECS = "recs";
 
     /** Fashion-MNIST's classes, in label-index order. */
@@ -37,6 +38,9 @@ public final class DefaultSpecs {
     public static final int AUDIO_FRAMES = 98;
     public static final int AUDIO_MELS = 40;
     public static final int TEXT_MAX_LEN = 64;
+
+    /** Points per metric window: the metric encoder's default {@code metric.window}. */
+    public static final int METRIC_WINDOW = 32;
 
     /** Token ids of the bundled WordPiece vocabulary ({@code vocab/debian-wordpiece.txt}). */
     public static final int TEXT_VOCAB_SIZE = 8000;
@@ -61,6 +65,11 @@ public final class DefaultSpecs {
     /** The bundled catalogue's {@code anomaly} model. */
     public static ModelSpec anomaly() {
         return byName(ANOMALY);
+    }
+
+    /** The bundled catalogue's {@code metric} model. */
+    public static ModelSpec metric() {
+        return byName(METRIC);
     }
 
     /** The bundled catalogue's {@code recs} model. */

@@ -22,15 +22,16 @@ import java.util.Set;
  * The models the pipeline runs, read from a catalogue file (JSON) instead of code: a user adds a
  * model for their own data, classes and sizes by adding an entry. The bundled catalogue ({@code
  * catalogue.json} on the class path, {@code models/src/main/resources/catalogue.json} in the
- * repository) holds the five default models.
+ * repository) holds the default models.
  *
  * <p>An entry has a {@code name}, the {@code encoder} whose features it reads, an architecture
  * {@code family} ({@code cnn}, {@code lstm}, {@code transformer}, {@code autoencoder}, {@code
- * recs}) with its {@code params}, and {@code labels} (a label set's name, see {@link LabelSets}, or
- * a list); optionally {@code inputs} (by default those the encoder emits), {@code outputs} (for
- * models without labels, default 1), {@code seed}, {@code learningRate}, {@code trainer} (trainer
- * keys that override the global ones for this model) and {@code enabled} (default true). Unknown
- * fields are refused, so a misspelt field never leaves a default silently in place. Immutable.
+ * forecaster}, {@code recs}) with its {@code params}, and {@code labels} (a label set's name, see
+ * {@link LabelSets}, or a list); optionally {@code inputs} (by default those the encoder emits),
+ * {@code outputs} (for models without labels, default 1), {@code seed}, {@code learningRate},
+ * {@code trainer} (trainer keys that override the global ones for this model) and {@code enabled}
+ * (default true). Unknown fields are refused, so a misspelt field never leaves a default silently
+ * in place. Immutable.
  */
 public final class ModelCatalogue {
     /** One model of the catalogue. */
@@ -67,6 +68,7 @@ public final class ModelCatalogue {
                     "lstm", ArchitectureKind.AUDIO_LSTM,
                     "transformer", ArchitectureKind.TEXT_TRANSFORMER,
                     "autoencoder", ArchitectureKind.AUTOENCODER,
+                    "forecaster", ArchitectureKind.FORECASTER,
                     "recs", ArchitectureKind.RECS);
     private static final long DEFAULT_SEED = 42L;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
@@ -234,6 +236,12 @@ public final class ModelCatalogue {
                                     TensorSpec.of("input", DType.INT32, DefaultSpecs.TEXT_MAX_LEN),
                                     TensorSpec.of(
                                             "mask", DType.FLOAT32, DefaultSpecs.TEXT_MAX_LEN));
+                    case "metric" ->
+                            List.of(
+                                    TensorSpec.of(
+                                            "input", DType.FLOAT32, DefaultSpecs.METRIC_WINDOW, 1),
+                                    TensorSpec.of(
+                                            "mask", DType.FLOAT32, DefaultSpecs.METRIC_WINDOW));
                     default ->
                             throw new InvalidSpecException(
                                     where

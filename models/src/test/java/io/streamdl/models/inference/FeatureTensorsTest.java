@@ -123,4 +123,47 @@ class FeatureTensorsTest {
         f.setData(longer);
         assertThat(reason(f, IMAGE)).isEqualTo(Reason.DATA_LENGTH_MISMATCH);
     }
+
+    @Test
+    void aMetricWindowWithItsMaskFeedsTheForecaster() {
+        ModelSpec metric = DefaultSpecs.metric();
+        // as the metric encoder writes a series' third point: [32 points, 1 channel], newest last
+        ByteBuffer data = ByteBuffer.allocate(32 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int t = 0; t < 32; t++) {
+            data.putFloat(t < 29 ? 0f : t - 30f);
+        }
+        data.flip();
+        byte[] mask = new byte[32];
+        mask[29] = 1;
+        mask[30] = 1;
+        mask[31] = 1;
+        Features window =
+                new Features(
+                        "m1",
+                        1L,
+                        "metric@1",
+                        "float32",
+                        List.of(32, 1),
+                        data,
+                        ByteBuffer.wrap(mask),
+                        "cpu");
+
+        assertThat(FeatureTensors.check(window, metric)).isNull();
+        Batch batch = FeatureTensors.batch(List.of(window, window), metric);
+        assertThat(batch.names()).containsExactly("input", "mask");
+        assertThat(batch.tensor("input").shape()).containsExactly(2, 32, 1);
+        assertThat(batch.tensor("input").get(1, 31)).isEqualTo(1f);
+        assertThat(batch.tensor("mask").shape()).containsExactly(2, 32);
+        float[] expectedMask = new float[32];
+        expectedMask[29] = 1f;
+        expectedMask[30] = 1f;
+        expectedMask[31] = 1f;
+        assertThat(batch.tensor("mask").row(0)).containsExactly(expectedMask);
+
+        window.setMask(ByteBuffer.wrap(new byte[31]));
+        assertThat(reason(window, metric)).isEqualTo(Reason.MASK_LENGTH_MISMATCH);
+        window.setMask(ByteBuffer.wrap(mask));
+        window.setShape(List.of(32));
+        assertThat(reason(window, metric)).isEqualTo(Reason.SHAPE_MISMATCH);
+    }
 }

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -115,18 +116,50 @@ class OnnxLayerExportTest {
     }
 
     @Test
+    void subsetsOfRecurrentAndDenseFeaturesMatch() {
+        ModelSpec audio = DefaultSpecs.audio();
+        GraphBuilder g = audioBase();
+        g.addVertex("mels", new SubsetVertex(5, 20), "input");
+        g.addLayer(
+                "lstm",
+                new LSTM.Builder()
+                        .nOut(8)
+                        .activation(Activation.TANH)
+                        .gateActivationFunction(Activation.SIGMOID)
+                        .build(),
+                "mels");
+        g.addLayer(
+                "gavg",
+                new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build(),
+                "lstm");
+        g.addLayer(
+                "dense",
+                new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(),
+                "gavg");
+        g.addVertex("features", new SubsetVertex(4, 11), "dense");
+        g.addLayer(
+                "output",
+                new OutputLayer.Builder(LossFunction.MCXENT)
+                        .nOut(20)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                "features");
+        ComputationGraph net = init(g);
+        TestingData.randomizeWeights(net, 25, 0.1);
+
+        double diff =
+                OnnxParityTest.maxDiff(
+                        audio, net, TestingData.randomBatch(audio, OnnxParityTest.EVENTS, 26));
+
+        System.out.printf(
+                "PARITY %-50s max diff %.2e%n", "subsets of recurrent and dense features", diff);
+        assertThat(diff).isLessThanOrEqualTo(OnnxParityTest.TOLERANCE);
+    }
+
+    @Test
     void timeDistributedDenseFullSequenceLstmAndMaxPoolingOverTimeMatch() {
         ModelSpec audio = DefaultSpecs.audio();
-        GraphBuilder g =
-                new NeuralNetConfiguration.Builder()
-                        .seed(4)
-                        .dataType(DataType.FLOAT)
-                        .weightInit(WeightInit.XAVIER)
-                        .activation(Activation.IDENTITY)
-                        .graphBuilder()
-                        .addInputs("input")
-                        .setInputTypes(Architectures.inputTypes(audio))
-                        .setOutputs("output");
+        GraphBuilder g = audioBase();
         g.addLayer(
                 "td",
                 new TimeDistributed(
@@ -226,6 +259,19 @@ class OnnxLayerExportTest {
                 .graphBuilder()
                 .addInputs("input")
                 .setInputTypes(InputType.convolutional(28, 28, 1))
+                .setOutputs("output");
+    }
+
+    /** A graph over the audio spec's input, in DL4J's NCW layout. */
+    private static GraphBuilder audioBase() {
+        return new NeuralNetConfiguration.Builder()
+                .seed(4)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .activation(Activation.IDENTITY)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(Architectures.inputTypes(DefaultSpecs.audio()))
                 .setOutputs("output");
     }
 

@@ -9,9 +9,12 @@ import io.streamdl.models.inference.OnnxRuntimeBackend;
 import io.streamdl.models.inference.Tensor;
 import io.streamdl.models.spec.AudioLstmParams;
 import io.streamdl.models.spec.AutoencoderParams;
+import io.streamdl.models.spec.DType;
 import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ForecasterParams;
 import io.streamdl.models.spec.ImageCnnParams;
 import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.models.spec.TensorSpec;
 import io.streamdl.models.spec.TextTransformerParams;
 import io.streamdl.models.testing.TestingData;
 import java.util.List;
@@ -38,11 +41,13 @@ class OnnxParityTest {
         ModelSpec audio = DefaultSpecs.audio();
         ModelSpec text = DefaultSpecs.text();
         ModelSpec anomaly = DefaultSpecs.anomaly();
+        ModelSpec metric = DefaultSpecs.metric();
         return Stream.of(
                 Arguments.of("image", image),
                 Arguments.of("audio", audio),
                 Arguments.of("text", text),
                 Arguments.of("anomaly", anomaly),
+                Arguments.of("metric", metric),
                 Arguments.of("recs", DefaultSpecs.recs()),
                 Arguments.of(
                         "image without batch norm",
@@ -55,7 +60,19 @@ class OnnxParityTest {
                         withParams(text, new TextTransformerParams(500, 32, 8, 1, 48))),
                 Arguments.of(
                         "anomaly, 2 hidden layers",
-                        withParams(anomaly, new AutoencoderParams(List.of(256, 64), 16))));
+                        withParams(anomaly, new AutoencoderParams(List.of(256, 64), 16))),
+                Arguments.of(
+                        "metric, 3 channels, linear",
+                        new ModelSpec(
+                                metric.specVersion(),
+                                metric.name(),
+                                metric.kind(),
+                                List.of(TensorSpec.of("input", DType.FLOAT32, 16, 3)),
+                                metric.outputSize(),
+                                metric.labels(),
+                                new ForecasterParams(List.of()),
+                                metric.seed(),
+                                metric.learningRate())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,6 +132,30 @@ class OnnxParityTest {
             Tensor reconstruction = outputs.get(OnnxExporter.RECONSTRUCTION_OUTPUT);
             assertThat(reconstruction.shape()).containsExactly(16, 784);
             float[] actual = reconstruction.floats();
+            float[] want = expected.dup('c').data().asFloat();
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void forecasterAlsoExportsItsForecast() {
+        ModelSpec spec = DefaultSpecs.metric();
+        ComputationGraph graph = Architectures.build(spec);
+        TestingData.randomizeWeights(graph, 5, 0.1);
+        Batch batch = TestingData.randomBatch(spec, 16, 6);
+        INDArray expected = graph.output(false, Dl4jInputs.features(spec, batch), null)[0];
+
+        try (OnnxRuntimeBackend ort =
+                OnnxRuntimeBackend.create(
+                        spec,
+                        OnnxExporter.export(graph, spec),
+                        OnnxRuntimeBackend.Config.defaults())) {
+            Tensor forecast = ort.inferAll(batch).get(OnnxExporter.FORECAST_OUTPUT);
+
+            assertThat(forecast.shape()).containsExactly(16, 1);
+            float[] actual = forecast.floats();
             float[] want = expected.dup('c').data().asFloat();
             for (int i = 0; i < want.length; i++) {
                 assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModelSpecTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"image", "audio", "text", "anomaly", "recs"})
+    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs"})
     void defaultSpecsRoundTripThroughJson(String name) {
         ModelSpec spec = DefaultSpecs.byName(name);
 
@@ -26,7 +26,7 @@ class ModelSpecTest {
     @Test
     void defaultSpecsDescribeThePipelineInputs() {
         assertThat(DefaultSpecs.all())
-                .containsOnlyKeys("image", "audio", "text", "anomaly", "recs");
+                .containsOnlyKeys("image", "audio", "text", "anomaly", "metric", "recs");
         assertThat(DefaultSpecs.image().inputs())
                 .containsExactly(TensorSpec.of("input", DType.FLOAT32, 1, 28, 28));
         assertThat(DefaultSpecs.image().labels()).hasSize(10);
@@ -37,6 +37,12 @@ class ModelSpecTest {
                         TensorSpec.of("input", DType.INT32, 64),
                         TensorSpec.of("mask", DType.FLOAT32, 64));
         assertThat(DefaultSpecs.anomaly().isClassifier()).isFalse();
+        assertThat(DefaultSpecs.metric().inputs())
+                .containsExactly(
+                        TensorSpec.of("input", DType.FLOAT32, 32, 1),
+                        TensorSpec.of("mask", DType.FLOAT32, 32));
+        assertThat(DefaultSpecs.metric().outputSize()).isEqualTo(1);
+        assertThat(DefaultSpecs.metric().params()).isEqualTo(new ForecasterParams(List.of(64, 32)));
         assertThat(DefaultSpecs.recs().outputSize()).isEqualTo(1);
     }
 
@@ -153,5 +159,47 @@ class ModelSpecTest {
                                         0.001))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("too small");
+    }
+
+    @Test
+    void forecasterNeedsAWindowWithHistoryAndAMaskOfItsLength() {
+        ForecasterParams params = new ForecasterParams(List.of(8));
+        TensorSpec window = TensorSpec.of("input", DType.FLOAT32, 16, 2);
+        assertThat(forecaster(List.of(window), params).inputs()).containsExactly(window);
+        assertThat(
+                        forecaster(
+                                        List.of(window, TensorSpec.of("mask", DType.FLOAT32, 16)),
+                                        params)
+                                .inputs())
+                .hasSize(2);
+
+        assertThatThrownBy(
+                        () ->
+                                forecaster(
+                                        List.of(TensorSpec.of("input", DType.FLOAT32, 1, 2)),
+                                        params))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("[window >= 2, channels]");
+        assertThatThrownBy(
+                        () ->
+                                forecaster(
+                                        List.of(TensorSpec.of("input", DType.FLOAT32, 16)), params))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("[window >= 2, channels]");
+        assertThatThrownBy(
+                        () ->
+                                forecaster(
+                                        List.of(window, TensorSpec.of("mask", DType.FLOAT32, 15)),
+                                        params))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("second input must be");
+        assertThatThrownBy(() -> new ForecasterParams(List.of(8, 0)))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("hiddenUnits must be positive");
+    }
+
+    private static ModelSpec forecaster(List<TensorSpec> inputs, ForecasterParams params) {
+        return new ModelSpec(
+                1, "m", ArchitectureKind.FORECASTER, inputs, 1, List.of(), params, 1, 0.001);
     }
 }

@@ -20,9 +20,10 @@ public final class TestingData {
     private TestingData() {}
 
     /**
-     * A batch of {@code n} random events for {@code spec}: images in [0, 1), log-mel values from
-     * N(0, 1), token ids over the whole vocabulary with masks of random length 1..maxLen (the first
-     * event full, the second a single token), user and item ids over their ranges.
+     * A batch of {@code n} random events for {@code spec}: images in [0, 1), log-mel values and
+     * metric z-scores from N(0, 1), token ids over the whole vocabulary, masks of random length
+     * 1..maxLen (the first event full, the second a single position; text masks cover the first
+     * positions, metric masks the newest points), user and item ids over their ranges.
      */
     public static Batch randomBatch(ModelSpec spec, int n, long seed) {
         Random r = new Random(seed);
@@ -40,16 +41,19 @@ public final class TestingData {
             } else if (in.name().equals("mask")) {
                 lengths = new int[n];
                 float[] data = new float[n * per];
+                boolean newestLast = spec.kind() == ArchitectureKind.FORECASTER;
                 for (int i = 0; i < n; i++) {
                     lengths[i] = i == 0 ? per : i == 1 ? 1 : 1 + r.nextInt(per);
                     for (int t = 0; t < lengths[i]; t++) {
-                        data[i * per + t] = 1f;
+                        data[i * per + (newestLast ? per - 1 - t : t)] = 1f;
                     }
                 }
                 tensors.put(in.name(), Tensor.ofFloats(in.batchShape(n), data));
             } else {
                 float[] data = new float[n * per];
-                boolean gaussian = spec.kind() == ArchitectureKind.AUDIO_LSTM;
+                boolean gaussian =
+                        spec.kind() == ArchitectureKind.AUDIO_LSTM
+                                || spec.kind() == ArchitectureKind.FORECASTER;
                 for (int i = 0; i < data.length; i++) {
                     data[i] = gaussian ? (float) r.nextGaussian() : r.nextFloat();
                 }
@@ -59,9 +63,13 @@ public final class TestingData {
         return Batch.of(tensors);
     }
 
-    /** Random training labels for {@code spec}, or null for an autoencoder. */
+    /**
+     * Random training labels for {@code spec}, or null for an autoencoder or a forecaster (they
+     * learn from their input).
+     */
     public static int[] randomLabels(ModelSpec spec, int n, long seed) {
-        if (spec.kind() == ArchitectureKind.AUTOENCODER) {
+        if (spec.kind() == ArchitectureKind.AUTOENCODER
+                || spec.kind() == ArchitectureKind.FORECASTER) {
             return null;
         }
         Random r = new Random(seed);
