@@ -84,7 +84,7 @@ public final class BenchPipeline {
     }
 
     /** Cancels a submitted job and waits until it has stopped. */
-    void cancel(JobID job) throws Exception {
+    void cancel(JobID job) {
         runner.cancel(job);
     }
 

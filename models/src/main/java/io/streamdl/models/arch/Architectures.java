@@ -360,7 +360,8 @@ public final class Architectures {
                 ModelSpec.OUTPUT_NAME,
                 new OutputLayer.Builder(LossFunction.MSE)
                         .nOut(size)
-                        .activation(Activation.SIGMOID)
+                        .activation(
+                                p.linearReconstruction() ? Activation.IDENTITY : Activation.SIGMOID)
                         .build(),
                 prev);
     }

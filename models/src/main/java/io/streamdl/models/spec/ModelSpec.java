@@ -152,7 +152,7 @@ public record ModelSpec(
         root.put("outputSize", outputSize);
         ArrayNode labelsNode = root.putArray("labels");
         labels.forEach(labelsNode::add);
-        root.set("params", JSON.valueToTree(params));
+        root.set("params", AutoencoderParams.withoutDefaults(JSON.valueToTree(params)));
         root.put("seed", seed);
         root.put("learningRate", learningRate);
         try {
@@ -226,7 +226,10 @@ public record ModelSpec(
         }
         ArchitectureParams params;
         try {
-            params = JSON.treeToValue(paramsNode, ArchitectureParams.typeOf(kind));
+            params =
+                    JSON.treeToValue(
+                            AutoencoderParams.withDefaults(kind, paramsNode),
+                            ArchitectureParams.typeOf(kind));
         } catch (JsonProcessingException e) {
             throw new InvalidSpecException("invalid params for " + kind + ": " + rootMessage(e), e);
         }

@@ -21,24 +21,34 @@ class ModelCatalogueTest {
             before = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         }
         ModelCatalogue bundled = ModelCatalogue.bundled();
+        // the anomaly autoencoder, never enabled before, now reconstructs standardised features
+        // linearly; nothing else about it changed
+        String anomalyBefore =
+                before.stream().filter(l -> l.contains("\"name\":\"anomaly\"")).findFirst().get();
+        assertThat(bundled.entry("anomaly").spec().toJson())
+                .isEqualTo(
+                        anomalyBefore.replace(
+                                "\"bottleneck\":32}",
+                                "\"bottleneck\":32,\"reconstruction\":\"linear\"}"));
         assertThat(bundled.entries())
                 .extracting(e -> e.spec().toJson())
-                .containsSubsequence(before);
+                .containsSubsequence(
+                        before.stream().filter(l -> !l.equals(anomalyBefore)).toList());
         assertThat(bundled.entries())
                 .extracting(ModelCatalogue.Entry::name)
                 .containsExactly("image", "audio", "text", "anomaly", "metric", "recs");
         assertThat(bundled.enabled())
                 .extracting(ModelCatalogue.Entry::name)
-                .containsExactly("image", "audio", "text");
+                .containsExactly("image", "audio", "text", "anomaly", "metric");
         assertThat(bundled.entry("image").encoder()).isEqualTo("image");
         assertThat(DefaultSpecs.image()).isEqualTo(bundled.entry("image").spec());
     }
 
     @Test
-    void theMetricForecasterReadsTheMetricEncodersWindowsAndWaitsToBeEnabled() {
+    void theMetricForecasterReadsTheMetricEncodersWindows() {
         ModelCatalogue.Entry metric = ModelCatalogue.bundled().entry("metric");
         assertThat(metric.encoder()).isEqualTo("metric");
-        assertThat(metric.enabled()).isFalse();
+        assertThat(metric.enabled()).isTrue();
         assertThat(metric.spec().kind()).isEqualTo(ArchitectureKind.FORECASTER);
         assertThat(metric.spec().inputs())
                 .containsExactly(

@@ -24,6 +24,34 @@ class ModelSpecTest {
     }
 
     @Test
+    void anAutoencoderSpecWithoutReconstructionMeansSigmoidAndIsWrittenBackUnchanged() {
+        String legacy =
+                "{\"specVersion\":1,\"name\":\"ae\",\"kind\":\"AUTOENCODER\",\"inputs\":[{\"name\":"
+                        + "\"input\",\"dtype\":\"float32\",\"shape\":[4]}],\"outputSize\":1,"
+                        + "\"labels\":[],\"params\":{\"hiddenUnits\":[3],\"bottleneck\":2},"
+                        + "\"seed\":1,\"learningRate\":0.001}";
+        ModelSpec spec = ModelSpec.fromJson(legacy);
+        assertThat(((AutoencoderParams) spec.params()).linearReconstruction()).isFalse();
+        assertThat(spec.toJson()).isEqualTo(legacy);
+
+        String linear =
+                legacy.replace(
+                        "\"bottleneck\":2}", "\"bottleneck\":2,\"reconstruction\":\"linear\"}");
+        ModelSpec linearSpec = ModelSpec.fromJson(linear);
+        assertThat(((AutoencoderParams) linearSpec.params()).linearReconstruction()).isTrue();
+        assertThat(linearSpec.toJson()).isEqualTo(linear);
+
+        assertThatThrownBy(
+                        () ->
+                                ModelSpec.fromJson(
+                                        legacy.replace(
+                                                "\"bottleneck\":2}",
+                                                "\"bottleneck\":2,\"reconstruction\":\"tanh\"}")))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("'sigmoid' or 'linear'");
+    }
+
+    @Test
     void defaultSpecsDescribeThePipelineInputs() {
         assertThat(DefaultSpecs.all())
                 .containsOnlyKeys("image", "audio", "text", "anomaly", "metric", "recs");

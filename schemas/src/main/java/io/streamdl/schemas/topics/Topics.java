@@ -21,7 +21,8 @@ public final class Topics {
     public static final int MODEL_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
     public static final List<String> ENCODERS = List.of("image", "audio", "text", "metric");
-    public static final List<String> MODELS = List.of("image", "audio", "text", "anomaly", "recs");
+    public static final List<String> MODELS =
+            List.of("image", "audio", "text", "anomaly", "metric", "recs");
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 

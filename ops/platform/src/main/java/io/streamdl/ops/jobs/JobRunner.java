@@ -79,6 +79,36 @@ public final class JobRunner {
         env.enableCheckpointing(checkpointInterval.toMillis());
     }
 
+    /**
+     * Cancels job {@code id} on the embedded cluster and waits until it has stopped.
+     *
+     * @throws PlatformException if the platform's Flink is external, or the job does not stop
+     */
+    public void cancel(JobID id) {
+        if (platform.embeddedFlink() == null) {
+            throw new PlatformException(
+                    "cancelling a job is only supported on the embedded Flink; use the Flink web UI"
+                            + " or 'flink cancel' for an external cluster");
+        }
+        try {
+            var cluster = platform.embeddedFlink().cluster();
+            cluster.cancelJob(id).get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!cluster.getJobStatus(id).get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                if (System.nanoTime() > deadline) {
+                    throw new PlatformException("job " + id + " did not stop within 60 s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlatformException("interrupted while cancelling job " + id, e);
+        } catch (java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            throw new PlatformException("cannot cancel job " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     public List<JobID> submitted() {
         return List.copyOf(submitted);
     }
