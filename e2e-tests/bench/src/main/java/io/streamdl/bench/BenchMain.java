@@ -40,6 +40,8 @@ public final class BenchMain implements BenchRunner {
                             r.passes(),
                             r.rate());
             case nabNumenta -> NabNumentaBenchmark.runAndWrite(r.reports(), out, r.data());
+            case nab -> NabPipelineBenchmark.runAndWrite(r.reports(), out, r.data());
+            case anomalyImages -> AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rate());
             case train ->
                     TrainThroughputBenchmark.runAndWrite(
                             r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));

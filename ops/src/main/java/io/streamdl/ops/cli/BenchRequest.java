@@ -35,7 +35,9 @@ public record BenchRequest(
         learnAudio("learn-audio"),
         learnText("learn-text"),
         train,
-        nabNumenta("nab-numenta");
+        nabNumenta("nab-numenta"),
+        nab,
+        anomalyImages("anomaly-images");
 
         private final String id;
 

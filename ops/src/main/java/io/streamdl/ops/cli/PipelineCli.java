@@ -244,7 +244,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
@@ -278,7 +278,7 @@ public final class PipelineCli {
         @Option(
                 names = "--data",
                 description =
-                        "learn-audio: a directory made by ops/scripts/make-keywords.sh (default data/keywords if it exists, else the bundled sample); learn-text: a JSONL corpus made by ops/scripts/make-debian-text.sh (default data/debian-text.jsonl if it exists, else the bundled sample); nab-numenta: the NAB corpus (default ingest/data/nab).")
+                        "learn-audio: a directory made by ops/scripts/make-keywords.sh (default data/keywords if it exists, else the bundled sample); learn-text: a JSONL corpus made by ops/scripts/make-debian-text.sh (default data/debian-text.jsonl if it exists, else the bundled sample); nab-numenta and nab: the NAB corpus (default ingest/data/nab).")
         Path data;
 
         @Option(

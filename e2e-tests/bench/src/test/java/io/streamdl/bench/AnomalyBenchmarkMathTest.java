@@ -1,0 +1,53 @@
+package io.streamdl.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnomalyBenchmarkMathTest {
+    @Test
+    void aurocIsTheProbabilityThatAnAnomalyScoresAboveANormalExample() {
+        assertThat(AnomalyImagesBenchmark.auroc(List.of(1.0, 2.0), List.of(3.0, 4.0)))
+                .isEqualTo(1.0);
+        assertThat(AnomalyImagesBenchmark.auroc(List.of(3.0, 4.0), List.of(1.0, 2.0)))
+                .isEqualTo(0.0);
+        assertThat(AnomalyImagesBenchmark.auroc(List.of(1.0, 1.0), List.of(1.0))).isEqualTo(0.5);
+        // 3 beats 1 and 2, ties 3 (half), loses to 5: (2 + 0.5) / 4
+        assertThat(AnomalyImagesBenchmark.auroc(List.of(1.0, 2.0, 3.0, 5.0), List.of(3.0)))
+                .isCloseTo(2.5 / 4, within(1e-12));
+    }
+
+    @Test
+    void theRocCurveRunsFromTheOriginToTheCornerAndItsAreaIsTheAuroc() {
+        List<Double> normals = List.of(0.1, 0.4, 0.35, 0.8);
+        List<Double> anomalies = List.of(0.9, 0.3, 0.7);
+        double[][] roc = AnomalyImagesBenchmark.roc(normals, anomalies);
+        assertThat(roc[0]).containsExactly(0, 0);
+        assertThat(roc[roc.length - 1]).containsExactly(1, 1);
+        double area = 0;
+        for (int i = 1; i < roc.length; i++) {
+            area += (roc[i][0] - roc[i - 1][0]) * (roc[i][1] + roc[i - 1][1]) / 2;
+        }
+        assertThat(area).isCloseTo(AnomalyImagesBenchmark.auroc(normals, anomalies), within(1e-12));
+    }
+
+    @Test
+    void percentileRanksLookOnlyAtEarlierScoresOfTheSeries() {
+        double[] raw = {5, 1, 2, 3, 10, Double.NEGATIVE_INFINITY, 2};
+        double[] ranks = NabPipelineBenchmark.percentileRanks(raw);
+        assertThat(ranks[0]).isZero();
+        assertThat(ranks[1]).isZero();
+        assertThat(ranks[2]).isEqualTo(0.5);
+        assertThat(ranks[4]).isEqualTo(1.0);
+        assertThat(ranks[5]).isZero();
+        // 2 against 5, 1, 2, 3, 10: one below, one tie
+        assertThat(ranks[6]).isEqualTo(1.5 / 5);
+        double[] changedLater = Arrays.copyOf(raw, raw.length);
+        changedLater[6] = 100;
+        assertThat(Arrays.copyOf(NabPipelineBenchmark.percentileRanks(changedLater), 6))
+                .containsExactly(Arrays.copyOf(ranks, 6));
+    }
+}
