@@ -13,6 +13,9 @@ public final class BenchMain implements BenchRunner {
     /** The most labelled examples the train benchmark takes. */
     static final int MAX_TRAIN_EXAMPLES = 4096;
 
+    /** Training events per second of the learn* benchmarks unless --rate is given. */
+    static final double LEARN_RATE = 300;
+
     @Override
     public void run(BenchRequest r, PrintStream out) throws Exception {
         switch (r.which()) {
@@ -20,7 +23,8 @@ public final class BenchMain implements BenchRunner {
             case encode -> EncodeBenchmark.runAndWrite(r.reports(), out, r.events());
             case score -> ScoreBenchmark.runAndWrite(r.reports(), out, r.events(), r.batch());
             case learn ->
-                    LearnBenchmark.runAndWrite(r.reports(), out, r.events(), r.driftAt(), r.rate());
+                    LearnBenchmark.runAndWrite(
+                            r.reports(), out, r.events(), r.driftAt(), r.rateOr(LEARN_RATE));
             case learnAudio ->
                     LearnCorpusBenchmark.runAndWrite(
                             r.reports(),
@@ -29,7 +33,7 @@ public final class BenchMain implements BenchRunner {
                             r.data(),
                             r.events(),
                             r.passes(),
-                            r.rate());
+                            r.rateOr(LEARN_RATE));
             case learnText ->
                     LearnCorpusBenchmark.runAndWrite(
                             r.reports(),
@@ -38,10 +42,15 @@ public final class BenchMain implements BenchRunner {
                             r.data(),
                             r.events(),
                             r.passes(),
-                            r.rate());
+                            r.rateOr(LEARN_RATE));
             case nabNumenta -> NabNumentaBenchmark.runAndWrite(r.reports(), out, r.data());
-            case nab -> NabPipelineBenchmark.runAndWrite(r.reports(), out, r.data());
-            case anomalyImages -> AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rate());
+            case nab ->
+                    NabPipelineBenchmark.runAndWrite(r.reports(), out, r.data(), r.rateOr(2500));
+            case anomalyLatency ->
+                    AnomalyLatencyBenchmark.runAndWrite(
+                            r.reports(), out, r.rateOr(100), r.target());
+            case anomalyImages ->
+                    AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rateOr(1000));
             case train ->
                     TrainThroughputBenchmark.runAndWrite(
                             r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));

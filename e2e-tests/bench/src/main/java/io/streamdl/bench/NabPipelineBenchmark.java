@@ -11,10 +11,15 @@ import io.streamdl.ingest.Events;
 import io.streamdl.ingest.MetricCsv;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.topics.Topics;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -32,7 +39,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * pipeline (events → EncodeJob's metric windows → the {@code metric} forecaster's ScoreJob, while
  * its TrainJob learns online from the same windows and publishes versions the scorer hot-swaps),
  * reads each point's score back from {@code scores.metric}, and scores that output with the NAB
- * rules ({@link NabScorer}, threshold swept over the corpus) for the three profiles.
+ * rules ({@link NabScorer}, threshold swept over the corpus) for the three profiles; other causal
+ * maps of the same output are scored for comparison, and one series is plotted.
  *
  * <p>All 58 series are sent interleaved (point i of every series before point i+1 of any), each in
  * its own time order and under its own series key, so one model learns online from every series
@@ -62,7 +70,8 @@ final class NabPipelineBenchmark {
 
     private NabPipelineBenchmark() {}
 
-    static Path runAndWrite(Path reports, PrintStream out, Path data) throws Exception {
+    static Path runAndWrite(Path reports, PrintStream out, Path data, double rate)
+            throws Exception {
         Path root = data != null ? data : NabNumentaBenchmark.DEFAULT_ROOT;
         if (!Files.isDirectory(root.resolve("data"))) {
             throw new IllegalArgumentException(
@@ -71,6 +80,7 @@ final class NabPipelineBenchmark {
         NabCorpus corpus = NabCorpus.load(root);
         List<String> files = corpus.files();
         List<List<MetricCsv.Point>> series = new ArrayList<>();
+        Map<String, double[]> values = new LinkedHashMap<>();
         int total = 0;
         int longest = 0;
         for (String file : files) {
@@ -85,6 +95,7 @@ final class NabPipelineBenchmark {
                                 + corpus.timestamps(file).size());
             }
             series.add(points);
+            values.put(file, points.stream().mapToDouble(MetricCsv.Point::value).toArray());
             total += points.size();
             longest = Math.max(longest, points.size());
         }
@@ -124,7 +135,10 @@ final class NabPipelineBenchmark {
                         AvroWireDeserializer.specific(registry, Score.class);
                 AvroWireDeserializer<DeadLetter> deadReader =
                         AvroWireDeserializer.specific(registry, DeadLetter.class);
+                AvroWireDeserializer<RawEvent> rawReader =
+                        AvroWireDeserializer.specific(registry, RawEvent.class);
                 started = System.nanoTime();
+                int sent = 0;
                 for (int i = 0; i < longest; i++) {
                     for (int f = 0; f < files.size(); f++) {
                         List<MetricCsv.Point> points = series.get(f);
@@ -138,6 +152,7 @@ final class NabPipelineBenchmark {
                                             files.get(f),
                                             p.value(),
                                             Map.of()));
+                            LearnTraffic.pace(started, ++sent, rate);
                         }
                     }
                 }
@@ -161,10 +176,7 @@ final class NabPipelineBenchmark {
                     }
                     for (ConsumerRecord<byte[], byte[]> r : dlq.poll(Duration.ZERO)) {
                         DeadLetter d = deadReader.deserialize(r.topic(), r.value());
-                        if (d.getKey() == null) {
-                            continue;
-                        }
-                        int[] at = parse(StandardCharsets.UTF_8.decode(d.getKey()).toString());
+                        int[] at = parse(eventId(d, rawReader));
                         if (at != null && Double.isNaN(raw[at[0]][at[1]])) {
                             raw[at[0]][at[1]] = Double.NEGATIVE_INFINITY;
                             dead.merge(d.getStage() + ": " + d.getError(), 1L, Long::sum);
@@ -183,19 +195,16 @@ final class NabPipelineBenchmark {
         }
 
         int missing = 0;
-        Map<String, ScoredSeries> output = new LinkedHashMap<>();
-        for (int f = 0; f < files.size(); f++) {
-            for (int i = 0; i < raw[f].length; i++) {
-                if (Double.isNaN(raw[f][i])) {
-                    missing++;
-                }
+        for (double[] r : raw) {
+            for (double v : r) {
+                missing += Double.isNaN(v) ? 1 : 0;
             }
-            output.put(
-                    files.get(f),
-                    ScoredSeries.of(corpus.timestamps(files.get(f)), percentileRanks(raw[f])));
         }
         NabScorer scorer = NabScorer.forCorpus(corpus);
+        Map<String, ScoredSeries> output =
+                transformed(corpus, raw, r -> NabScoreTransforms.percentileRanks(r, RANK_WINDOW));
         Map<String, Object> profiles = new LinkedHashMap<>();
+        Map<String, Double> thresholds = new LinkedHashMap<>();
         for (NabProfile profile : corpus.profiles()) {
             NabResult result = scorer.score(output, profile, Search.SWEEP);
             out.printf(
@@ -204,7 +213,36 @@ final class NabPipelineBenchmark {
             profiles.put(
                     profile.name(),
                     Map.of("score", result.normalizedScore(), "threshold", result.threshold()));
+            thresholds.put(profile.name(), result.threshold());
         }
+        // the same pipeline output through other causal score maps, for comparison
+        Map<String, Double> alternatives = new LinkedHashMap<>();
+        alternatives.put(
+                "numenta-style likelihood (mean of last 10 vs previous 1000)",
+                standard(
+                        scorer,
+                        corpus,
+                        transformed(
+                                corpus,
+                                raw,
+                                r -> NabScoreTransforms.likelihood(r, 10, RANK_WINDOW))));
+        alternatives.put(
+                "ratio to the maximum of the previous 1000",
+                standard(
+                        scorer,
+                        corpus,
+                        transformed(
+                                corpus, raw, r -> NabScoreTransforms.maxRatio(r, RANK_WINDOW))));
+        alternatives.forEach((name, score) -> out.printf("  standard, %s: %.3f%n", name, score));
+        String shown = "realKnownCause/machine_temperature_system_failure.csv";
+        Path plot =
+                NabSeriesPlot.write(
+                        corpus,
+                        shown,
+                        values.get(shown),
+                        output.get(shown),
+                        thresholds.get("standard"),
+                        reports.resolve("bench-nab-series.png"));
         Report report =
                 new Report("nab", "./pipeline bench nab")
                         .put(
@@ -228,47 +266,80 @@ final class NabPipelineBenchmark {
                                         + RANK_WINDOW
                                         + " of its series")
                         .put("profiles", profiles)
+                        .put("alternativeScoreMapsStandard", alternatives)
+                        .put("plot", plot.getFileName().toString())
                         .put("scoreboardStandard", SCOREBOARD_STANDARD)
                         .put("pointsMissing", missing)
                         .put("deadLetters", dead)
                         .put("scoresPerModelVersion", versions.size())
+                        .put("ratePerSecond", rate)
                         .put("sendSeconds", sendSeconds)
                         .put("seconds", seconds)
                         .put("pointsPerSecond", total / seconds);
+        writeRaw(reports.resolve("bench-nab-scores.csv.gz"), files, raw);
         Path file = report.write(reports, "bench-nab.json");
         out.println("report: " + file);
         return file;
     }
 
     /**
-     * Each raw score as the fraction of the previous {@link #RANK_WINDOW} scores of its series
-     * below it (ties count half); 0 for the first point and for points without a score.
+     * The pipeline's raw scores, {@code file,row,score} (NaN: never came back, -Infinity: dead
+     * letter), for rescoring and plots.
      */
-    static double[] percentileRanks(double[] raw) {
-        double[] ranks = new double[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            double v = raw[i];
-            int from = Math.max(0, i - RANK_WINDOW);
-            int n = 0;
-            double below = 0;
-            for (int j = from; j < i; j++) {
-                if (!Double.isFinite(raw[j])) {
-                    continue;
-                }
-                n++;
-                if (raw[j] < v) {
-                    below += 1;
-                } else if (raw[j] == v) {
-                    below += 0.5;
+    private static void writeRaw(Path file, List<String> files, double[][] raw) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer w =
+                new OutputStreamWriter(
+                        new GZIPOutputStream(Files.newOutputStream(file)),
+                        StandardCharsets.UTF_8)) {
+            w.write("file,row,score\n");
+            for (int f = 0; f < files.size(); f++) {
+                for (int i = 0; i < raw[f].length; i++) {
+                    w.write(files.get(f) + "," + i + "," + raw[f][i] + "\n");
                 }
             }
-            ranks[i] = !Double.isFinite(v) || n == 0 ? 0 : below / n;
         }
-        return ranks;
+    }
+
+    private static Map<String, ScoredSeries> transformed(
+            NabCorpus corpus, double[][] raw, UnaryOperator<double[]> map) {
+        Map<String, ScoredSeries> output = new LinkedHashMap<>();
+        List<String> files = corpus.files();
+        for (int f = 0; f < files.size(); f++) {
+            output.put(
+                    files.get(f),
+                    ScoredSeries.of(corpus.timestamps(files.get(f)), map.apply(raw[f])));
+        }
+        return output;
+    }
+
+    private static double standard(
+            NabScorer scorer, NabCorpus corpus, Map<String, ScoredSeries> output) {
+        return scorer.score(output, corpus.profile("standard"), Search.SWEEP).normalizedScore();
     }
 
     private static String id(int file, int row) {
         return "nab-" + file + "-" + row;
+    }
+
+    /**
+     * The event a dead letter is about: its key, unless that is a metric event's series key (as the
+     * encoder's refusals of a metric point are), then the id inside the refused raw event.
+     */
+    private static String eventId(DeadLetter d, AvroWireDeserializer<RawEvent> rawReader) {
+        String key = d.getKey() == null ? "" : StandardCharsets.UTF_8.decode(d.getKey()).toString();
+        if (key.startsWith("nab-")
+                || d.getValue() == null
+                || !Topics.EVENTS_RAW.name().equals(d.getSourceTopic())) {
+            return key;
+        }
+        byte[] value = new byte[d.getValue().remaining()];
+        d.getValue().duplicate().get(value);
+        try {
+            return rawReader.deserialize(Topics.EVENTS_RAW.name(), value).getId();
+        } catch (RuntimeException e) {
+            return key;
+        }
     }
 
     /** {file, row} of an id made by {@link #id}, or null for another event's. */

@@ -37,7 +37,7 @@ class AnomalyBenchmarkMathTest {
     @Test
     void percentileRanksLookOnlyAtEarlierScoresOfTheSeries() {
         double[] raw = {5, 1, 2, 3, 10, Double.NEGATIVE_INFINITY, 2};
-        double[] ranks = NabPipelineBenchmark.percentileRanks(raw);
+        double[] ranks = NabScoreTransforms.percentileRanks(raw, 1000);
         assertThat(ranks[0]).isZero();
         assertThat(ranks[1]).isZero();
         assertThat(ranks[2]).isEqualTo(0.5);
@@ -47,7 +47,28 @@ class AnomalyBenchmarkMathTest {
         assertThat(ranks[6]).isEqualTo(1.5 / 5);
         double[] changedLater = Arrays.copyOf(raw, raw.length);
         changedLater[6] = 100;
-        assertThat(Arrays.copyOf(NabPipelineBenchmark.percentileRanks(changedLater), 6))
+        assertThat(Arrays.copyOf(NabScoreTransforms.percentileRanks(changedLater, 1000), 6))
                 .containsExactly(Arrays.copyOf(ranks, 6));
+    }
+
+    @Test
+    void theLikelihoodAndTheMaxRatioRiseOnAnOutlierAndIgnoreTheFuture() {
+        double[] raw = new double[200];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = 1 + 0.1 * Math.sin(i);
+        }
+        raw[150] = 5;
+        double[] likelihood = NabScoreTransforms.likelihood(raw, 1, 100);
+        double[] ratio = NabScoreTransforms.maxRatio(raw, 100);
+        assertThat(likelihood[150]).isGreaterThan(0.999);
+        assertThat(likelihood[149]).isLessThan(0.99);
+        assertThat(ratio[150]).isGreaterThan(0.8);
+        assertThat(ratio[149]).isLessThan(0.51);
+        double[] changed = Arrays.copyOf(raw, raw.length);
+        changed[199] = 100;
+        assertThat(NabScoreTransforms.likelihood(changed, 1, 100)[198]).isEqualTo(likelihood[198]);
+        assertThat(NabScoreTransforms.maxRatio(changed, 100)[198]).isEqualTo(ratio[198]);
+        assertThat(NabScoreTransforms.erfc(1)).isCloseTo(0.157299207, within(1e-7));
+        assertThat(NabScoreTransforms.erfc(-1)).isCloseTo(2 - 0.157299207, within(1e-7));
     }
 }

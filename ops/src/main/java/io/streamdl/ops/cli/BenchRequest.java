@@ -12,9 +12,12 @@ import java.nio.file.Path;
  * @param events events for the pipeline runs; learn*: training events; train: labelled examples
  * @param batch score: the ScoreJob's maximum batch size
  * @param driftAt learn: permute the labels from this training event on (0 = never)
- * @param rate learn*: training events per second
+ * @param rate events per second sent (learn*, anomaly-images, nab), or 0 for the benchmark's own
+ *     default
  * @param data learn-audio, learn-text: the data set, or null for the default
  * @param passes learn-audio, learn-text: how many times the training events are sent
+ * @param target anomaly-latency: {@code bootstrap,registryUrl} of a running pipeline ({@code
+ *     ./pipeline up}) to measure from this process, or null to start an embedded one
  */
 public record BenchRequest(
         Which which,
@@ -24,7 +27,13 @@ public record BenchRequest(
         int driftAt,
         double rate,
         Path data,
-        int passes) {
+        int passes,
+        String target) {
+
+    /** {@link #rate}, or {@code fallback} when none was given. */
+    public double rateOr(double fallback) {
+        return rate > 0 ? rate : fallback;
+    }
 
     /** The benchmarks, by the name given on the command line. */
     public enum Which {
@@ -37,7 +46,8 @@ public record BenchRequest(
         train,
         nabNumenta("nab-numenta"),
         nab,
-        anomalyImages("anomaly-images");
+        anomalyImages("anomaly-images"),
+        anomalyLatency("anomaly-latency");
 
         private final String id;
 

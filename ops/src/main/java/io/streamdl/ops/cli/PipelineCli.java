@@ -244,7 +244,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
@@ -272,8 +272,11 @@ public final class PipelineCli {
                 description = "learn: permute the labels from this training event on (0 = never).")
         int driftAt = 0;
 
-        @Option(names = "--rate", description = "learn*: training events per second (default 300).")
-        double rate = 300;
+        @Option(
+                names = "--rate",
+                description =
+                        "Events per second sent: learn* training events (default 300), anomaly-images images (default 1000), nab metric points (default 2500), anomaly-latency metric points (default 100).")
+        double rate;
 
         @Option(
                 names = "--data",
@@ -287,10 +290,17 @@ public final class PipelineCli {
                         "learn-audio, learn-text: send the training events this many times, in the same order (default 1; later passes are no longer unseen data, so the prequential accuracy then overstates).")
         int passes = 1;
 
+        @Option(
+                names = "--target",
+                description =
+                        "anomaly-latency: BOOTSTRAP,REGISTRY_URL of a pipeline started with './pipeline up' in another process, to measure it from this one (default: an embedded pipeline in this process).")
+        String target;
+
         @Override
         public Integer call() throws Exception {
             BenchRequest request =
-                    new BenchRequest(which, reports, events, batch, driftAt, rate, data, passes);
+                    new BenchRequest(
+                            which, reports, events, batch, driftAt, rate, data, passes, target);
             benchRunner().run(request, System.out);
             return 0;
         }
