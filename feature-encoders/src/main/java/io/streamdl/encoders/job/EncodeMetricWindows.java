@@ -6,7 +6,9 @@ import io.streamdl.encoders.metric.MetricWindows;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.flink.DeadLetters;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -20,7 +22,8 @@ import org.apache.flink.util.OutputTag;
  * The window of each metric series, keyed by series: the {@link MetricWindows} core with its state
  * in Flink keyed state (one explicitly encoded window per series). Every point yields its window on
  * the main output or a dead letter on {@link #DEAD_LETTERS}; metrics {@code metricWindows}, {@code
- * metricRefused}.
+ * metricRefused}. A series idle for {@code metric.idle-ttl-hours} (processing time) is forgotten,
+ * so the state holds the live series only; its next point starts a new window.
  */
 public final class EncodeMetricWindows extends KeyedProcessFunction<String, MetricPoint, Features> {
     private static final long serialVersionUID = 1L;
@@ -41,12 +44,21 @@ public final class EncodeMetricWindows extends KeyedProcessFunction<String, Metr
     @Override
     public void open(OpenContext context) {
         windows = new MetricWindows(config);
-        window =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "metric-window",
-                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<byte[]> descriptor =
+                new ValueStateDescriptor<>(
+                        "metric-window", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        if (config.idleTtlHours() > 0) {
+            // idle series expire (processing time since their last point) and are dropped from
+            // snapshots and, incrementally, from the heap
+            descriptor.enableTimeToLive(
+                    StateTtlConfig.newBuilder(Duration.ofHours(config.idleTtlHours()))
+                            .updateTtlOnCreateAndWrite()
+                            .neverReturnExpired()
+                            .cleanupFullSnapshot()
+                            .cleanupIncrementally(10, false)
+                            .build());
+        }
+        window = getRuntimeContext().getState(descriptor);
         emitted = getRuntimeContext().getMetricGroup().counter("metricWindows");
         refused = getRuntimeContext().getMetricGroup().counter("metricRefused");
     }

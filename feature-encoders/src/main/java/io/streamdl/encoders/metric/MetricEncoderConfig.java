@@ -14,8 +14,11 @@ import java.util.Map;
  * @param maxChannels the most values one observation may carry ({@code value} plus {@code extra})
  * @param clip normalised values are clipped to [-clip, clip], so one wild point cannot blow up a
  *     model's input
+ * @param idleTtlHours a series that has sent nothing for this many hours (processing time) is
+ *     forgotten, so keyed state holds only live series; its next point starts a new window. 0 keeps
+ *     every series forever
  */
-public record MetricEncoderConfig(int window, int maxChannels, double clip)
+public record MetricEncoderConfig(int window, int maxChannels, double clip, long idleTtlHours)
         implements Serializable {
     public static final ConfigOption<Integer> WINDOW =
             ConfigOption.intRange(
@@ -36,12 +39,23 @@ public record MetricEncoderConfig(int window, int maxChannels, double clip)
                     "normalised values are clipped to [-clip, clip] (in standard deviations of the"
                             + " window's history)");
 
-    public static final List<ConfigOption<?>> OPTIONS = List.of(WINDOW, MAX_CHANNELS, CLIP);
+    public static final ConfigOption<Long> IDLE_TTL_HOURS =
+            ConfigOption.longRange(
+                    "metric.idle-ttl-hours",
+                    168,
+                    0,
+                    87_600,
+                    "hours without a point after which a series' window is forgotten (its next"
+                            + " point starts a new window); 0 keeps every series forever");
+
+    public static final List<ConfigOption<?>> OPTIONS =
+            List.of(WINDOW, MAX_CHANNELS, CLIP, IDLE_TTL_HOURS);
 
     public MetricEncoderConfig {
         WINDOW.check(window);
         MAX_CHANNELS.check(maxChannels);
         CLIP.check(clip);
+        IDLE_TTL_HOURS.check(idleTtlHours);
     }
 
     public static MetricEncoderConfig defaults() {
@@ -52,6 +66,9 @@ public record MetricEncoderConfig(int window, int maxChannels, double clip)
     public static MetricEncoderConfig from(Map<String, String> settings) {
         ConfigSchema.refuseUnknown(settings, "metric.", OPTIONS);
         return new MetricEncoderConfig(
-                WINDOW.read(settings), MAX_CHANNELS.read(settings), CLIP.read(settings));
+                WINDOW.read(settings),
+                MAX_CHANNELS.read(settings),
+                CLIP.read(settings),
+                IDLE_TTL_HOURS.read(settings));
     }
 }

@@ -24,10 +24,14 @@ class EncodeMetricWindowsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, Features> harness()
             throws Exception {
+        return harness(Map.of("metric.window", "3"));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, Features> harness(
+            Map<String, String> settings) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new EncodeMetricWindows(
-                                MetricEncoderConfig.from(Map.of("metric.window", "3")))),
+                        new EncodeMetricWindows(MetricEncoderConfig.from(settings))),
                 p -> p.series,
                 Types.STRING);
     }
@@ -117,6 +121,33 @@ class EncodeMetricWindowsTest {
             assertThat(dead(restored))
                     .extracting(DeadLetter::getError)
                     .containsExactly("OUT_OF_ORDER");
+        }
+    }
+
+    @Test
+    void aSeriesIdleLongerThanItsTtlIsForgottenAndStartsANewWindow() throws Exception {
+        long hour = 3_600_000L;
+        try (var h = harness(Map.of("metric.window", "3", "metric.idle-ttl-hours", "1"))) {
+            h.open();
+            h.setStateTtlProcessingTime(0);
+            h.processElement(point("idle", 100, 1));
+            h.processElement(point("idle", 200, 2));
+            h.processElement(point("busy", 100, 1));
+            h.setStateTtlProcessingTime(hour / 2);
+            h.processElement(point("busy", 200, 2));
+            h.setStateTtlProcessingTime(hour + hour / 4);
+            // 'idle' expired: an older time is no longer late, and its window starts again
+            h.processElement(point("idle", 50, 3));
+            // 'busy' wrote within the hour: still known, so an older time is refused
+            h.processElement(point("busy", 150, 3));
+
+            List<Features> out = windows(h);
+            assertThat(out).hasSize(5);
+            assertThat(out.get(4).getMask().array()).containsExactly(0, 0, 1);
+            assertThat(dead(h))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.getError()).isEqualTo("OUT_OF_ORDER"));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
         }
     }
 }
