@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * @param recentAnomalies anomalies kept per series for interactive queries
  * @param stateDir where the local state stores live; empty for Kafka Streams' default
  * @param threads stream threads of this instance
+ * @param idleTtlHours a series without a score for this many hours (processing time) is dropped
+ *     from the store (and its changelog); 0 keeps every series
  */
 public record AnomalyDetectorConfig(
         String bootstrapServers,
@@ -44,7 +46,8 @@ public record AnomalyDetectorConfig(
         long minGapMillis,
         int recentAnomalies,
         String stateDir,
-        int threads) {
+        int threads,
+        long idleTtlHours) {
     private static final Pattern MODEL_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -112,6 +115,14 @@ public record AnomalyDetectorConfig(
     public static final ConfigOption<Integer> THREADS =
             ConfigOption.intRange(
                     "anomalies.threads", 1, 1, 64, "stream threads of the anomaly detector");
+    public static final ConfigOption<Long> IDLE_TTL_HOURS =
+            ConfigOption.longRange(
+                    "anomalies.idle-ttl-hours",
+                    168,
+                    0,
+                    87_600,
+                    "hours without a score after which a series' threshold state is deleted (its"
+                            + " next score starts a new warm-up); 0 keeps every series forever");
 
     /** Every key the anomaly detector reads. */
     public static final List<ConfigOption<?>> OPTIONS =
@@ -124,7 +135,8 @@ public record AnomalyDetectorConfig(
                     MIN_GAP,
                     RECENT,
                     STATE_DIR,
-                    THREADS);
+                    THREADS,
+                    IDLE_TTL_HOURS);
 
     public AnomalyDetectorConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -138,6 +150,7 @@ public record AnomalyDetectorConfig(
         RECENT.check(recentAnomalies);
         STATE_DIR.check(stateDir);
         THREADS.check(threads);
+        IDLE_TTL_HOURS.check(idleTtlHours);
     }
 
     /**
@@ -161,7 +174,8 @@ public record AnomalyDetectorConfig(
                 MIN_GAP.read(settings),
                 RECENT.read(settings),
                 STATE_DIR.read(settings),
-                THREADS.read(settings));
+                THREADS.read(settings),
+                IDLE_TTL_HOURS.read(settings));
     }
 
     /** The topics read: {@code scores.<model>} for every watched model. */

@@ -33,6 +33,10 @@ public final class SeriesState {
     private long lastAlertTs;
     private final int recentCapacity;
     private final ArrayDeque<Anomaly> recent;
+    private long lastSeenMillis = NEVER_SEEN;
+
+    /** {@link #lastSeenMillis} of a state written before it was recorded. */
+    public static final long NEVER_SEEN = Long.MIN_VALUE;
 
     private SeriesState(int window, int recentCapacity) {
         if (window < 1 || recentCapacity < 0) {
@@ -62,6 +66,7 @@ public final class SeriesState {
             long suppressed,
             boolean alerted,
             long lastAlertTs,
+            long lastSeenMillis,
             List<Anomaly> recentAnomalies) {
         SeriesState state = new SeriesState(window, recentCapacity);
         for (int i = Math.max(0, scores.length - window); i < scores.length; i++) {
@@ -72,6 +77,7 @@ public final class SeriesState {
         state.suppressed = suppressed;
         state.alerted = alerted;
         state.lastAlertTs = lastAlertTs;
+        state.lastSeenMillis = lastSeenMillis;
         for (int i = Math.max(0, recentAnomalies.size() - recentCapacity);
                 i < recentAnomalies.size();
                 i++) {
@@ -97,6 +103,7 @@ public final class SeriesState {
                 suppressed,
                 alerted,
                 lastAlertTs,
+                lastSeenMillis,
                 recentAnomalies());
     }
 
@@ -212,6 +219,27 @@ public final class SeriesState {
     /** The event time of the last alert; meaningful only when {@link #alerted()}. */
     public long lastAlertTs() {
         return lastAlertTs;
+    }
+
+    /**
+     * When (processing time, epoch milliseconds) the series last had a score, or {@link
+     * #NEVER_SEEN} for a state written before this was recorded.
+     */
+    public long lastSeenMillis() {
+        return lastSeenMillis;
+    }
+
+    /** Records that the series had a score at processing time {@code nowMillis}. */
+    public void touch(long nowMillis) {
+        lastSeenMillis = nowMillis;
+    }
+
+    /**
+     * Whether the series has had no score for {@code ttlMillis} at {@code nowMillis}; a state that
+     * never recorded when it was seen does not expire until its next score records it.
+     */
+    public boolean idleFor(long ttlMillis, long nowMillis) {
+        return lastSeenMillis != NEVER_SEEN && nowMillis - lastSeenMillis >= ttlMillis;
     }
 
     /** The last anomalies, oldest first. */

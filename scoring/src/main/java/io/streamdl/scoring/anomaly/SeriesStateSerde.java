@@ -19,10 +19,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * It needs no schema registry, so a restore never depends on one. Format 1, big-endian: the format
  * byte, the window and recent capacities, the recent scores oldest first (count, then doubles), the
  * seen, alert and suppressed counters, whether and when the series last alerted, then the recent
- * anomalies (count, then each one's fields; strings as length and UTF-8 bytes, -1 for null).
+ * anomalies (count, then each one's fields; strings as length and UTF-8 bytes, -1 for null). Format
+ * 2 appends when the series last had a score (processing time), for idle expiry; format 1 still
+ * reads, as "never seen".
  */
 public final class SeriesStateSerde implements Serde<SeriesState> {
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_LAST_SEEN = 1;
     private static final int MAX_STRING_BYTES = 1 << 20;
 
     @Override
@@ -62,6 +65,7 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
                 writeString(out, a.getSeries());
                 out.writeLong(a.getTs());
             }
+            out.writeLong(state.lastSeenMillis());
         } catch (IOException e) {
             throw new SerializationException("cannot encode a series state", e);
         }
@@ -71,9 +75,14 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
     static SeriesState decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte format = in.readByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_LAST_SEEN) {
                 throw new SerializationException(
-                        "series state in format " + format + ", this version reads " + FORMAT);
+                        "series state in format "
+                                + format
+                                + ", this version reads "
+                                + FORMAT_WITHOUT_LAST_SEEN
+                                + " and "
+                                + FORMAT);
             }
             int window = in.readInt();
             int recentCapacity = in.readInt();
@@ -108,6 +117,7 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
                                 .setTs(in.readLong())
                                 .build());
             }
+            long lastSeen = format == FORMAT ? in.readLong() : SeriesState.NEVER_SEEN;
             if (in.available() > 0) {
                 throw new SerializationException(
                         "corrupt series state: " + in.available() + " trailing bytes");
@@ -121,6 +131,7 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
                     suppressed,
                     alerted,
                     lastAlertTs,
+                    lastSeen,
                     recent);
         } catch (IOException | RuntimeException e) {
             if (e instanceof SerializationException se) {

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -252,6 +253,43 @@ class AnomalyDetectorTest {
             assertThat(h.driver.producedTopicNames())
                     .contains(config.applicationId() + "-" + AnomalyDetector.STORE + "-changelog");
         }
+    }
+
+    @Test
+    void aSeriesWithoutScoresForItsIdleTtlIsDeletedAndStartsAfresh() {
+        try (Harness h = new Harness(stateDir, Map.of("anomalies.idle-ttl-hours", "1"))) {
+            for (int i = 0; i < 30; i++) {
+                h.send(score("a-" + i, "a", normal(1.0, i), i));
+                h.send(score("b-" + i, "b", normal(1.0, i), i));
+            }
+            h.driver.advanceWallClockTime(Duration.ofMinutes(40));
+            h.send(score("b-late", "b", 1.0, 100));
+            h.driver.advanceWallClockTime(Duration.ofMinutes(30));
+
+            KeyValueStore<String, SeriesState> store =
+                    h.driver.getKeyValueStore(AnomalyDetector.STORE);
+            assertThat(store.get(AnomalyDetector.seriesKey("anomaly", "a"))).isNull();
+            assertThat(h.view("b").seen()).isEqualTo(31);
+
+            h.send(score("a-again", "a", 1.0, 200));
+            assertThat(h.view("a").seen()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStateOfTheFirstFormatReadsAsNeverSeenAndDoesNotExpire() {
+        SeriesState state = SeriesState.empty(4, 2);
+        state.touch(1_000);
+        byte[] current = SeriesStateSerde.encode(state);
+        assertThat(SeriesStateSerde.decode(current).lastSeenMillis()).isEqualTo(1_000);
+        // format 1 is format 2 without the trailing last-seen time
+        byte[] first = java.util.Arrays.copyOf(current, current.length - Long.BYTES);
+        first[0] = 1;
+        SeriesState old = SeriesStateSerde.decode(first);
+        assertThat(old.lastSeenMillis()).isEqualTo(SeriesState.NEVER_SEEN);
+        assertThat(old.idleFor(1, Long.MAX_VALUE)).isFalse();
+        assertThat(state.idleFor(3_600_000, 3_601_000)).isTrue();
+        assertThat(state.idleFor(3_600_000, 3_600_999)).isFalse();
     }
 
     @Test
