@@ -12,6 +12,7 @@ import io.streamdl.ops.http.AnomalyQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.schemas.config.ConfigException;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.topics.TopicSpec;
@@ -69,7 +70,22 @@ public final class PipelineJobs {
             EncodeJobConfig encode,
             List<ScoreJobConfig> scorers,
             List<TrainJobConfig> trainers,
-            ModelUpdateCodec.Config signing) {}
+            ModelUpdateCodec.Config signing) {
+        /**
+         * Task slots the jobs take together: each job (slot sharing within it) as many as its
+         * widest operator's parallelism.
+         */
+        public int slotsNeeded() {
+            int slots = encode.parallelism();
+            for (ScoreJobConfig s : scorers) {
+                slots += s.parallelism();
+            }
+            for (TrainJobConfig t : trainers) {
+                slots += t.parallelism();
+            }
+            return slots;
+        }
+    }
 
     private final Platform platform;
     private final Map<String, String> settings;
@@ -100,7 +116,22 @@ public final class PipelineJobs {
         }
         OnnxRuntimeBackend.Config.from(settings);
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
-        return new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
+        Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
+        if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
+            throw new ConfigException(
+                    PlatformConfig.FLINK_SLOTS.key(),
+                    (scorers.size() + trainers.size() + 1)
+                            + " jobs (the EncodeJob, a ScoreJob and a TrainJob per enabled model of "
+                            + catalogue.origin()
+                            + ") need "
+                            + plan.slotsNeeded()
+                            + " task slots, the embedded Flink has "
+                            + config.flinkSlots()
+                            + "; set -c flink.slots="
+                            + plan.slotsNeeded()
+                            + " or more, or disable models");
+        }
+        return plan;
     }
 
     /**

@@ -71,7 +71,11 @@ public record PlatformConfig(
             ConfigOption.port(
                     "flink.rest.port", 8082, "REST port of the embedded Flink MiniCluster");
     public static final ConfigOption<Integer> FLINK_SLOTS =
-            ConfigOption.positive("flink.slots", 8, "task slots of the embedded Flink MiniCluster");
+            ConfigOption.positive(
+                    "flink.slots",
+                    16,
+                    "task slots of the embedded Flink MiniCluster (the jobs need one per parallel"
+                            + " instance of each job's widest operator)");
     public static final ConfigOption<Integer> PARTITIONS =
             ConfigOption.positive(
                     "topics.partitions", 2, "partitions of each pipeline topic created at start");
