@@ -89,6 +89,12 @@ class PipelineCliTest {
         assertThat(unsigned.exit()).isEqualTo(2);
         assertThat(unsigned.err())
                 .contains("invalid value 'yes' for config key 'models.allow-unsigned'");
+        TestingCli.Run slots = run("up", "-c", "flink.slots=4");
+        assertThat(slots.exit()).isEqualTo(2);
+        assertThat(slots.err())
+                .contains("flink.slots")
+                .contains("need 11 task slots, the embedded Flink has 4");
+        assertThat(slots.out()).doesNotContain("Starting");
     }
 
     @Test
