@@ -79,10 +79,9 @@ public final class OnlineTrainer implements AutoCloseable {
     private final ModelSpec spec;
     private final Objective objective;
     private final TrainerSettings settings;
-    private final ModelUpdateCodec codec;
     private final TrainableNetwork network;
     private final Map<String, Integer> classes;
-    private final PublishGuard guard;
+    private final UpdatePublisher publisher;
     private final PrequentialEvaluator evaluator;
     private final ReplayRing replay;
     private final LearningRateSchedule schedule;
@@ -95,7 +94,6 @@ public final class OnlineTrainer implements AutoCloseable {
         this.objective = Objective.of(spec);
         this.spec = spec;
         this.settings = settings;
-        this.codec = codec;
         this.schedule = new LearningRateSchedule(settings);
         this.replay = new ReplayRing(settings.replayBufferSize());
         this.network = TrainableNetwork.create(spec, settings.optimizer(), settings.learningRate());
@@ -103,7 +101,6 @@ public final class OnlineTrainer implements AutoCloseable {
         for (int i = 0; i < spec.labels().size(); i++) {
             classes.put(spec.labels().get(i), i);
         }
-        this.guard = new PublishGuard(settings.guardMargin());
         PageHinkley detector =
                 objective == Objective.CLASSIFY
                                 && settings.driftDetector()
@@ -117,6 +114,15 @@ public final class OnlineTrainer implements AutoCloseable {
                 new PrequentialEvaluator(
                         spec.outputSize(), new PrequentialWindow(settings.windowSize()), detector);
         this.lineage = new VersionLineage(network.params());
+        this.publisher =
+                new UpdatePublisher(
+                        spec,
+                        objective,
+                        codec,
+                        new PublishGuard(settings.guardMargin()),
+                        network,
+                        lineage,
+                        evaluator);
     }
 
     /** A trainer starting from the spec's initial weights, before version 1. */
@@ -388,76 +394,11 @@ public final class OnlineTrainer implements AutoCloseable {
 
     private void attemptPublish(long now, TrainerOutput out) {
         lastAttemptMillis = now;
-        counters.resetLearnedSinceAttempt();
-        float[] params = network.params();
-        double quality = objective.quality(evaluator.window());
-        switch (guard.judge(
-                params, quality, lineage.referenceQuality(), objective.higherIsBetter())) {
-            case PUBLISH -> publish(params, quality, now, out);
-            case HOLD_REGRESSION -> holdBackRegression(quality, now, out);
-            case HOLD_NON_FINITE -> holdBackNonFinite(quality, now, out);
-        }
-    }
-
-    private void publish(float[] params, double quality, long now, TrainerOutput out) {
-        long next = lineage.nextVersion();
-        out.update(
-                codec.encode(
-                        spec, network.graph(), next, lineage.parentVersion(), updateMetrics()));
-        long version = lineage.published(quality, params);
-        counters.addPublished();
-        LOG.info(
-                "model '{}': published version {} ({} {} over {} examples, {} learned)",
-                spec.name(),
-                version,
-                objective.describe(),
-                quality,
-                evaluator.window().count(),
-                counters.examplesLearned());
-        out.metric(metric(TrainerMetrics.MODEL_VERSION, version, counters.examplesLearned(), now));
-    }
-
-    private void holdBackRegression(double quality, long now, TrainerOutput out) {
-        counters.addHeldBackRegression();
-        LOG.warn(
-                "model '{}': update held back: {} {} is worse than the last published {} by more"
-                        + " than the margin {}",
-                spec.name(),
-                objective.describe(),
-                quality,
-                lineage.referenceQuality(),
-                guard.margin());
-        out.metric(
-                metric(
-                        TrainerMetrics.HELD_BACK_REGRESSION,
-                        quality,
-                        counters.heldBackRegression(),
-                        now));
-    }
-
-    private void holdBackNonFinite(double quality, long now, TrainerOutput out) {
-        counters.addHeldBackNonFinite();
-        LOG.warn(
-                "model '{}': update held back: NaN or infinite weights; rolling back to the"
-                        + " last good weights and resetting the optimizer",
-                spec.name());
-        network.setParams(lineage.lastGoodParams());
-        network.resetOptimizer();
-        out.metric(
-                metric(
-                        TrainerMetrics.HELD_BACK_NON_FINITE,
-                        quality,
-                        counters.heldBackNonFinite(),
-                        now));
-    }
-
-    private Map<String, Double> updateMetrics() {
-        return TrainerRecords.updateMetrics(objective, evaluator.window(), counters);
+        publisher.attempt(counters, now, out);
     }
 
     private DashboardMetric metric(String name, double value, long count, long now) {
-        return TrainerRecords.metric(
-                spec.name(), name, value, count, now, evaluator.window(), lineage.parentVersion());
+        return publisher.metric(name, value, count, now);
     }
 
     static boolean sameArchitecture(ModelSpec a, ModelSpec b) {
