@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
-import io.streamdl.ops.config.PlatformConfig;
-import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
-import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DeadLetter;
@@ -16,7 +13,6 @@ import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,33 +42,21 @@ class AnomalyPipelineE2ECase {
 
     @Test
     void spikesInAMetricSeriesBecomeAnomaliesAndBadPointsDeadLetters() throws Exception {
-        Path catalogue = dataDir.resolve("metric-only.json");
-        Files.writeString(
-                catalogue,
-                """
-                {"models": [{
-                  "name": "metric", "encoder": "metric", "family": "forecaster",
-                  "params": {"hiddenUnits": [16]},
-                  "trainer": {"trainer.publish.every-examples": "200",
-                              "trainer.publish.every-seconds": "600"}
-                }]}
-                """);
-        PlatformConfig config =
-                PlatformConfig.ephemeral(
+        try (CataloguePipeline pipeline =
+                CataloguePipeline.start(
                         dataDir,
-                        4,
-                        Map.of(
-                                "models.catalogue",
-                                catalogue.toString(),
-                                "flink.checkpoint.interval-ms",
-                                "500"));
-        try (Platform platform = Platform.start(config)) {
-            String url = platform.registryUrl();
-            String bootstrap = platform.bootstrapServers();
-            JobRunner runner = new JobRunner(platform);
-            PipelineJobs jobs = new PipelineJobs(platform);
-            List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
-            names.addAll(jobs.submitTrainers(runner));
+                        """
+                        {"models": [{
+                          "name": "metric", "encoder": "metric", "family": "forecaster",
+                          "params": {"hiddenUnits": [16]},
+                          "trainer": {"trainer.publish.every-examples": "200",
+                                      "trainer.publish.every-seconds": "600"}
+                        }]}
+                        """)) {
+            String url = pipeline.registryUrl();
+            String bootstrap = pipeline.bootstrap();
+            PipelineJobs jobs = pipeline.jobs();
+            List<String> names = pipeline.jobNames();
             assertThat(names).containsExactly("EncodeJob", "ScoreJob-metric", "TrainJob-metric");
             try (AnomalyDetectorApp detector = jobs.startAnomalyDetector()) {
                 assertThat(detector.config().models()).containsExactly("metric");

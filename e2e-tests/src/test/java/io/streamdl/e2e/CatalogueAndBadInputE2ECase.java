@@ -6,9 +6,7 @@ import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
 import io.streamdl.ingest.FashionMnist;
 import io.streamdl.ingest.ImageCodecs;
-import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
-import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.DeadLetter;
@@ -21,7 +19,6 @@ import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.SerdeConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,35 +61,24 @@ class CatalogueAndBadInputE2ECase {
     @Test
     void aUsersCatalogueModelLearnsItsOwnClassesAndBadRecordsAreDeadLetteredWithoutRestarts()
             throws Exception {
-        Path catalogue = dataDir.resolve("my-models.json");
-        Files.writeString(
-                catalogue,
-                """
-                {"models": [{
-                  "name": "shoes", "encoder": "image", "family": "cnn",
-                  "labels": ["sandal", "sneaker", "boot"],
-                  "params": {"conv1Channels": 8, "conv2Channels": 16, "kernelSize": 3,
-                             "denseUnits": 32, "batchNorm": true, "dropout": 0.1},
-                  "trainer": {"trainer.publish.every-examples": "64",
-                              "trainer.publish.every-seconds": "600"}
-                }]}
-                """);
-        PlatformConfig config =
-                PlatformConfig.ephemeral(
+        try (CataloguePipeline pipeline =
+                CataloguePipeline.start(
                         dataDir,
-                        4,
-                        Map.of(
-                                "models.catalogue",
-                                catalogue.toString(),
-                                "flink.checkpoint.interval-ms",
-                                "500"));
-        try (Platform platform = Platform.start(config)) {
-            String url = platform.registryUrl();
-            String bootstrap = platform.bootstrapServers();
-            JobRunner runner = new JobRunner(platform);
-            PipelineJobs jobs = new PipelineJobs(platform);
-            List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
-            names.addAll(jobs.submitTrainers(runner));
+                        """
+                        {"models": [{
+                          "name": "shoes", "encoder": "image", "family": "cnn",
+                          "labels": ["sandal", "sneaker", "boot"],
+                          "params": {"conv1Channels": 8, "conv2Channels": 16, "kernelSize": 3,
+                                     "denseUnits": 32, "batchNorm": true, "dropout": 0.1},
+                          "trainer": {"trainer.publish.every-examples": "64",
+                                      "trainer.publish.every-seconds": "600"}
+                        }]}
+                        """)) {
+            Platform platform = pipeline.platform();
+            String url = pipeline.registryUrl();
+            String bootstrap = pipeline.bootstrap();
+            JobRunner runner = pipeline.runner();
+            List<String> names = pipeline.jobNames();
             assertThat(names).containsExactly("EncodeJob", "ScoreJob-shoes", "TrainJob-shoes");
 
             Map<Long, String> badFeatures = new TreeMap<>();

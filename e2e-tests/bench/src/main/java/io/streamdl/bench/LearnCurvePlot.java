@@ -3,13 +3,9 @@ package io.streamdl.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * A prequential learning curve as a PNG: accuracy per block of training events against events
@@ -40,11 +36,8 @@ final class LearnCurvePlot {
             String title,
             Path file)
             throws IOException {
-        BufferedImage image = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
+        PngCanvas canvas = new PngCanvas(W, H);
+        Graphics2D g = canvas.g;
         int plotW = W - LEFT - 20;
         int plotH = H - BOTTOM - TOP;
         double maxX = Math.max(1, curve.size() * (double) every);
@@ -105,9 +98,6 @@ final class LearnCurvePlot {
         g.drawString(title, LEFT, 18);
         g.drawString("0", LEFT, H - 15);
         g.drawString(String.format("%,.0f events learned", maxX), LEFT + plotW - 120, H - 15);
-        g.dispose();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ImageIO.write(image, "png", file.toFile());
-        return file;
+        return canvas.write(file);
     }
 }

@@ -6,14 +6,10 @@ import io.streamdl.bench.nab.ScoredSeries;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * One NAB series as a PNG: its values (top), the detector score under the threshold (bottom), the
@@ -35,11 +31,8 @@ final class NabSeriesPlot {
             double threshold,
             Path out)
             throws IOException {
-        BufferedImage image = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
+        PngCanvas canvas = new PngCanvas(W, H);
+        Graphics2D g = canvas.g;
         int n = values.length;
         int plotW = W - LEFT - 20;
         List<LocalDateTime> times = corpus.timestamps(file);
@@ -94,10 +87,7 @@ final class NabSeriesPlot {
                         threshold),
                 LEFT,
                 top2 - 8);
-        g.dispose();
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        ImageIO.write(image, "png", out.toFile());
-        return out;
+        return canvas.write(out);
     }
 
     private static int x(int i, int n, int plotW) {

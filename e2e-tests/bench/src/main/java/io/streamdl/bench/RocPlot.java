@@ -3,13 +3,9 @@ package io.streamdl.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /** ROC curves, one per class, on the unit square, as a PNG. */
 final class RocPlot {
@@ -26,11 +22,8 @@ final class RocPlot {
     static Path write(List<double[][]> curves, List<String> names, String title, Path file)
             throws IOException {
         int w = SIZE + LEGEND;
-        BufferedImage image = new BufferedImage(w, SIZE, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, SIZE);
+        PngCanvas canvas = new PngCanvas(w, SIZE);
+        Graphics2D g = canvas.g;
         int side = SIZE - 2 * MARGIN;
         g.setColor(Color.LIGHT_GRAY);
         for (int i = 0; i <= 10; i++) {
@@ -64,9 +57,6 @@ final class RocPlot {
         g.drawString(title, MARGIN, 30);
         g.drawString("false positive rate", MARGIN + side / 2 - 50, SIZE - 15);
         g.drawString("TPR", 10, MARGIN + side / 2);
-        g.dispose();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ImageIO.write(image, "png", file.toFile());
-        return file;
+        return canvas.write(file);
     }
 }

@@ -43,8 +43,8 @@ class AnomalyBenchmarkMathTest {
         assertThat(ranks[2]).isEqualTo(0.5);
         assertThat(ranks[4]).isEqualTo(1.0);
         assertThat(ranks[5]).isZero();
-        // 2 against 5, 1, 2, 3, 10: one below, one tie
-        assertThat(ranks[6]).isEqualTo(1.5 / 5);
+        // 2 against 5, 1, 2, 3, 10 and the dead letter counted as 0: two below, one tie
+        assertThat(ranks[6]).isEqualTo(2.5 / 6);
         double[] changedLater = Arrays.copyOf(raw, raw.length);
         changedLater[6] = 100;
         assertThat(Arrays.copyOf(NabScoreTransforms.percentileRanks(changedLater, 1000), 6))
@@ -70,5 +70,17 @@ class AnomalyBenchmarkMathTest {
         assertThat(NabScoreTransforms.maxRatio(changed, 100)[198]).isEqualTo(ratio[198]);
         assertThat(NabScoreTransforms.erfc(1)).isCloseTo(0.157299207, within(1e-7));
         assertThat(NabScoreTransforms.erfc(-1)).isCloseTo(2 - 0.157299207, within(1e-7));
+    }
+
+    @Test
+    void theRocPlotIsAPngOfItsSize(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        double[][] roc =
+                AnomalyImagesBenchmark.roc(List.of(0.1, 0.2, 0.3), List.of(0.25, 0.4, 0.5));
+        java.nio.file.Path file =
+                RocPlot.write(List.of(roc, roc), List.of("a", "b"), "t", dir.resolve("roc.png"));
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertThat(image.getWidth()).isEqualTo(730);
+        assertThat(image.getHeight()).isEqualTo(560);
     }
 }
