@@ -111,6 +111,34 @@ class PlatformITCase {
                 assertThat(admin.describe())
                         .extracting(TopicAdmin.TopicInfo::name)
                         .containsAll(Topics.all().stream().map(t -> t.name()).toList());
+                // stream topics stamp records on arrival, so old event times cannot expire them;
+                // a topic that existed without that setting gets it
+                try (org.apache.kafka.clients.admin.Admin plain =
+                        org.apache.kafka.clients.admin.Admin.create(
+                                Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+                    plain.createTopics(
+                                    List.of(
+                                            new org.apache.kafka.clients.admin.NewTopic(
+                                                    "features.legacy", 1, (short) 1)))
+                            .all()
+                            .get();
+                    admin.ensure(List.of(Topics.features("legacy")), 1);
+                    for (String topic : List.of("events.raw", "features.legacy")) {
+                        var resource =
+                                new org.apache.kafka.common.config.ConfigResource(
+                                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                                        topic);
+                        assertThat(
+                                        plain.describeConfigs(List.of(resource))
+                                                .all()
+                                                .get()
+                                                .get(resource)
+                                                .get("message.timestamp.type")
+                                                .value())
+                                .as(topic)
+                                .isEqualTo("LogAppendTime");
+                    }
+                }
 
                 Topic<String, RawEvent> raw =
                         Topics.EVENTS_RAW.bind(registry, platform.registryUrl());

@@ -26,25 +26,47 @@ public final class Topics {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
+    /**
+     * The config of every stream (not compacted) topic: records are stamped when the broker appends
+     * them, so retention follows arrival. Producers stamp records with the event's own time, which
+     * for a replay of old data (NAB's series are from 2013-2015) is years past the 7-day retention:
+     * the broker deleted such records within 30 s of the topic's creation, and a consumer still
+     * behind them skipped them silently (earliest-offset reset). Event time stays in each record's
+     * payload ({@code ts}); nothing reads it from the Kafka timestamp.
+     */
+    public static final Map<String, String> STREAM_CONFIG =
+            Map.of("message.timestamp.type", "LogAppendTime");
+
     public static final TopicSpec<RawEvent> EVENTS_RAW =
             new TopicSpec<>(
-                    "events.raw", RawEvent.class, Map.of(), "raw image, audio and text events");
+                    "events.raw",
+                    RawEvent.class,
+                    STREAM_CONFIG,
+                    "raw image, audio and text events");
     public static final TopicSpec<Label> EVENTS_LABELS =
             new TopicSpec<>(
-                    "events.labels", Label.class, Map.of(), "labelled feedback for training");
+                    "events.labels", Label.class, STREAM_CONFIG, "labelled feedback for training");
     public static final TopicSpec<Interaction> INTERACTIONS =
-            new TopicSpec<>("interactions", Interaction.class, Map.of(), "user-item interactions");
+            new TopicSpec<>(
+                    "interactions", Interaction.class, STREAM_CONFIG, "user-item interactions");
     public static final TopicSpec<Recommendation> RECOMMENDATIONS =
             new TopicSpec<>(
-                    "recommendations", Recommendation.class, Map.of(), "top items per user");
+                    "recommendations", Recommendation.class, STREAM_CONFIG, "top items per user");
     public static final TopicSpec<Anomaly> ANOMALIES =
-            new TopicSpec<>("anomalies", Anomaly.class, Map.of(), "events scored above threshold");
+            new TopicSpec<>(
+                    "anomalies", Anomaly.class, STREAM_CONFIG, "events scored above threshold");
     public static final TopicSpec<DashboardMetric> DASHBOARD_METRICS =
             new TopicSpec<>(
-                    "dashboard.metrics", DashboardMetric.class, Map.of(), "windowed aggregates");
+                    "dashboard.metrics",
+                    DashboardMetric.class,
+                    STREAM_CONFIG,
+                    "windowed aggregates");
     public static final TopicSpec<DeadLetter> DLQ =
             new TopicSpec<>(
-                    "dlq", DeadLetter.class, Map.of(), "every rejected input, with its reason");
+                    "dlq",
+                    DeadLetter.class,
+                    STREAM_CONFIG,
+                    "every rejected input, with its reason");
 
     private Topics() {}
 
@@ -52,7 +74,7 @@ public final class Topics {
         return new TopicSpec<>(
                 "features." + checkName(encoder),
                 Features.class,
-                Map.of(),
+                STREAM_CONFIG,
                 "tensors from the " + encoder + " encoder");
     }
 
@@ -69,7 +91,10 @@ public final class Topics {
 
     public static TopicSpec<Score> scores(String model) {
         return new TopicSpec<>(
-                "scores." + checkName(model), Score.class, Map.of(), "scores of model " + model);
+                "scores." + checkName(model),
+                Score.class,
+                STREAM_CONFIG,
+                "scores of model " + model);
     }
 
     /** Every topic the default pipeline uses. */

@@ -15,11 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the pipeline's topics and reports what a cluster holds. */
@@ -62,6 +65,7 @@ public final class TopicAdmin implements AutoCloseable {
             wanted.add(new NewTopic(spec.name(), n, (short) 1).configs(spec.config()));
         }
         List<String> created = new ArrayList<>();
+        List<TopicSpec<?>> existing = new ArrayList<>();
         admin.createTopics(wanted)
                 .values()
                 .forEach(
@@ -70,7 +74,11 @@ public final class TopicAdmin implements AutoCloseable {
                                 future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
                                 created.add(name);
                             } catch (ExecutionException e) {
-                                if (!(e.getCause() instanceof TopicExistsException)) {
+                                if (e.getCause() instanceof TopicExistsException) {
+                                    specs.stream()
+                                            .filter(s -> s.name().equals(name))
+                                            .forEach(existing::add);
+                                } else {
                                     throw new PlatformException(
                                             "cannot create topic "
                                                     + name
@@ -87,7 +95,42 @@ public final class TopicAdmin implements AutoCloseable {
                                         "interrupted creating topic " + name, e);
                             }
                         });
+        alignConfigs(existing);
         return created;
+    }
+
+    /**
+     * Sets the declared config of topics that already existed (created by an older version, or by
+     * hand), so they behave as the pipeline expects; other settings are left alone.
+     */
+    private void alignConfigs(List<TopicSpec<?>> existing) {
+        Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+        for (TopicSpec<?> spec : existing) {
+            if (spec.config().isEmpty()) {
+                continue;
+            }
+            List<AlterConfigOp> set = new ArrayList<>();
+            spec.config()
+                    .forEach(
+                            (k, v) ->
+                                    set.add(
+                                            new AlterConfigOp(
+                                                    new ConfigEntry(k, v),
+                                                    AlterConfigOp.OpType.SET)));
+            ops.put(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()), set);
+        }
+        if (ops.isEmpty()) {
+            return;
+        }
+        try {
+            admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new PlatformException(
+                    "cannot set the config of existing topics " + ops.keySet() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlatformException("interrupted setting topic configs", e);
+        }
     }
 
     /** Topic name, partitions and messages held (end minus start offsets), sorted by name. */
