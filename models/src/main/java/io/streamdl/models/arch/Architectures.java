@@ -201,14 +201,17 @@ public final class Architectures {
         prev = convBlock(g, "1", prev, p.conv1Channels(), k, (k - 1) / 2, p.batchNorm());
         prev = convBlock(g, "2", prev, p.conv2Channels(), k, 0, p.batchNorm());
         g.addLayer(
-                "dense",
+                IMAGE_EMBEDDING_LAYER,
                 new DenseLayer.Builder()
                         .nOut(p.denseUnits())
                         .activation(Activation.RELU)
                         .weightInit(WeightInit.RELU)
                         .build(),
                 prev);
-        g.addLayer(ModelSpec.OUTPUT_NAME, softmaxOutput(spec.outputSize(), p.dropout()), "dense");
+        g.addLayer(
+                ModelSpec.OUTPUT_NAME,
+                softmaxOutput(spec.outputSize(), p.dropout()),
+                IMAGE_EMBEDDING_LAYER);
     }
 
     private static String convBlock(
@@ -329,6 +332,12 @@ public final class Architectures {
                 prev);
         g.addLayer(ModelSpec.OUTPUT_NAME, softmaxOutput(spec.outputSize(), 0.0), "pool");
     }
+
+    /**
+     * The image CNN's penultimate layer (dense, ReLU): its activations are an image's content
+     * embedding, exported as the ONNX output {@code content_embedding}.
+     */
+    public static final String IMAGE_EMBEDDING_LAYER = "dense";
 
     private static void autoencoder(GraphBuilder g, ModelSpec spec, AutoencoderParams p) {
         int size = spec.input("input").elementsPerEvent();

@@ -76,6 +76,25 @@ public final class Dl4jInputs {
     }
 
     /**
+     * The image CNN's content embedding of each event of {@code batch}: the activations of {@link
+     * Architectures#IMAGE_EMBEDDING_LAYER} in inference mode, {@code [N, denseUnits]}; what the
+     * ONNX export's {@code content_embedding} output gives.
+     *
+     * @throws IllegalArgumentException for a model that is not an image CNN
+     */
+    public static Tensor embedding(ModelSpec spec, ComputationGraph graph, Batch batch) {
+        if (spec.kind() != ArchitectureKind.IMAGE_CNN) {
+            throw new IllegalArgumentException(
+                    "model '" + spec.name() + "' is a " + spec.kind() + ", not an image CNN");
+        }
+        INDArray[] features = features(spec, batch);
+        INDArray dense =
+                graph.feedForward(features, false).get(Architectures.IMAGE_EMBEDDING_LAYER);
+        float[] data = dense.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        return Tensor.adoptFloats(new long[] {batch.size(), dense.size(1)}, data);
+    }
+
+    /**
      * A training mini-batch for {@code graph.fit(...)}: the features and masks of {@code batch} and
      * the targets derived from {@code labels}, one per event: the class index for a classifier
      * (one-hot encoded here), 0 or 1 (no interaction or interaction) for {@code RECS}. An

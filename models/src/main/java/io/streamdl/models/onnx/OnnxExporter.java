@@ -9,6 +9,7 @@ import io.streamdl.models.arch.LayerNormLayer;
 import io.streamdl.models.arch.PositionEmbeddingLayer;
 import io.streamdl.models.arch.PositionwiseDenseLayer;
 import io.streamdl.models.spec.DType;
+import io.streamdl.models.spec.ImageCnnParams;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
 import java.util.ArrayList;
@@ -48,8 +49,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * exactly what DL4J computes in inference mode. Graph inputs are the spec's inputs, named and
  * shaped as in the spec with a symbolic batch dimension {@code N}; the single graph output is
  * {@value ModelSpec#OUTPUT_NAME} ({@code [N, outputSize]}), plus {@value #RECONSTRUCTION_OUTPUT}
- * for autoencoders and {@value #FORECAST_OUTPUT} (the predicted newest point) for forecasters. The
- * spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
+ * for autoencoders, {@value #FORECAST_OUTPUT} (the predicted newest point) for forecasters and
+ * {@value #EMBEDDING_OUTPUT} (the penultimate dense layer's activations, a content embedding) for
+ * image CNNs. The spec JSON is stored in the model's metadata under {@value #METADATA_SPEC}.
  *
  * <p>Supported: convolution (Truncate/Strict mode, NCHW), max and average pooling, dense and output
  * layers, activation layers and the activations identity, ReLU, leaky ReLU, ELU, sigmoid, hard
@@ -72,6 +74,7 @@ public final class OnnxExporter {
     public static final String METADATA_SPEC = "streamdl.spec";
     public static final String RECONSTRUCTION_OUTPUT = "reconstruction";
     public static final String FORECAST_OUTPUT = "forecast";
+    public static final String EMBEDDING_OUTPUT = "content_embedding";
 
     private OnnxExporter() {}
 
@@ -141,6 +144,7 @@ public final class OnnxExporter {
             g.reserve(ModelSpec.OUTPUT_NAME);
             g.reserve(RECONSTRUCTION_OUTPUT);
             g.reserve(FORECAST_OUTPUT);
+            g.reserve(EMBEDDING_OUTPUT);
             spec.inputs().forEach(in -> g.reserve(in.name()));
             declareInputs();
 
@@ -240,6 +244,17 @@ public final class OnnxExporter {
                                             g.longs(from + channels),
                                             g.longs(1)));
                     meanSquaredError(newest, out);
+                }
+                case IMAGE_CNN -> {
+                    g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
+                    g.nodeTo(
+                            "Identity",
+                            EMBEDDING_OUTPUT,
+                            List.of(tensorOf.get(Architectures.IMAGE_EMBEDDING_LAYER)));
+                    g.output(
+                            EMBEDDING_OUTPUT,
+                            OnnxGraph.FLOAT,
+                            List.of(((ImageCnnParams) spec.params()).denseUnits()));
                 }
                 default -> g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
             }

@@ -140,6 +140,35 @@ class OnnxParityTest {
     }
 
     @Test
+    void imageCnnAlsoExportsItsEmbedding() {
+        ModelSpec spec = DefaultSpecs.image();
+        ComputationGraph graph = Architectures.build(spec);
+        TestingData.randomizeWeights(graph, 5, 0.1);
+        Batch batch = TestingData.randomBatch(spec, 16, 6);
+        Tensor expected = Dl4jInputs.embedding(spec, graph, batch);
+
+        try (OnnxRuntimeBackend ort =
+                OnnxRuntimeBackend.create(
+                        spec,
+                        OnnxExporter.export(graph, spec),
+                        OnnxRuntimeBackend.Config.defaults())) {
+            Tensor embedding = ort.inferAll(batch).get(OnnxExporter.EMBEDDING_OUTPUT);
+
+            assertThat(embedding.shape()).containsExactly(16, 128);
+            assertThat(expected.shape()).containsExactly(16, 128);
+            float[] actual = embedding.floats();
+            float[] want = expected.floats();
+            double largest = 0;
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);
+                largest = Math.max(largest, Math.abs(want[i]));
+            }
+            // a real activation, not all zeros (ReLU)
+            assertThat(largest).isPositive();
+        }
+    }
+
+    @Test
     void forecasterAlsoExportsItsForecast() {
         ModelSpec spec = DefaultSpecs.metric();
         ComputationGraph graph = Architectures.build(spec);
