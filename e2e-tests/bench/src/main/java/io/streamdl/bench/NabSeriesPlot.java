@@ -60,13 +60,30 @@ final class NabSeriesPlot {
                     x(i, n, plotW),
                     top1 + PANEL - (int) (PANEL * (values[i] - min) / span));
         }
+        // the highest score of the points under each pixel column: thousands of points share one
         g.setColor(new Color(90, 90, 90));
-        for (int i = 1; i < n; i++) {
-            g.drawLine(
-                    x(i - 1, n, plotW),
-                    top2 + PANEL - (int) (PANEL * scores.score(i - 1)),
-                    x(i, n, plotW),
-                    top2 + PANEL - (int) (PANEL * scores.score(i)));
+        double[] columnMax = new double[plotW + 1];
+        java.util.Arrays.fill(columnMax, Double.NaN);
+        for (int i = 0; i < n; i++) {
+            int c = x(i, n, plotW) - LEFT;
+            columnMax[c] =
+                    Double.isNaN(columnMax[c])
+                            ? scores.score(i)
+                            : Math.max(columnMax[c], scores.score(i));
+        }
+        int previous = -1;
+        for (int c = 0; c <= plotW; c++) {
+            if (Double.isNaN(columnMax[c])) {
+                continue;
+            }
+            if (previous >= 0) {
+                g.drawLine(
+                        LEFT + previous,
+                        top2 + PANEL - (int) (PANEL * columnMax[previous]),
+                        LEFT + c,
+                        top2 + PANEL - (int) (PANEL * columnMax[c]));
+            }
+            previous = c;
         }
         int ty = top2 + PANEL - (int) (PANEL * Math.min(1, threshold));
         g.setColor(new Color(0, 150, 60));
@@ -82,8 +99,8 @@ final class NabSeriesPlot {
         g.drawString(file + ": values, labelled windows (shaded) and detections (red)", LEFT, 25);
         g.drawString(
                 String.format(
-                        "detector score (percentile rank of the forecast error), threshold %.4f"
-                                + " (green)",
+                        "detector score (percentile rank of the forecast error; highest per pixel"
+                                + " column), threshold %.4f (green)",
                         threshold),
                 LEFT,
                 top2 - 8);
