@@ -38,6 +38,11 @@ public record SimulatorConfig(int users, double rate, long seed, long driftAt, l
         DRIFT_AT.check(driftAt);
     }
 
+    /** This config with interaction 0 at {@code startTs}. */
+    public SimulatorConfig withStartTs(long startTs) {
+        return new SimulatorConfig(users, rate, seed, driftAt, startTs);
+    }
+
     /** Whether the tastes drift at all. */
     public boolean drifts() {
         return driftAt > 0;
