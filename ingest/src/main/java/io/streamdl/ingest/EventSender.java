@@ -61,7 +61,8 @@ public final class EventSender implements AutoCloseable {
         this.scheduler = executor;
     }
 
-    private static Properties props(String bootstrap, String clientId) {
+    /** The settings of every ingest producer: acks from all in-sync replicas, a 5 ms linger. */
+    static Properties props(String bootstrap, String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + ProcessHandle.current().pid());

@@ -139,4 +139,35 @@ class PipelineCliTest {
                 .contains("e2e-tests/bench")
                 .doesNotContain("\n");
     }
+
+    @Test
+    void badInteractionOptionsAreRefusedBeforeConnectingAnywhere() {
+        // kafka.port 1 and registry.port 1: nothing listens there, so any attempt would fail
+        // differently (and slowly)
+        String[] nowhere = {"-c", "kafka.port=1", "-c", "registry.port=1"};
+        TestingCli.Run users = run(with(nowhere, "ingest", "interactions", "--users", "0"));
+        assertThat(users.exit()).isEqualTo(2);
+        assertThat(users.err().strip())
+                .startsWith("error: invalid value '0' for config key 'users'")
+                .doesNotContain("\n");
+        assertThat(users.out()).doesNotContain("Simulating");
+        TestingCli.Run rate = run(with(nowhere, "ingest", "interactions", "--rate", "0"));
+        assertThat(rate.exit()).isEqualTo(2);
+        assertThat(rate.err()).contains("'rate'");
+        TestingCli.Run count = run(with(nowhere, "ingest", "interactions", "--count", "0"));
+        assertThat(count.exit()).isEqualTo(2);
+        assertThat(count.err()).contains("--count must be at least 1");
+        TestingCli.Run drift = run(with(nowhere, "ingest", "interactions", "--drift-at", "-5"));
+        assertThat(drift.exit()).isEqualTo(2);
+        assertThat(drift.err()).contains("'drift-at'");
+        TestingCli.Run help = run("ingest", "--help");
+        assertThat(help.out()).contains("interactions", "--users", "--drift-at", "--seed");
+    }
+
+    private static String[] with(String[] settings, String... args) {
+        String[] all = new String[args.length + settings.length];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(settings, 0, all, args.length, settings.length);
+        return all;
+    }
 }
