@@ -247,14 +247,15 @@ public final class OnnxExporter {
                 }
                 case IMAGE_CNN -> {
                     g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
-                    g.nodeTo(
-                            "Identity",
-                            EMBEDDING_OUTPUT,
-                            List.of(tensorOf.get(Architectures.IMAGE_EMBEDDING_LAYER)));
-                    g.output(
-                            EMBEDDING_OUTPUT,
-                            OnnxGraph.FLOAT,
-                            List.of(((ImageCnnParams) spec.params()).denseUnits()));
+                    // graphs built by Architectures have it; hand-made test graphs may not
+                    String dense = tensorOf.get(Architectures.IMAGE_EMBEDDING_LAYER);
+                    if (dense != null) {
+                        g.nodeTo("Identity", EMBEDDING_OUTPUT, List.of(dense));
+                        g.output(
+                                EMBEDDING_OUTPUT,
+                                OnnxGraph.FLOAT,
+                                List.of(((ImageCnnParams) spec.params()).denseUnits()));
+                    }
                 }
                 default -> g.nodeTo("Identity", ModelSpec.OUTPUT_NAME, List.of(out));
             }
