@@ -200,14 +200,7 @@ public final class Architectures {
         String prev = "input";
         prev = convBlock(g, "1", prev, p.conv1Channels(), k, (k - 1) / 2, p.batchNorm());
         prev = convBlock(g, "2", prev, p.conv2Channels(), k, 0, p.batchNorm());
-        g.addLayer(
-                IMAGE_EMBEDDING_LAYER,
-                new DenseLayer.Builder()
-                        .nOut(p.denseUnits())
-                        .activation(Activation.RELU)
-                        .weightInit(WeightInit.RELU)
-                        .build(),
-                prev);
+        g.addLayer(IMAGE_EMBEDDING_LAYER, reluDense(p.denseUnits()), prev);
         g.addLayer(
                 ModelSpec.OUTPUT_NAME,
                 softmaxOutput(spec.outputSize(), p.dropout()),
@@ -355,23 +348,13 @@ public final class Architectures {
                             : i == p.hiddenUnits().size()
                                     ? "code"
                                     : "decoder" + (i - p.hiddenUnits().size());
-            g.addLayer(
-                    name,
-                    new DenseLayer.Builder()
-                            .nOut(widths.get(i))
-                            .activation(Activation.RELU)
-                            .weightInit(WeightInit.RELU)
-                            .build(),
-                    prev);
+            g.addLayer(name, reluDense(widths.get(i)), prev);
             prev = name;
         }
         g.addLayer(
                 ModelSpec.OUTPUT_NAME,
-                new OutputLayer.Builder(LossFunction.MSE)
-                        .nOut(size)
-                        .activation(
-                                p.linearReconstruction() ? Activation.IDENTITY : Activation.SIGMOID)
-                        .build(),
+                mseOutput(
+                        size, p.linearReconstruction() ? Activation.IDENTITY : Activation.SIGMOID),
                 prev);
     }
 
@@ -385,23 +368,10 @@ public final class Architectures {
         String prev = "history";
         for (int i = 0; i < p.hiddenUnits().size(); i++) {
             String name = "hidden" + (i + 1);
-            g.addLayer(
-                    name,
-                    new DenseLayer.Builder()
-                            .nOut(p.hiddenUnits().get(i))
-                            .activation(Activation.RELU)
-                            .weightInit(WeightInit.RELU)
-                            .build(),
-                    prev);
+            g.addLayer(name, reluDense(p.hiddenUnits().get(i)), prev);
             prev = name;
         }
-        g.addLayer(
-                ModelSpec.OUTPUT_NAME,
-                new OutputLayer.Builder(LossFunction.MSE)
-                        .nOut(channels)
-                        .activation(Activation.IDENTITY)
-                        .build(),
-                prev);
+        g.addLayer(ModelSpec.OUTPUT_NAME, mseOutput(channels, Activation.IDENTITY), prev);
     }
 
     private static void recs(GraphBuilder g, ModelSpec spec, RecsParams p) {
@@ -414,14 +384,7 @@ public final class Architectures {
                 "userEmbedding",
                 "itemEmbedding");
         g.addVertex("features", new MergeVertex(), "userEmbedding", "itemEmbedding", "interaction");
-        g.addLayer(
-                "hidden",
-                new DenseLayer.Builder()
-                        .nOut(p.hiddenUnits())
-                        .activation(Activation.RELU)
-                        .weightInit(WeightInit.RELU)
-                        .build(),
-                "features");
+        g.addLayer("hidden", reluDense(p.hiddenUnits()), "features");
         g.addLayer(
                 ModelSpec.OUTPUT_NAME,
                 new OutputLayer.Builder(LossFunction.XENT)
@@ -429,6 +392,20 @@ public final class Architectures {
                         .activation(Activation.SIGMOID)
                         .build(),
                 "hidden");
+    }
+
+    /** A dense layer of {@code units} with ReLU and He initialisation. */
+    private static DenseLayer reluDense(int units) {
+        return new DenseLayer.Builder()
+                .nOut(units)
+                .activation(Activation.RELU)
+                .weightInit(WeightInit.RELU)
+                .build();
+    }
+
+    /** A regression output of {@code units} trained with mean squared error. */
+    private static OutputLayer mseOutput(int units, Activation activation) {
+        return new OutputLayer.Builder(LossFunction.MSE).nOut(units).activation(activation).build();
     }
 
     private static EmbeddingLayer embedding(int count, int dim) {

@@ -116,80 +116,75 @@ class OnnxParityTest {
 
     @Test
     void autoencoderAlsoExportsItsReconstruction() {
-        ModelSpec spec = DefaultSpecs.anomaly();
-        ComputationGraph graph = Architectures.build(spec);
-        TestingData.randomizeWeights(graph, 5, 0.1);
-        Batch batch = TestingData.randomBatch(spec, 16, 6);
-        INDArray expected = graph.output(false, Dl4jInputs.features(spec, batch), null)[0];
-
-        try (OnnxRuntimeBackend ort =
-                OnnxRuntimeBackend.create(
-                        spec,
-                        OnnxExporter.export(graph, spec),
-                        OnnxRuntimeBackend.Config.defaults())) {
-            Map<String, Tensor> outputs = ort.inferAll(batch);
-
-            Tensor reconstruction = outputs.get(OnnxExporter.RECONSTRUCTION_OUTPUT);
-            assertThat(reconstruction.shape()).containsExactly(16, 784);
-            float[] actual = reconstruction.floats();
-            float[] want = expected.dup('c').data().asFloat();
-            for (int i = 0; i < want.length; i++) {
-                assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);
-            }
-        }
+        assertExtraOutput(
+                DefaultSpecs.anomaly(),
+                OnnxExporter.RECONSTRUCTION_OUTPUT,
+                784,
+                (spec, graph, batch) ->
+                        graph.output(false, Dl4jInputs.features(spec, batch), null)[0]
+                                .dup('c')
+                                .data()
+                                .asFloat());
     }
 
     @Test
     void imageCnnAlsoExportsItsEmbedding() {
-        ModelSpec spec = DefaultSpecs.image();
-        ComputationGraph graph = Architectures.build(spec);
-        TestingData.randomizeWeights(graph, 5, 0.1);
-        Batch batch = TestingData.randomBatch(spec, 16, 6);
-        Tensor expected = Dl4jInputs.embedding(spec, graph, batch);
-
-        try (OnnxRuntimeBackend ort =
-                OnnxRuntimeBackend.create(
-                        spec,
-                        OnnxExporter.export(graph, spec),
-                        OnnxRuntimeBackend.Config.defaults())) {
-            Tensor embedding = ort.inferAll(batch).get(OnnxExporter.EMBEDDING_OUTPUT);
-
-            assertThat(embedding.shape()).containsExactly(16, 128);
-            assertThat(expected.shape()).containsExactly(16, 128);
-            float[] actual = embedding.floats();
-            float[] want = expected.floats();
-            double largest = 0;
-            for (int i = 0; i < want.length; i++) {
-                assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);
-                largest = Math.max(largest, Math.abs(want[i]));
-            }
-            // a real activation, not all zeros (ReLU)
-            assertThat(largest).isPositive();
+        float[] want =
+                assertExtraOutput(
+                        DefaultSpecs.image(),
+                        OnnxExporter.EMBEDDING_OUTPUT,
+                        128,
+                        (spec, graph, batch) -> Dl4jInputs.embedding(spec, graph, batch).floats());
+        double largest = 0;
+        for (float v : want) {
+            largest = Math.max(largest, Math.abs(v));
         }
+        // a real activation, not all zeros (ReLU)
+        assertThat(largest).isPositive();
     }
 
     @Test
     void forecasterAlsoExportsItsForecast() {
-        ModelSpec spec = DefaultSpecs.metric();
+        assertExtraOutput(
+                DefaultSpecs.metric(),
+                OnnxExporter.FORECAST_OUTPUT,
+                1,
+                (spec, graph, batch) ->
+                        graph.output(false, Dl4jInputs.features(spec, batch), null)[0]
+                                .dup('c')
+                                .data()
+                                .asFloat());
+    }
+
+    /** What DL4J computes for an extra ONNX output, from the same network and batch. */
+    private interface Expected {
+        float[] of(ModelSpec spec, ComputationGraph graph, Batch batch);
+    }
+
+    /**
+     * Checks that ONNX output {@code name} of {@code spec}'s export has {@code width} values per
+     * event and matches DL4J's; returns DL4J's values.
+     */
+    private static float[] assertExtraOutput(
+            ModelSpec spec, String name, int width, Expected expected) {
         ComputationGraph graph = Architectures.build(spec);
         TestingData.randomizeWeights(graph, 5, 0.1);
         Batch batch = TestingData.randomBatch(spec, 16, 6);
-        INDArray expected = graph.output(false, Dl4jInputs.features(spec, batch), null)[0];
-
+        float[] want = expected.of(spec, graph, batch);
         try (OnnxRuntimeBackend ort =
                 OnnxRuntimeBackend.create(
                         spec,
                         OnnxExporter.export(graph, spec),
                         OnnxRuntimeBackend.Config.defaults())) {
-            Tensor forecast = ort.inferAll(batch).get(OnnxExporter.FORECAST_OUTPUT);
-
-            assertThat(forecast.shape()).containsExactly(16, 1);
-            float[] actual = forecast.floats();
-            float[] want = expected.dup('c').data().asFloat();
+            Tensor output = ort.inferAll(batch).get(name);
+            assertThat(output.shape()).containsExactly(16, width);
+            float[] actual = output.floats();
+            assertThat(actual).hasSameSizeAs(want);
             for (int i = 0; i < want.length; i++) {
                 assertThat((double) Math.abs(actual[i] - want[i])).isLessThanOrEqualTo(TOLERANCE);
             }
         }
+        return want;
     }
 
     @Test
