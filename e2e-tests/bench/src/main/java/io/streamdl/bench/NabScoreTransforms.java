@@ -1,5 +1,6 @@
 package io.streamdl.bench;
 
+import io.streamdl.scoring.anomaly.Gaussian;
 import java.util.ArrayDeque;
 
 /**
@@ -58,7 +59,7 @@ final class NabScoreTransforms {
             }
             double std = Math.max(Math.sqrt(squares / count), 1e-6);
             double z = (recent / Math.min(i + 1, shortWindow) - mean) / std;
-            out[i] = 0.5 * erfc(-z / Math.sqrt(2));
+            out[i] = Gaussian.cdf(z);
         }
         return out;
     }
@@ -92,30 +93,5 @@ final class NabScoreTransforms {
             x[i] = Double.isFinite(raw[i]) ? raw[i] : 0;
         }
         return x;
-    }
-
-    /** Numerical Recipes' coefficients of erfc's Chebyshev fit, highest order first. */
-    private static final double[] ERFC = {
-        0.17087277,
-        -0.82215223,
-        1.48851587,
-        -1.13520398,
-        0.27886807,
-        -0.18628806,
-        0.09678418,
-        0.37409196,
-        1.00002368,
-        -1.26551223
-    };
-
-    /** The complementary error function (fractional error below 1.2e-7). */
-    static double erfc(double x) {
-        double t = 1 / (1 + 0.5 * Math.abs(x));
-        double poly = 0;
-        for (double c : ERFC) {
-            poly = poly * t + c;
-        }
-        double y = t * Math.exp(-x * x + poly);
-        return x >= 0 ? y : 2 - y;
     }
 }

@@ -34,6 +34,12 @@ import java.util.regex.Pattern;
  * @param threads stream threads of this instance
  * @param idleTtlHours a series without a score for this many hours (processing time) is dropped
  *     from the store (and its changelog); 0 keeps every series
+ * @param rule how the threshold is set: the {@code quantile} of the recent scores, or an anomaly
+ *     {@code likelihood} (see {@link SeriesState#threshold})
+ * @param likelihood the likelihood rule's level: the mean of the last {@code shortWindow} scores
+ *     alerts when the Gaussian fitted to the recent such means gives it a lower tail of at least
+ *     this
+ * @param shortWindow how many of the newest scores the likelihood rule averages
  */
 public record AnomalyDetectorConfig(
         String bootstrapServers,
@@ -47,7 +53,22 @@ public record AnomalyDetectorConfig(
         int recentAnomalies,
         String stateDir,
         int threads,
-        long idleTtlHours) {
+        long idleTtlHours,
+        ThresholdRule rule,
+        double likelihood,
+        int shortWindow) {
+    /** How a series' threshold is set. */
+    public enum ThresholdRule {
+        /** The {@code quantile} of the recent scores (nearest rank). */
+        QUANTILE,
+        /**
+         * The level above which the mean of the newest {@code shortWindow} scores has a Gaussian
+         * likelihood of at least {@code likelihood} under the mean and deviation of the recent
+         * scores' {@code shortWindow}-point moving averages (Numenta's anomaly likelihood).
+         */
+        LIKELIHOOD
+    }
+
     private static final Pattern MODEL_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -124,6 +145,31 @@ public record AnomalyDetectorConfig(
                     "hours without a score after which a series' threshold state is deleted (its"
                             + " next score starts a new warm-up); 0 keeps every series forever");
 
+    public static final ConfigOption<ThresholdRule> RULE =
+            ConfigOption.oneOf(
+                    "anomalies.threshold.rule",
+                    ThresholdRule.QUANTILE,
+                    ThresholdRule.class,
+                    "quantile: the threshold.quantile of the recent scores; likelihood: the level"
+                            + " at which the mean of the newest likelihood.short-window scores"
+                            + " reaches likelihood.threshold under a Gaussian of the recent scores");
+    public static final ConfigOption<Double> LIKELIHOOD =
+            ConfigOption.doubleAbove(
+                    "anomalies.likelihood.threshold",
+                    0.9999,
+                    0.5,
+                    1.0,
+                    "likelihood rule: alert when the newest scores' mean is at least this far into"
+                            + " the recent scores' Gaussian (0.9999: about 3.7 standard deviations)");
+    public static final ConfigOption<Integer> SHORT_WINDOW =
+            ConfigOption.intRange(
+                    "anomalies.likelihood.short-window",
+                    1,
+                    1,
+                    1000,
+                    "likelihood rule: how many of the newest scores are averaged (1: the score"
+                            + " itself)");
+
     /** Every key the anomaly detector reads. */
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
@@ -136,7 +182,10 @@ public record AnomalyDetectorConfig(
                     RECENT,
                     STATE_DIR,
                     THREADS,
-                    IDLE_TTL_HOURS);
+                    IDLE_TTL_HOURS,
+                    RULE,
+                    LIKELIHOOD,
+                    SHORT_WINDOW);
 
     public AnomalyDetectorConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -151,6 +200,21 @@ public record AnomalyDetectorConfig(
         STATE_DIR.check(stateDir);
         THREADS.check(threads);
         IDLE_TTL_HOURS.check(idleTtlHours);
+        Objects.requireNonNull(rule, "rule");
+        LIKELIHOOD.check(likelihood);
+        SHORT_WINDOW.check(shortWindow);
+        if (shortWindow > window) {
+            throw new io.streamdl.schemas.config.ConfigException(
+                    SHORT_WINDOW.key(),
+                    SHORT_WINDOW.key()
+                            + " ("
+                            + shortWindow
+                            + ") cannot be longer than "
+                            + WINDOW.key()
+                            + " ("
+                            + window
+                            + ")");
+        }
     }
 
     /**
@@ -175,7 +239,10 @@ public record AnomalyDetectorConfig(
                 RECENT.read(settings),
                 STATE_DIR.read(settings),
                 THREADS.read(settings),
-                IDLE_TTL_HOURS.read(settings));
+                IDLE_TTL_HOURS.read(settings),
+                RULE.read(settings),
+                LIKELIHOOD.read(settings),
+                SHORT_WINDOW.read(settings));
     }
 
     /** The topics read: {@code scores.<model>} for every watched model. */

@@ -119,7 +119,7 @@ public final class SeriesState {
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("score " + value + " of " + score.getEventId());
         }
-        OptionalDouble threshold = threshold(rule.quantile(), rule.warmUp());
+        OptionalDouble threshold = threshold(rule);
         Anomaly anomaly = null;
         if (threshold.isPresent() && value > threshold.getAsDouble()) {
             long ts = score.getEventTs();
@@ -161,17 +161,63 @@ public final class SeriesState {
     }
 
     /**
-     * The threshold the next score is compared with: the nearest-rank {@code quantile} of the
-     * recent scores, or empty while the series has seen fewer than {@code warmUp} scores.
+     * The threshold the next score is compared with, or empty while the series has seen fewer than
+     * the rule's warm-up of scores. With the quantile rule, the nearest-rank quantile of the recent
+     * scores. With the likelihood rule, the score at which the mean of the newest {@code
+     * shortWindow} scores (this one and the {@code shortWindow - 1} before it) reaches {@code mu +
+     * z * sigma}, where mu and sigma are the mean and standard deviation of the recent scores'
+     * {@code shortWindow}-point moving averages and z the standard normal quantile of {@code
+     * likelihood}: a score above the threshold is exactly one whose short-window mean has at least
+     * that likelihood of being anomalous, and the threshold stays in the scores' own units.
      */
-    public OptionalDouble threshold(double quantile, int warmUp) {
-        if (seen < warmUp || size == 0) {
+    public OptionalDouble threshold(AnomalyDetectorConfig rule) {
+        if (seen < rule.warmUp() || size == 0) {
             return OptionalDouble.empty();
         }
+        if (rule.rule() == AnomalyDetectorConfig.ThresholdRule.LIKELIHOOD) {
+            return OptionalDouble.of(likelihoodThreshold(rule.likelihood(), rule.shortWindow()));
+        }
+        return OptionalDouble.of(quantile(rule.quantile()));
+    }
+
+    private double likelihoodThreshold(double likelihood, int shortWindow) {
+        double[] recent = scores();
+        int k = Math.min(shortWindow, recent.length);
+        // the distribution of k-point moving averages of the recent scores
+        int count = recent.length - k + 1;
+        double[] averages = new double[count];
+        double sum = 0;
+        for (int i = 0; i < recent.length; i++) {
+            sum += recent[i] - (i >= k ? recent[i - k] : 0);
+            if (i >= k - 1) {
+                averages[i - k + 1] = sum / k;
+            }
+        }
+        double mean = 0;
+        for (double a : averages) {
+            mean += a;
+        }
+        mean /= count;
+        double squares = 0;
+        for (double a : averages) {
+            squares += (a - mean) * (a - mean);
+        }
+        // a constant history still has a scale, so one step out of it is an anomaly, not NaN
+        double sigma = Math.max(Math.sqrt(squares / count), 1e-9 * Math.max(1, Math.abs(mean)));
+        double level = mean + Gaussian.quantile(likelihood) * sigma;
+        // the score that brings the mean of itself and the k - 1 newest scores to that level
+        double previous = 0;
+        for (int i = recent.length - (k - 1); i < recent.length; i++) {
+            previous += recent[i];
+        }
+        return k * level - previous;
+    }
+
+    private double quantile(double quantile) {
         double[] sorted = scores();
         Arrays.sort(sorted);
         int rank = (int) Math.ceil(quantile * sorted.length);
-        return OptionalDouble.of(sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]);
+        return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1];
     }
 
     private void add(double value) {

@@ -30,7 +30,7 @@ public record SeriesView(
         return new SeriesView(
                 key,
                 state.seen(),
-                state.threshold(config.quantile(), config.warmUp()),
+                state.threshold(config),
                 state.alerts(),
                 state.suppressed(),
                 state.recentAnomalies());

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -293,6 +294,63 @@ class AnomalyDetectorTest {
     }
 
     @Test
+    void theLikelihoodRuleAlertsWhereTheGaussianTailOfTheRecentScoresEnds() {
+        AnomalyDetectorConfig config =
+                config(stateDir, Map.of("anomalies.threshold.rule", "likelihood"));
+        SeriesState state = SeriesState.empty(config.window(), config.recentAnomalies());
+        for (int i = 0; i < 60; i++) {
+            assertThat(state.observe(score("n-" + i, "s", normal(1.0, i), i), config)).isEmpty();
+        }
+        double[] recent = state.scores();
+        double mean = java.util.Arrays.stream(recent).average().orElseThrow();
+        double sigma =
+                Math.sqrt(
+                        java.util.Arrays.stream(recent).map(v -> (v - mean) * (v - mean)).sum()
+                                / recent.length);
+        double z = Gaussian.quantile(0.9999);
+        assertThat(z).isCloseTo(3.719, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(state.threshold(config).getAsDouble()).isCloseTo(mean + z * sigma, within());
+        assertThat(state.observe(score("just-below", "s", mean + 0.99 * z * sigma, 60), config))
+                .isEmpty();
+        assertThat(state.observe(score("outlier", "s", mean + 6 * sigma, 61), config))
+                .hasValueSatisfying(a -> assertThat(a.getEventId()).isEqualTo("outlier"));
+    }
+
+    @Test
+    void withAShortWindowTheLikelihoodRuleCatchesASustainedShiftNoSinglePointShows() {
+        AnomalyDetectorConfig config =
+                config(
+                        stateDir,
+                        Map.of(
+                                "anomalies.threshold.rule", "likelihood",
+                                "anomalies.likelihood.short-window", "4"));
+        SeriesState state = SeriesState.empty(config.window(), config.recentAnomalies());
+        for (int i = 0; i < 80; i++) {
+            state.observe(score("n-" + i, "s", normal(1.0, i), i), config);
+        }
+        double[] recent = state.scores();
+        double mean = java.util.Arrays.stream(recent).average().orElseThrow();
+        double sigma =
+                Math.sqrt(
+                        java.util.Arrays.stream(recent).map(v -> (v - mean) * (v - mean)).sum()
+                                / recent.length);
+        // each point alone is within the tail of a single score; four in a row are not
+        List<String> fired = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            state.observe(score("shift-" + i, "s", mean + 3 * sigma, 100 + i), config)
+                    .ifPresent(a -> fired.add(a.getEventId()));
+        }
+        assertThat(fired).isNotEmpty().doesNotContain("shift-0");
+        AnomalyDetectorConfig single =
+                config(stateDir, Map.of("anomalies.threshold.rule", "likelihood"));
+        SeriesState one = SeriesState.empty(single.window(), single.recentAnomalies());
+        for (int i = 0; i < 80; i++) {
+            one.observe(score("n-" + i, "s", normal(1.0, i), i), single);
+        }
+        assertThat(one.observe(score("shift-0", "s", mean + 3 * sigma, 100), single)).isEmpty();
+    }
+
+    @Test
     void theStateCodecRoundTripsAndRefusesOtherFormats() {
         AnomalyDetectorConfig config = config(stateDir, Map.of());
         SeriesState state = SeriesState.empty(4, 2);
@@ -343,6 +401,23 @@ class AnomalyDetectorTest {
                                         Map.of("anomalies.threshold.quantil", "0.9")))
                 .isInstanceOf(io.streamdl.schemas.config.ConfigException.class)
                 .hasMessageContaining("anomalies.threshold.quantile");
+        assertThat(defaults.rule()).isEqualTo(AnomalyDetectorConfig.ThresholdRule.QUANTILE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                AnomalyDetectorConfig.of(
+                                        "b:9092",
+                                        "http://r",
+                                        Map.of(
+                                                "anomalies.threshold.window", "5",
+                                                "anomalies.likelihood.short-window", "6")))
+                .hasMessageContaining("anomalies.likelihood.short-window");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                AnomalyDetectorConfig.of(
+                                        "b:9092",
+                                        "http://r",
+                                        Map.of("anomalies.threshold.rule", "median")))
+                .hasMessageContaining("one of quantile, likelihood");
         for (Map.Entry<String, String> bad :
                 Map.of(
                                 "anomalies.threshold.quantile", "1.5",
