@@ -186,7 +186,7 @@ class AnomalyDetectorTest {
             assertThat(threshold).isPresent();
             // TopologyTestDriver#close() deletes its state directory (a real KafkaStreams keeps
             // it), so the committed state is set aside and put back, as a restart would find it.
-            copyTree(live, saved);
+            copySettled(live, saved);
         }
         copyTree(saved, live);
 
@@ -466,6 +466,52 @@ class AnomalyDetectorTest {
         settings.put("anomalies.state-dir", dir.toString());
         settings.putAll(extra);
         return AnomalyDetectorConfig.of("broker.test:9092", "http://registry.test", settings);
+    }
+
+    /**
+     * Copies a live RocksDB directory: a background compaction may delete a file during the walk,
+     * so the copy is repeated until the directory's listing stays the same across a whole copy.
+     */
+    private static void copySettled(Path from, Path to) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            List<Path> before = listing(from);
+            try {
+                copyTree(from, to);
+                if (listing(from).equals(before)) {
+                    return;
+                }
+            } catch (UncheckedIOException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
+            deleteTree(to);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+    }
+
+    private static List<Path> listing(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.map(dir::relativize).sorted().toList();
+        } catch (UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
