@@ -280,7 +280,9 @@ public final class OnlineTrainer implements AutoCloseable {
             return;
         }
         int n = pending.size();
-        MultiDataSet data = trainingData(pending);
+        // one conversion of the pending features serves the prediction and the step
+        Batch batch = batchOf(pending);
+        MultiDataSet data = trainingData(pending, batch);
         if (objective == Objective.CLASSIFY) {
             INDArray output =
                     network.graph()
@@ -292,7 +294,7 @@ public final class OnlineTrainer implements AutoCloseable {
         } else {
             // the model's output with its score head: one error per example
             evaluator.evaluateErrors(
-                    pending, Dl4jInputs.output(spec, network.graph(), batchOf(pending)).floats());
+                    pending, Dl4jInputs.output(spec, network.graph(), batch).floats());
         }
         counters.addEvaluated(n);
 
@@ -315,16 +317,16 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    private MultiDataSet trainingData(List<AcceptedExample> examples) {
+    private MultiDataSet trainingData(List<AcceptedExample> examples, Batch batch) {
         if (!objective.needsLabels()) {
             // the target comes from the features themselves
-            return Dl4jInputs.trainingData(spec, batchOf(examples), null);
+            return Dl4jInputs.trainingData(spec, batch, null);
         }
         int[] labels = new int[examples.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = examples.get(i).label();
         }
-        return Dl4jInputs.trainingData(spec, batchOf(examples), labels);
+        return Dl4jInputs.trainingData(spec, batch, labels);
     }
 
     private Batch batchOf(List<AcceptedExample> examples) {
@@ -346,7 +348,7 @@ public final class OnlineTrainer implements AutoCloseable {
                         counters.steps(),
                         settings.replayBatches(),
                         settings.batchSize())) {
-            network.graph().fit(trainingData(drawn));
+            network.graph().fit(trainingData(drawn, batchOf(drawn)));
             counters.addReplayed(drawn.size());
         }
     }
