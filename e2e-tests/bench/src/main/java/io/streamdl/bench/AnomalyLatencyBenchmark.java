@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,7 +161,7 @@ final class AnomalyLatencyBenchmark {
                     Score s = scoreReader.deserialize(r.topic(), r.value());
                     Long at = sentAt.get(s.getEventId());
                     if (at != null) {
-                        scoreLatencies.add(System.nanoTime() - at);
+                        scoreLatencies.add((System.nanoTime() - at) / 1_000_000);
                     }
                 }
                 for (ConsumerRecord<byte[], byte[]> r : anomalies.poll(Duration.ZERO)) {
@@ -171,7 +170,7 @@ final class AnomalyLatencyBenchmark {
                     if (at == null) {
                         continue;
                     }
-                    anomalyLatencies.add(System.nanoTime() - at);
+                    anomalyLatencies.add((System.nanoTime() - at) / 1_000_000);
                     int index =
                             Integer.parseInt(
                                     a.getEventId().substring(a.getEventId().lastIndexOf('-') + 1));
@@ -222,25 +221,12 @@ final class AnomalyLatencyBenchmark {
         return 10 + Math.sin(2 * Math.PI * i / 60) + 0.05 * random.nextGaussian();
     }
 
-    /** Count, p50, p99 and max in milliseconds of {@code nanos}. */
-    static Map<String, Object> stats(List<Long> nanos) {
+    /** Count, p50, p99 and max of latencies in milliseconds. */
+    private static Map<String, Object> stats(List<Long> millis) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", nanos.size());
-        if (nanos.isEmpty()) {
-            return m;
-        }
-        List<Long> sorted = new ArrayList<>(nanos);
-        Collections.sort(sorted);
-        m.put("p50", quantile(sorted, 0.50) / 1e6);
-        m.put("p99", quantile(sorted, 0.99) / 1e6);
-        m.put("max", sorted.get(sorted.size() - 1) / 1e6);
+        m.put("count", millis.size());
+        m.putAll(ScoreBenchmark.percentiles(millis));
         return m;
-    }
-
-    /** Nearest-rank quantile of a sorted list. */
-    static long quantile(List<Long> sorted, double q) {
-        int rank = (int) Math.ceil(q * sorted.size());
-        return sorted.get(Math.min(Math.max(rank, 1), sorted.size()) - 1);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
