@@ -171,7 +171,7 @@ class OnlineAnomalyTrainerTest {
 
     @Test
     void aRecommendationModelIsRefusedWithTheReason() {
-        assertThatThrownBy(() -> OnlineTrainer.fresh(DefaultSpecs.recs(), SETTINGS, CODEC))
+        assertThatThrownBy(() -> OnlineTrainer.fresh(DefaultSpecs.ncf(), SETTINGS, CODEC))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("learned from interactions");
     }

@@ -1,6 +1,7 @@
 package io.streamdl.ingest.interactions;
 
 import io.streamdl.ingest.FashionMnist;
+import io.streamdl.schemas.labels.LabelSets;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -19,8 +20,6 @@ public final class ItemCatalogue {
 
     /** Seed of the projection matrix: fixed, so an item's vector never depends on a run's seed. */
     public static final long PROJECTION_SEED = 0x1735_2024_0011L;
-
-    private static final String ID_PREFIX = "item-";
 
     private final int size;
     private final byte[] classes;
@@ -132,20 +131,13 @@ public final class ItemCatalogue {
 
     /** The id of item {@code i}: {@code item-<i>}. */
     public static String itemId(int item) {
-        return ID_PREFIX + item;
+        return LabelSets.itemId(item);
     }
 
     /** The index of an id made by {@link #itemId}, or -1 when it is not one of this catalogue's. */
     public int indexOf(String itemId) {
-        if (itemId == null || !itemId.startsWith(ID_PREFIX)) {
-            return -1;
-        }
-        try {
-            int i = Integer.parseInt(itemId.substring(ID_PREFIX.length()));
-            return i >= 0 && i < size && itemId.equals(itemId(i)) ? i : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        int i = LabelSets.itemIndex(itemId);
+        return i < size ? i : -1;
     }
 
     /** Item {@code i}'s content vector (unit norm). A copy. */

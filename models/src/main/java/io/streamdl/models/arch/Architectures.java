@@ -6,6 +6,7 @@ import io.streamdl.models.spec.AutoencoderParams;
 import io.streamdl.models.spec.ForecasterParams;
 import io.streamdl.models.spec.ImageCnnParams;
 import io.streamdl.models.spec.ModelSpec;
+import io.streamdl.models.spec.NextItemParams;
 import io.streamdl.models.spec.RecsParams;
 import io.streamdl.models.spec.TensorSpec;
 import io.streamdl.models.spec.TextTransformerParams;
@@ -110,6 +111,7 @@ public final class Architectures {
             case AUTOENCODER -> autoencoder(g, spec, (AutoencoderParams) spec.params());
             case FORECASTER -> forecaster(g, spec, (ForecasterParams) spec.params());
             case RECS -> recs(g, spec, (RecsParams) spec.params());
+            case NEXT_ITEM -> nextItem(g, spec, (NextItemParams) spec.params());
         }
         return g.setOutputs(ModelSpec.OUTPUT_NAME).build();
     }
@@ -138,6 +140,10 @@ public final class Architectures {
                     };
             case AUTOENCODER, FORECASTER ->
                     new InputType[] {InputType.feedForward(spec.input("input").elementsPerEvent())};
+            case NEXT_ITEM ->
+                    new InputType[] {
+                        InputType.feedForward(spec.input(NextItemParams.INPUT).elementsPerEvent())
+                    };
             case RECS -> {
                 RecsParams p = (RecsParams) spec.params();
                 yield new InputType[] {
@@ -151,7 +157,7 @@ public final class Architectures {
     public static InputLayout inputLayout(ModelSpec spec, String inputName) {
         spec.input(inputName);
         return switch (spec.kind()) {
-            case IMAGE_CNN, RECS -> InputLayout.AS_IS;
+            case IMAGE_CNN, RECS, NEXT_ITEM -> InputLayout.AS_IS;
             case AUDIO_LSTM -> InputLayout.TIME_MAJOR_TO_NCW;
             case AUTOENCODER -> InputLayout.FLATTEN;
             case TEXT_TRANSFORMER ->
@@ -372,6 +378,17 @@ public final class Architectures {
             prev = name;
         }
         g.addLayer(ModelSpec.OUTPUT_NAME, mseOutput(channels, Activation.IDENTITY), prev);
+    }
+
+    private static void nextItem(GraphBuilder g, ModelSpec spec, NextItemParams p) {
+        g.addInputs(NextItemParams.INPUT).setInputTypes(inputTypes(spec));
+        String prev = NextItemParams.INPUT;
+        for (int i = 0; i < p.hiddenUnits().size(); i++) {
+            String name = "user" + (i + 1);
+            g.addLayer(name, reluDense(p.hiddenUnits().get(i)), prev);
+            prev = name;
+        }
+        g.addLayer(ModelSpec.OUTPUT_NAME, softmaxOutput(spec.outputSize(), 0.0), prev);
     }
 
     private static void recs(GraphBuilder g, ModelSpec spec, RecsParams p) {

@@ -19,5 +19,10 @@ public enum ArchitectureKind {
      */
     FORECASTER,
     /** A scorer of (user, item) pairs from learned user and item embeddings. */
-    RECS
+    RECS,
+    /**
+     * A next-item recommender: a user tower over a content-embedding profile, softmax over the
+     * catalogue's items.
+     */
+    NEXT_ITEM
 }

@@ -12,7 +12,8 @@ public sealed interface ArchitectureParams
                 TextTransformerParams,
                 AutoencoderParams,
                 ForecasterParams,
-                RecsParams {
+                RecsParams,
+                NextItemParams {
 
     /** The kind these parameters describe. */
     ArchitectureKind kind();
@@ -43,6 +44,7 @@ public sealed interface ArchitectureParams
             case AUTOENCODER -> AutoencoderParams.class;
             case FORECASTER -> ForecasterParams.class;
             case RECS -> RecsParams.class;
+            case NEXT_ITEM -> NextItemParams.class;
         };
     }
 

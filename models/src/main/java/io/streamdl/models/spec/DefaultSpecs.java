@@ -18,6 +18,7 @@ public final class DefaultSpecs {
     public static final String ANOMALY = "anomaly";
     public static final String METRIC = "metric";
     public static final String RECS = "recs";
+    public static final String NCF = "ncf";
 
     /** Fashion-MNIST's classes, in label-index order. */
     public static final List<String> FASHION_MNIST_LABELS = LabelSets.get(LabelSets.FASHION_MNIST);
@@ -72,9 +73,17 @@ public final class DefaultSpecs {
         return byName(METRIC);
     }
 
-    /** The bundled catalogue's {@code recs} model. */
+    /** The bundled catalogue's {@code recs} model: the next-item recommender. */
     public static ModelSpec recs() {
         return byName(RECS);
+    }
+
+    /**
+     * The bundled catalogue's {@code ncf} model: a neural matrix factorisation of (user, item)
+     * pairs, declared but not run by any job.
+     */
+    public static ModelSpec ncf() {
+        return byName(NCF);
     }
 
     /** All default specs by model name, in catalogue order. */

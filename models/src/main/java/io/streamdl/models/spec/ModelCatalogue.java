@@ -69,7 +69,8 @@ public final class ModelCatalogue {
                     "transformer", ArchitectureKind.TEXT_TRANSFORMER,
                     "autoencoder", ArchitectureKind.AUTOENCODER,
                     "forecaster", ArchitectureKind.FORECASTER,
-                    "recs", ArchitectureKind.RECS);
+                    "recs", ArchitectureKind.RECS,
+                    "next-item", ArchitectureKind.NEXT_ITEM);
     private static final long DEFAULT_SEED = 42L;
     private static final double DEFAULT_LEARNING_RATE = 1e-3;
 

@@ -21,7 +21,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 class ArchitecturesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs"})
+    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs", "ncf"})
     void buildsTheSameInitialNetworkFromTheSameSpec(String name) {
         ModelSpec spec = DefaultSpecs.byName(name);
 
@@ -35,7 +35,7 @@ class ArchitecturesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs"})
+    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs", "ncf"})
     void trainsOnSyntheticData(String name) {
         ModelSpec spec = DefaultSpecs.byName(name);
         ComputationGraph graph = Architectures.build(spec);

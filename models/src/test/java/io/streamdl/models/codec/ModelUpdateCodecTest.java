@@ -47,7 +47,7 @@ class ModelUpdateCodecTest {
 
     @BeforeAll
     static void encodeOnce() {
-        spec = DefaultSpecs.recs();
+        spec = DefaultSpecs.ncf();
         network = Architectures.build(spec);
         TestingData.randomizeWeights(network, 1, 0.1);
         update = CODEC.encode(spec, network, 7, 6L, Map.of("accuracy", 0.75));

@@ -19,7 +19,7 @@ class ParamLayoutTest {
                 DefaultSpecs.audio(),
                 DefaultSpecs.text(),
                 DefaultSpecs.anomaly(),
-                DefaultSpecs.recs(),
+                DefaultSpecs.ncf(),
                 LegacyUpdate.TINY);
     }
 

@@ -43,7 +43,7 @@ class Dl4jBackendTest {
 
     @Test
     void refusesToScoreAfterClose() {
-        ModelSpec spec = DefaultSpecs.recs();
+        ModelSpec spec = DefaultSpecs.ncf();
         Dl4jBackend backend = Dl4jBackend.create(spec, Architectures.build(spec));
         backend.close();
 

@@ -234,9 +234,9 @@ class OnnxLayerExportTest {
     void refusesANetworkWhoseInputsDoNotMatchTheSpec() {
         ComputationGraph net = init(base().addLayer("output", softmax(), "input"));
 
-        assertThatThrownBy(() -> OnnxExporter.export(net, DefaultSpecs.recs()))
+        assertThatThrownBy(() -> OnnxExporter.export(net, DefaultSpecs.ncf()))
                 .isInstanceOf(OnnxExportException.class)
-                .hasMessageContaining("do not match spec 'recs'");
+                .hasMessageContaining("do not match spec 'ncf'");
     }
 
     private static void assertParity(GraphBuilder g, String label) {

@@ -48,6 +48,7 @@ class OnnxParityTest {
                 Arguments.of("text", text),
                 Arguments.of("anomaly", anomaly),
                 Arguments.of("metric", metric),
+                Arguments.of("ncf", DefaultSpecs.ncf()),
                 Arguments.of("recs", DefaultSpecs.recs()),
                 Arguments.of(
                         "image without batch norm",

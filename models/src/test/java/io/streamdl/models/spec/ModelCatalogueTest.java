@@ -30,16 +30,24 @@ class ModelCatalogueTest {
                         anomalyBefore.replace(
                                 "\"bottleneck\":32}",
                                 "\"bottleneck\":32,\"reconstruction\":\"linear\"}"));
+        // the never-run neural matrix factorisation was renamed from recs to ncf when the
+        // next-item recommender took the name
+        String recsBefore =
+                before.stream().filter(l -> l.contains("\"name\":\"recs\"")).findFirst().get();
+        assertThat(bundled.entry("ncf").spec().toJson())
+                .isEqualTo(recsBefore.replace("\"name\":\"recs\"", "\"name\":\"ncf\""));
         assertThat(bundled.entries())
                 .extracting(e -> e.spec().toJson())
                 .containsSubsequence(
-                        before.stream().filter(l -> !l.equals(anomalyBefore)).toList());
+                        before.stream()
+                                .filter(l -> !l.equals(anomalyBefore) && !l.equals(recsBefore))
+                                .toList());
         assertThat(bundled.entries())
                 .extracting(ModelCatalogue.Entry::name)
-                .containsExactly("image", "audio", "text", "anomaly", "metric", "recs");
+                .containsExactly("image", "audio", "text", "anomaly", "metric", "recs", "ncf");
         assertThat(bundled.enabled())
                 .extracting(ModelCatalogue.Entry::name)
-                .containsExactly("image", "audio", "text", "anomaly", "metric");
+                .containsExactly("image", "audio", "text", "anomaly", "metric", "recs");
         assertThat(bundled.entry("image").encoder()).isEqualTo("image");
         assertThat(DefaultSpecs.image()).isEqualTo(bundled.entry("image").spec());
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ModelSpecTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs"})
+    @ValueSource(strings = {"image", "audio", "text", "anomaly", "metric", "recs", "ncf"})
     void defaultSpecsRoundTripThroughJson(String name) {
         ModelSpec spec = DefaultSpecs.byName(name);
 
@@ -54,7 +54,7 @@ class ModelSpecTest {
     @Test
     void defaultSpecsDescribeThePipelineInputs() {
         assertThat(DefaultSpecs.all())
-                .containsOnlyKeys("image", "audio", "text", "anomaly", "metric", "recs");
+                .containsOnlyKeys("image", "audio", "text", "anomaly", "metric", "recs", "ncf");
         assertThat(DefaultSpecs.image().inputs())
                 .containsExactly(TensorSpec.of("input", DType.FLOAT32, 1, 28, 28));
         assertThat(DefaultSpecs.image().labels()).hasSize(10);
@@ -71,7 +71,7 @@ class ModelSpecTest {
                         TensorSpec.of("mask", DType.FLOAT32, 32));
         assertThat(DefaultSpecs.metric().outputSize()).isEqualTo(1);
         assertThat(DefaultSpecs.metric().params()).isEqualTo(new ForecasterParams(List.of(64, 32)));
-        assertThat(DefaultSpecs.recs().outputSize()).isEqualTo(1);
+        assertThat(DefaultSpecs.ncf().outputSize()).isEqualTo(1);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Interaction;
+import io.streamdl.schemas.avro.ItemEmbedding;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.RawEvent;
@@ -21,6 +22,13 @@ public final class Topics {
     public static final int MODEL_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
     public static final List<String> ENCODERS = List.of("image", "audio", "text", "metric");
+
+    /**
+     * The features the {@code Recommender} writes for the recommendation model's trainer: each
+     * interaction's user profile before it ({@code features.recs}).
+     */
+    public static final String RECS_FEATURES = "recs";
+
     public static final List<String> MODELS =
             List.of("image", "audio", "text", "anomaly", "metric", "recs");
 
@@ -52,6 +60,12 @@ public final class Topics {
     public static final TopicSpec<Recommendation> RECOMMENDATIONS =
             new TopicSpec<>(
                     "recommendations", Recommendation.class, STREAM_CONFIG, "top items per user");
+    public static final TopicSpec<ItemEmbedding> ITEMS_EMBEDDINGS =
+            new TopicSpec<>(
+                    "items.embeddings",
+                    ItemEmbedding.class,
+                    Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"),
+                    "content embedding of each catalogue item, newest wins");
     public static final TopicSpec<Anomaly> ANOMALIES =
             new TopicSpec<>(
                     "anomalies", Anomaly.class, STREAM_CONFIG, "events scored above threshold");
@@ -101,9 +115,17 @@ public final class Topics {
     public static List<TopicSpec<?>> all() {
         List<TopicSpec<?>> all = new ArrayList<>(List.of(EVENTS_RAW, EVENTS_LABELS));
         ENCODERS.forEach(e -> all.add(features(e)));
+        all.add(features(RECS_FEATURES));
         MODELS.forEach(m -> all.add(models(m)));
         MODELS.forEach(m -> all.add(scores(m)));
-        all.addAll(List.of(INTERACTIONS, RECOMMENDATIONS, ANOMALIES, DASHBOARD_METRICS, DLQ));
+        all.addAll(
+                List.of(
+                        INTERACTIONS,
+                        RECOMMENDATIONS,
+                        ITEMS_EMBEDDINGS,
+                        ANOMALIES,
+                        DASHBOARD_METRICS,
+                        DLQ));
         return List.copyOf(all);
     }
 

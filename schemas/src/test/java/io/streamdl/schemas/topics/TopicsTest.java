@@ -21,10 +21,14 @@ class TopicsTest {
                         "models.image",
                         "scores.recs",
                         "dlq",
-                        "dashboard.metrics");
+                        "dashboard.metrics",
+                        "items.embeddings",
+                        "features.recs");
         for (TopicSpec<?> spec : all) {
             boolean model = spec.name().startsWith("models.");
-            assertThat(spec.compacted()).as(spec.name()).isEqualTo(model);
+            assertThat(spec.compacted())
+                    .as(spec.name())
+                    .isEqualTo(model || spec.name().equals("items.embeddings"));
             if (model) {
                 assertThat(Integer.parseInt(spec.config().get("max.message.bytes")))
                         .isGreaterThanOrEqualTo(32 << 20);
