@@ -8,18 +8,15 @@ import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.WireSerde;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
+import io.streamdl.scoring.StateDirectories;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -186,9 +183,9 @@ class AnomalyDetectorTest {
             assertThat(threshold).isPresent();
             // TopologyTestDriver#close() deletes its state directory (a real KafkaStreams keeps
             // it), so the committed state is set aside and put back, as a restart would find it.
-            copySettled(live, saved);
+            StateDirectories.copySettled(live, saved);
         }
-        copyTree(saved, live);
+        StateDirectories.copyTree(saved, live);
 
         try (Harness h = new Harness(live)) {
             SeriesView restored = h.view("cpu");
@@ -466,70 +463,6 @@ class AnomalyDetectorTest {
         settings.put("anomalies.state-dir", dir.toString());
         settings.putAll(extra);
         return AnomalyDetectorConfig.of("broker.test:9092", "http://registry.test", settings);
-    }
-
-    /**
-     * Copies a live RocksDB directory: a background compaction may delete a file during the walk,
-     * so the copy is repeated until the directory's listing stays the same across a whole copy.
-     */
-    private static void copySettled(Path from, Path to) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            List<Path> before = listing(from);
-            try {
-                copyTree(from, to);
-                if (listing(from).equals(before)) {
-                    return;
-                }
-            } catch (UncheckedIOException e) {
-                if (attempt >= 20) {
-                    throw e;
-                }
-            }
-            deleteTree(to);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-        }
-    }
-
-    private static List<Path> listing(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.map(dir::relativize).sorted().toList();
-        } catch (UncheckedIOException e) {
-            return List.of();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(
-                    p -> {
-                        Path target = to.resolve(from.relativize(p).toString());
-                        try {
-                            if (Files.isDirectory(p)) {
-                                Files.createDirectories(target);
-                            } else if (!p.getFileName().toString().equals("LOCK")) {
-                                Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                            }
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
-        }
     }
 
     /** A driver on the detector's topology with the app's own Streams settings. */

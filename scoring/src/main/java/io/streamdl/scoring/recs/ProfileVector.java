@@ -1,0 +1,46 @@
+package io.streamdl.scoring.recs;
+
+/**
+ * A user profile as the model's input: the weighted mean of the content embeddings of the profile's
+ * items (weights as {@link RecommenderConfig} says), over the items that have one.
+ *
+ * @param values the vector, {@code profileDim} long; zeros when no item has an embedding
+ * @param embedded how many of the profile's interactions had an embedding
+ * @param version the oldest embedding version among them, 0 when none
+ */
+record ProfileVector(float[] values, int embedded, long version) {
+
+    static ProfileVector of(UserProfile p, ItemVectors vectors, RecommenderConfig config) {
+        int dim = config.profileDim();
+        double[] sum = new double[dim];
+        double total = 0;
+        int embedded = 0;
+        long version = Long.MAX_VALUE;
+        long newest = p.newestTs();
+        double decay = 1;
+        for (int k = p.recent - 1; k >= 0; k--) {
+            ItemVectors.Vector v = vectors.get(p.items[k]);
+            double w = p.weights[k] * decay;
+            decay *= config.recencyDecay();
+            if (config.halfLifeMillis() > 0) {
+                w *= Math.pow(0.5, (double) (newest - p.times[k]) / config.halfLifeMillis());
+            }
+            if (v == null || !(w > 0)) {
+                continue;
+            }
+            for (int d = 0; d < dim; d++) {
+                sum[d] += w * v.values()[d];
+            }
+            total += w;
+            embedded++;
+            version = Math.min(version, v.version());
+        }
+        float[] values = new float[dim];
+        if (total > 0) {
+            for (int d = 0; d < dim; d++) {
+                values[d] = (float) (sum[d] / total);
+            }
+        }
+        return new ProfileVector(values, embedded, embedded == 0 ? 0 : version);
+    }
+}
