@@ -47,7 +47,8 @@ public record BenchRequest(
         nabNumenta("nab-numenta"),
         nab,
         anomalyImages("anomaly-images"),
-        anomalyLatency("anomaly-latency");
+        anomalyLatency("anomaly-latency"),
+        recs;
 
         private final String id;
 

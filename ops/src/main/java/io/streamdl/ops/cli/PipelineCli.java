@@ -11,6 +11,7 @@ import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -130,6 +131,7 @@ public final class PipelineCli {
             Platform platform = Platform.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             AtomicReference<AnomalyDetectorApp> detector = new AtomicReference<>();
+            AtomicReference<RecommenderApp> recommender = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
@@ -137,6 +139,9 @@ public final class PipelineCli {
                                         out.println("Stopping ...");
                                         // the Streams app first: it needs the broker to leave
                                         // its group cleanly
+                                        if (recommender.get() != null) {
+                                            recommender.get().close();
+                                        }
                                         if (detector.get() != null) {
                                             detector.get().close();
                                         }
@@ -159,6 +164,17 @@ public final class PipelineCli {
                     "AnomalyDetector ("
                             + String.join(", ", detector.get().config().scoreTopics())
                             + " -> anomalies)");
+            pipelineJobs.startRecommender().ifPresent(recommender::set);
+            if (recommender.get() != null) {
+                out.printf(
+                        "  %-16s %s%n",
+                        "",
+                        "Recommender (interactions -> recommendations, model "
+                                + recommender.get().config().model().name()
+                                + "; GET "
+                                + platform.ingestUrl()
+                                + "/recommendations/{userId})");
+            }
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();
             return 0;
@@ -244,7 +260,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99), recs (simulated users' interactions through the item embedder, the recommender and its online trainer: prequential HR@10 and NDCG@10 against popularity, random and the true tastes, with a taste drift halfway).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
@@ -259,7 +275,7 @@ public final class PipelineCli {
         @Option(
                 names = "--events",
                 description =
-                        "Events for the pipeline runs; learn*: training events (default 30000, more than the keyword and text training splits hold); train: labelled examples, at most 4096.")
+                        "Events for the pipeline runs; learn*: training events (default 30000, more than the keyword and text training splits hold); train: labelled examples, at most 4096; recs: interactions (at least 20000, else 200000).")
         int events = 30_000;
 
         @Option(
@@ -275,7 +291,7 @@ public final class PipelineCli {
         @Option(
                 names = "--rate",
                 description =
-                        "Events per second sent: learn* training events (default 300), anomaly-images images (default 1000), nab metric points (default 2500), anomaly-latency metric points (default 100).")
+                        "Events per second sent: learn* training events (default 300), anomaly-images images (default 1000), nab metric points (default 2500), anomaly-latency metric points (default 100), recs interactions (default 1000).")
         double rate;
 
         @Option(

@@ -1,6 +1,5 @@
 package io.streamdl.ops.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,7 +7,6 @@ import com.sun.net.httpserver.HttpHandler;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.SeriesView;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -22,7 +20,6 @@ import java.util.function.BiFunction;
  */
 public final class AnomalyQueries implements HttpHandler {
     public static final String PATH = "/anomalies/";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BiFunction<String, String, Optional<SeriesView>> lookup;
 
@@ -38,13 +35,19 @@ public final class AnomalyQueries implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("GET")) {
-                send(exchange, 405, error("use GET " + PATH + "{model}[/{series}]"));
+                JsonResponses.send(
+                        exchange,
+                        405,
+                        JsonResponses.error("use GET " + PATH + "{model}[/{series}]"));
                 return;
             }
             String rest = exchange.getRequestURI().getRawPath().substring(PATH.length());
             String[] parts = rest.split("/", 2);
             if (parts[0].isEmpty()) {
-                send(exchange, 400, error("use GET " + PATH + "{model}[/{series}]"));
+                JsonResponses.send(
+                        exchange,
+                        400,
+                        JsonResponses.error("use GET " + PATH + "{model}[/{series}]"));
                 return;
             }
             String model = decode(parts[0]);
@@ -53,14 +56,17 @@ public final class AnomalyQueries implements HttpHandler {
             try {
                 view = lookup.apply(model, series);
             } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
-                send(exchange, 503, error("the anomaly detector's store is not queryable yet"));
+                JsonResponses.send(
+                        exchange,
+                        503,
+                        JsonResponses.error("the anomaly detector's store is not queryable yet"));
                 return;
             }
             if (view.isEmpty()) {
-                send(
+                JsonResponses.send(
                         exchange,
                         404,
-                        error(
+                        JsonResponses.error(
                                 "no scores of model '"
                                         + model
                                         + "'"
@@ -68,13 +74,13 @@ public final class AnomalyQueries implements HttpHandler {
                                         + " seen yet"));
                 return;
             }
-            send(exchange, 200, json(view.get()));
+            JsonResponses.send(exchange, 200, json(view.get()));
         }
     }
 
     /** The JSON of a series' view. */
     static ObjectNode json(SeriesView v) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = JsonResponses.JSON.createObjectNode();
         out.put("key", v.key());
         out.put("seen", v.seen());
         if (v.threshold().isPresent()) {
@@ -98,21 +104,7 @@ public final class AnomalyQueries implements HttpHandler {
         return out;
     }
 
-    private static ObjectNode error(String message) {
-        return JSON.createObjectNode().put("error", message);
-    }
-
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void send(HttpExchange exchange, int status, ObjectNode body)
-            throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.http.AnomalyQueries;
+import io.streamdl.ops.http.RecommendationQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
@@ -23,6 +24,8 @@ import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
+import io.streamdl.scoring.recs.RecommenderApp;
+import io.streamdl.scoring.recs.RecommenderConfig;
 import io.streamdl.trainer.TrainJob;
 import io.streamdl.trainer.TrainJobConfig;
 import java.io.IOException;
@@ -37,6 +40,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,17 +115,21 @@ public final class PipelineJobs {
         List<ScoreJobConfig> scorers = new ArrayList<>();
         List<TrainJobConfig> trainers = new ArrayList<>();
         for (ModelCatalogue.Entry entry : catalogue.enabled()) {
-            scorers.add(scorerConfig(entry, registryUrl, settings));
+            if (!servedByRecommender(entry)) {
+                scorers.add(scorerConfig(entry, registryUrl, settings));
+            }
             trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
+        recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings);
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
             throw new ConfigException(
                     PlatformConfig.FLINK_SLOTS.key(),
                     (scorers.size() + trainers.size() + 1)
-                            + " jobs (the EncodeJob, a ScoreJob and a TrainJob per enabled model of "
+                            + " jobs (the EncodeJob, a TrainJob per enabled model and a ScoreJob per"
+                            + " enabled model but the recommender's, of "
                             + catalogue.origin()
                             + ") need "
                             + plan.slotsNeeded()
@@ -169,6 +177,46 @@ public final class PipelineJobs {
             }
         }
         return models;
+    }
+
+    /**
+     * Whether the {@code Recommender} app, not a ScoreJob, serves {@code entry}: a next-item model,
+     * whose features are the user profiles the recommender writes.
+     */
+    public static boolean servedByRecommender(ModelCatalogue.Entry entry) {
+        return entry.spec().kind() == ArchitectureKind.NEXT_ITEM;
+    }
+
+    /** The enabled next-item model the recommender serves, if the catalogue has one. */
+    public static Optional<ModelCatalogue.Entry> recommendationModel(ModelCatalogue catalogue) {
+        List<ModelCatalogue.Entry> models =
+                catalogue.enabled().stream().filter(PipelineJobs::servedByRecommender).toList();
+        if (models.size() > 1) {
+            throw new ConfigException(
+                    PlatformConfig.CATALOGUE.key(),
+                    catalogue.origin()
+                            + " enables "
+                            + models.size()
+                            + " next-item models; the recommender serves one");
+        }
+        return models.stream().findFirst();
+    }
+
+    /** The recommender's config, if the catalogue enables a next-item model. */
+    static Optional<RecommenderConfig> recommenderConfig(
+            ModelCatalogue catalogue,
+            String bootstrapServers,
+            String registryUrl,
+            Map<String, String> settings) {
+        return recommendationModel(catalogue)
+                .map(
+                        entry ->
+                                RecommenderConfig.of(
+                                        entry.spec(),
+                                        entry.encoder(),
+                                        bootstrapServers,
+                                        registryUrl,
+                                        settings));
     }
 
     /** The catalogue {@code models.catalogue} names, or the bundled one. */
@@ -326,6 +374,40 @@ public final class PipelineJobs {
         return app;
     }
 
+    /**
+     * Starts the {@code Recommender} Kafka Streams app on the platform when the catalogue enables a
+     * next-item model (its state under the data directory unless {@code recs.state-dir} is set):
+     * {@code interactions} to {@code recommendations}, served with the model the trainer publishes;
+     * its queries are answered at {@code GET /recommendations/{userId}} on the platform's HTTP
+     * port.
+     *
+     * @return empty when the catalogue has no recommendation model
+     */
+    public Optional<RecommenderApp> startRecommender() {
+        Map<String, String> all = new LinkedHashMap<>(jobSettings());
+        all.putIfAbsent(
+                RecommenderConfig.STATE_DIR.key(),
+                platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
+        Optional<RecommenderConfig> config =
+                recommenderConfig(
+                        catalogue(platform.config()),
+                        platform.bootstrapServers(),
+                        platform.registryUrl(),
+                        all);
+        if (config.isEmpty()) {
+            return Optional.empty();
+        }
+        ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
+        RecommenderApp app =
+                RecommenderApp.start(
+                        config.get(),
+                        new RestSchemaRegistryClient(platform.registryUrl()),
+                        new CodecVerifier(signing.hmacKey(), signing.allowUnsigned()),
+                        ModelLoader.onnxRuntime(onnxSettings(all)));
+        platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
+        return Optional.of(app);
+    }
+
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
     public List<String> submitEncodeAndScore(JobRunner runner) {
         ensureModelTopics(catalogue(platform.config()));
@@ -339,6 +421,9 @@ public final class PipelineJobs {
         names.add(encode.name());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
         for (ModelCatalogue.Entry entry : catalogue(platform.config()).enabled()) {
+            if (servedByRecommender(entry)) {
+                continue;
+            }
             ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
             ScoreJob job =
                     ScoreJob.onKafka(

@@ -93,7 +93,7 @@ class PipelineCliTest {
         assertThat(slots.exit()).isEqualTo(2);
         assertThat(slots.err())
                 .contains("flink.slots")
-                .contains("need 11 task slots, the embedded Flink has 4");
+                .contains("need 12 task slots, the embedded Flink has 4");
         assertThat(slots.out()).doesNotContain("Starting");
     }
 
