@@ -49,6 +49,9 @@ public final class BenchMain implements BenchRunner {
             case anomalyLatency ->
                     AnomalyLatencyBenchmark.runAndWrite(
                             r.reports(), out, r.rateOr(100), r.target());
+            case recs ->
+                    RecsBenchmark.runAndWrite(
+                            r.reports(), out, r.events(), r.rateOr(RecsBenchmark.DEFAULT_RATE));
             case anomalyImages ->
                     AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rateOr(1000));
             case train ->

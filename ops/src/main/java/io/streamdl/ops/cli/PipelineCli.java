@@ -11,6 +11,7 @@ import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.recs.ItemEmbedderApp;
 import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,6 +133,7 @@ public final class PipelineCli {
             CountDownLatch stopped = new CountDownLatch(1);
             AtomicReference<AnomalyDetectorApp> detector = new AtomicReference<>();
             AtomicReference<RecommenderApp> recommender = new AtomicReference<>();
+            AtomicReference<ItemEmbedderApp> embedder = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
@@ -141,6 +143,9 @@ public final class PipelineCli {
                                         // its group cleanly
                                         if (recommender.get() != null) {
                                             recommender.get().close();
+                                        }
+                                        if (embedder.get() != null) {
+                                            embedder.get().close();
                                         }
                                         if (detector.get() != null) {
                                             detector.get().close();
@@ -164,6 +169,7 @@ public final class PipelineCli {
                     "AnomalyDetector ("
                             + String.join(", ", detector.get().config().scoreTopics())
                             + " -> anomalies)");
+            pipelineJobs.startItemEmbedder().ifPresent(embedder::set);
             pipelineJobs.startRecommender().ifPresent(recommender::set);
             if (recommender.get() != null) {
                 out.printf(
@@ -173,7 +179,9 @@ public final class PipelineCli {
                                 + recommender.get().config().model().name()
                                 + "; GET "
                                 + platform.ingestUrl()
-                                + "/recommendations/{userId})");
+                                + "/recommendations/{userId}), ItemEmbedder ("
+                                + embedder.get().config().modelTopic()
+                                + " -> items.embeddings)");
             }
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();

@@ -10,6 +10,7 @@ import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigSchema;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
+import io.streamdl.scoring.recs.ItemEmbedderConfig;
 import io.streamdl.scoring.recs.RecommenderConfig;
 import io.streamdl.trainer.TrainJobConfig;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class PipelineOptions {
                             ConfigGroup.of(
                                     "recommender (Kafka Streams: interactions to recommendations)",
                                     RecommenderConfig.OPTIONS),
+                            ItemEmbedderConfig.GROUP,
                             ConfigGroup.of(
                                     "model signing (trainers and scorers)",
                                     ModelUpdateCodec.Config.OPTIONS)));

@@ -24,6 +24,8 @@ import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
+import io.streamdl.scoring.recs.ItemEmbedderApp;
+import io.streamdl.scoring.recs.ItemEmbedderConfig;
 import io.streamdl.scoring.recs.RecommenderApp;
 import io.streamdl.scoring.recs.RecommenderConfig;
 import io.streamdl.trainer.TrainJob;
@@ -121,7 +123,9 @@ public final class PipelineJobs {
             trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
-        recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings);
+        if (recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings).isPresent()) {
+            ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
+        }
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
@@ -406,6 +410,36 @@ public final class PipelineJobs {
                         ModelLoader.onnxRuntime(onnxSettings(all)));
         platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
         return Optional.of(app);
+    }
+
+    /**
+     * Starts the {@code ItemEmbedder} Kafka Streams app when the catalogue enables a next-item
+     * model: every catalogue item embedded by the newest image model onto {@code items.embeddings},
+     * re-embedded in the background as new versions arrive (at most every {@code
+     * items.reembed.min-interval-ms}).
+     *
+     * @return empty when the catalogue has no recommendation model
+     */
+    public Optional<ItemEmbedderApp> startItemEmbedder() {
+        if (recommendationModel(catalogue(platform.config())).isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> all = new LinkedHashMap<>();
+        jobSettings()
+                .forEach(
+                        (k, v) -> {
+                            if (!k.startsWith("recs.") && !k.startsWith("anomalies.")) {
+                                all.put(k, v);
+                            }
+                        });
+        all.putIfAbsent(
+                ItemEmbedderConfig.STATE_DIR.key(),
+                platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
+        ItemEmbedderConfig config =
+                ItemEmbedderConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
+        return Optional.of(
+                ItemEmbedderApp.start(
+                        config, new RestSchemaRegistryClient(platform.registryUrl())));
     }
 
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
