@@ -10,7 +10,7 @@ package io.streamdl.scoring.recs;
  */
 record ProfileVector(float[] values, int embedded, long version) {
 
-    static ProfileVector of(UserProfile p, ItemVectors vectors, RecommenderConfig config) {
+    static ProfileVector of(UserProfile p, ItemMatrix items, RecommenderConfig config) {
         int dim = config.profileDim();
         double[] sum = new double[dim];
         double total = 0;
@@ -19,21 +19,19 @@ record ProfileVector(float[] values, int embedded, long version) {
         long newest = p.newestTs();
         double decay = 1;
         for (int k = p.recent - 1; k >= 0; k--) {
-            ItemVectors.Vector v = vectors.get(p.items[k]);
+            int item = p.items[k];
             double w = p.weights[k] * decay;
             decay *= config.recencyDecay();
             if (config.halfLifeMillis() > 0) {
                 w *= Math.pow(0.5, (double) (newest - p.times[k]) / config.halfLifeMillis());
             }
-            if (v == null || !(w > 0)) {
+            if (!items.has(item) || !(w > 0)) {
                 continue;
             }
-            for (int d = 0; d < dim; d++) {
-                sum[d] += w * v.values()[d];
-            }
+            items.addTo(item, w, sum);
             total += w;
             embedded++;
-            version = Math.min(version, v.version());
+            version = Math.min(version, items.version(item));
         }
         float[] values = new float[dim];
         if (total > 0) {

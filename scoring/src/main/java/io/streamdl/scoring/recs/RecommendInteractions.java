@@ -6,7 +6,6 @@ import io.streamdl.models.spec.NextItemParams;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Interaction;
-import io.streamdl.schemas.avro.ItemEmbedding;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.RecommendedItem;
@@ -57,7 +56,7 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
 
     private final RecommenderConfig config;
     private final Deserializer<Interaction> interactions;
-    private final Deserializer<ItemEmbedding> embeddings;
+    private final ItemMatrix matrix;
     private final ServingRecsModel models;
     private final Map<String, Integer> index;
     private final String modelTopic;
@@ -66,7 +65,8 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
     private KeyValueStore<String, UserProfile> profiles;
     private KeyValueStore<String, Long> popularityStore;
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> modelStore;
-    private ItemVectors vectors;
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> embeddingStore;
+    private float[] cosines;
     private long[] popularity;
     private Sensor refused;
     private Sensor recommended;
@@ -75,12 +75,12 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
     RecommendInteractions(
             RecommenderConfig config,
             Deserializer<Interaction> interactions,
-            Deserializer<ItemEmbedding> embeddings,
+            ItemMatrix matrix,
             ServingRecsModel models,
             Map<String, Integer> index) {
         this.config = config;
         this.interactions = interactions;
-        this.embeddings = embeddings;
+        this.matrix = matrix;
         this.models = models;
         this.index = index;
         this.modelTopic = io.streamdl.schemas.topics.Topics.models(config.model().name()).name();
@@ -93,13 +93,8 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
         this.profiles = context.getStateStore(Recommender.PROFILES);
         this.popularityStore = context.getStateStore(Recommender.POPULARITY);
         this.modelStore = context.getStateStore(Recommender.MODEL_STORE);
-        this.vectors =
-                new ItemVectors(
-                        context.getStateStore(Recommender.EMBEDDING_STORE),
-                        embeddings,
-                        config.items(),
-                        index,
-                        config.profileDim());
+        this.embeddingStore = context.getStateStore(Recommender.EMBEDDING_STORE);
+        this.cosines = new float[config.items().size()];
         this.popularity = new long[config.items().size()];
         try (KeyValueIterator<String, Long> all = popularityStore.all()) {
             while (all.hasNext()) {
@@ -196,6 +191,7 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
             return;
         }
         offerModel();
+        matrix.loadIfEmpty(embeddingStore);
         UserProfile profile = profiles.get(user);
         if (profile == null) {
             profile = new UserProfile(config.profileSize());
@@ -206,7 +202,7 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
                 where == null
                         ? "interaction-" + user + "-" + profile.interactions
                         : "interaction-" + where.partition() + "-" + where.offset();
-        ProfileVector before = ProfileVector.of(profile, vectors, config);
+        ProfileVector before = ProfileVector.of(profile, matrix, config);
         context.forward(
                 new Record<String, Object>(
                         eventId, features(eventId, ts, before.values()), record.timestamp()),
@@ -231,9 +227,9 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
         popularity[item]++;
         popularityStore.put(config.items().get(item), popularity[item]);
 
-        ProfileVector after = ProfileVector.of(profile, vectors, config);
+        ProfileVector after = ProfileVector.of(profile, matrix, config);
         LoadedModel model = models.serving();
-        if (model != null && after.embedded() > 0) {
+        if (after.embedded() > 0 && (model != null || config.contentWeight() > 0)) {
             rank(profile, model, after);
         } else {
             popular(profile);
@@ -271,31 +267,53 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
         }
     }
 
+    /**
+     * Ranks every item with an embedding (less the exclusions) by the model's log-probability plus
+     * {@code recs.ranking.content-weight} times its cosine with the profile; without a model by the
+     * cosine alone.
+     */
     private void rank(UserProfile profile, LoadedModel model, ProfileVector vector) {
         int dim = config.profileDim();
-        Tensor in = Tensor.ofFloats(new long[] {1, dim}, vector.values());
-        float[] scores = model.backend().infer(Batch.of(NextItemParams.INPUT, in)).row(0);
-        BitSet candidates = vectors.known();
+        float[] probabilities = null;
+        if (model != null) {
+            Tensor in = Tensor.ofFloats(new long[] {1, dim}, vector.values());
+            probabilities = model.backend().infer(Batch.of(NextItemParams.INPUT, in)).row(0);
+        }
+        double weight = config.contentWeight();
+        if (weight > 0) {
+            matrix.cosines(vector.values(), cosines);
+        }
+        BitSet candidates = matrix.present();
         TopK top = new TopK(config.topK());
         for (int i = candidates.nextSetBit(0);
-                i >= 0 && i < scores.length;
+                i >= 0 && i < cosines.length;
                 i = candidates.nextSetBit(i + 1)) {
-            if (!profile.isExcluded(i)) {
-                top.offer(i, scores[i]);
+            if (profile.isExcluded(i)) {
+                continue;
             }
+            double score = weight > 0 ? weight * cosines[i] : 0;
+            if (probabilities != null) {
+                score += Math.log(Math.max(probabilities[i], 1e-30f));
+            }
+            top.offer(i, (float) score);
         }
         top.into(profile);
-        profile.lastModelVersion = model.version();
+        profile.lastModelVersion = model == null ? 0 : model.version();
         profile.lastEmbeddingVersion = vector.version();
-        profile.lastPopular = false;
+        profile.lastBasis = model == null ? UserProfile.CONTENT : UserProfile.MODEL;
     }
 
     private void popular(UserProfile profile) {
-        TopK top = Recommender.popular(popularity, vectors.known(), profile, config.topK());
+        BitSet candidates = matrix.present();
+        if (candidates.isEmpty()) {
+            candidates = new BitSet();
+            candidates.set(0, popularity.length);
+        }
+        TopK top = Recommender.popular(popularity, candidates, profile, config.topK());
         top.into(profile);
         profile.lastModelVersion = 0;
         profile.lastEmbeddingVersion = 0;
-        profile.lastPopular = true;
+        profile.lastBasis = UserProfile.POPULAR;
     }
 
     private Recommendation recommendation(String user, UserProfile p, long interactionTs) {

@@ -69,6 +69,12 @@ public final class Recommender {
     /** What a recommendation ranked by the model for the user says it is. */
     public static final String MODEL = "model";
 
+    /**
+     * What a recommendation ranked by content similarity alone (before any model serves) says it
+     * is.
+     */
+    public static final String CONTENT = "content";
+
     private Recommender() {}
 
     /**
@@ -122,6 +128,8 @@ public final class Recommender {
             index.put(items.get(i), i);
         }
         Map<String, Integer> itemIndex = Map.copyOf(index);
+        ItemMatrix matrix =
+                new ItemMatrix(embeddings.deserializer(), items, itemIndex, config.profileDim());
         Topology t = new Topology();
         t.addSource(
                 SOURCE,
@@ -132,11 +140,7 @@ public final class Recommender {
                 PROCESS,
                 () ->
                         new RecommendInteractions(
-                                config,
-                                interactions.deserializer(),
-                                embeddings.deserializer(),
-                                models,
-                                itemIndex),
+                                config, interactions.deserializer(), matrix, models, itemIndex),
                 SOURCE);
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
@@ -181,18 +185,25 @@ public final class Recommender {
                 MODEL_STORE,
                 "read-recs-models",
                 Topics.models(config.model().name()).name(),
-                "keep-recs-models");
+                "keep-recs-models",
+                null);
         globalStore(
                 t,
                 EMBEDDING_STORE,
                 "read-item-embeddings",
                 Topics.ITEMS_EMBEDDINGS.name(),
-                "keep-item-embeddings");
+                "keep-item-embeddings",
+                matrix);
         return t;
     }
 
     private static void globalStore(
-            Topology t, String store, String source, String topic, String processor) {
+            Topology t,
+            String store,
+            String source,
+            String topic,
+            String processor,
+            ItemMatrix matrix) {
         t.addGlobalStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.inMemoryKeyValueStore(store),
@@ -204,7 +215,7 @@ public final class Recommender {
                 Serdes.ByteArray().deserializer(),
                 topic,
                 processor,
-                () -> new KeepLatest(store));
+                () -> new KeepLatest(store, matrix));
     }
 
     /** The most interacted-with items among {@code candidates}, less the profile's exclusions. */
@@ -232,7 +243,12 @@ public final class Recommender {
                 .setItems(RecommendInteractions.items(p, items))
                 .setModelVersion(p.lastModelVersion)
                 .setEmbeddingVersion(p.lastEmbeddingVersion)
-                .setBasis(p.lastPopular ? POPULAR : MODEL)
+                .setBasis(
+                        switch (p.lastBasis) {
+                            case UserProfile.POPULAR -> POPULAR;
+                            case UserProfile.CONTENT -> CONTENT;
+                            default -> MODEL;
+                        })
                 .setTs(p.lastTs)
                 .setInteractionTs(interactionTs)
                 .build();
@@ -240,14 +256,17 @@ public final class Recommender {
 
     /**
      * Keeps a global store equal to its topic: the newest record per key, a tombstone deletes;
-     * records without a key, which no store can hold, are skipped.
+     * records without a key, which no store can hold, are skipped. The embeddings' keeper also
+     * writes each record into the shared {@link ItemMatrix}.
      */
     private static final class KeepLatest implements Processor<String, byte[], Void, Void> {
         private final String storeName;
+        private final ItemMatrix matrix;
         private KeyValueStore<String, byte[]> store;
 
-        KeepLatest(String storeName) {
+        KeepLatest(String storeName, ItemMatrix matrix) {
             this.storeName = storeName;
+            this.matrix = matrix;
         }
 
         @Override
@@ -264,6 +283,9 @@ public final class Recommender {
                 store.delete(record.key());
             } else {
                 store.put(record.key(), record.value());
+            }
+            if (matrix != null) {
+                matrix.update(record.key(), record.value());
             }
         }
     }

@@ -191,7 +191,7 @@ public final class RecommenderApp implements AutoCloseable {
         candidates.set(0, counts.length);
         UserProfile cold = new UserProfile(1);
         Recommender.popular(counts, candidates, null, config.topK()).into(cold);
-        cold.lastPopular = true;
+        cold.lastBasis = UserProfile.POPULAR;
         cold.lastTs = System.currentTimeMillis();
         return Recommender.recommendation(userId, cold, config.items(), 0);
     }

@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * @param exactlyOnce exactly-once (transactions committed every {@code commitIntervalMillis}) or
  *     at-least-once processing
  * @param commitIntervalMillis Kafka Streams' commit interval
+ * @param contentWeight how much the cosine of the profile with an item's content embedding adds to
+ *     the model's log-probability of the item when ranking
  */
 public record RecommenderConfig(
         ModelSpec model,
@@ -59,7 +61,8 @@ public record RecommenderConfig(
         String stateDir,
         int threads,
         boolean exactlyOnce,
-        long commitIntervalMillis) {
+        long commitIntervalMillis,
+        double contentWeight) {
 
     /** Which items are left out of a user's recommendations. */
     public enum Exclusion {
@@ -165,6 +168,17 @@ public record RecommenderConfig(
                     "Kafka Streams commit interval of the recommender (exactly-once: how long a"
                             + " recommendation waits to become readable)");
 
+    public static final ConfigOption<Double> CONTENT_WEIGHT =
+            ConfigOption.doubleRange(
+                    "recs.ranking.content-weight",
+                    10.0,
+                    0.0,
+                    1e6,
+                    "an item's rank score is the model's log-probability of it plus this times the"
+                            + " cosine of the user's profile with its content embedding (before"
+                            + " any model serves: the cosine alone; 0: the model alone, and the"
+                            + " popular items until it serves)");
+
     /** Every key the recommender reads. */
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
@@ -180,7 +194,8 @@ public record RecommenderConfig(
                     STATE_DIR,
                     THREADS,
                     DELIVERY,
-                    COMMIT_INTERVAL);
+                    COMMIT_INTERVAL,
+                    CONTENT_WEIGHT);
 
     public RecommenderConfig {
         Objects.requireNonNull(model, "model");
@@ -207,6 +222,7 @@ public record RecommenderConfig(
         STATE_DIR.check(stateDir);
         THREADS.check(threads);
         COMMIT_INTERVAL.check(commitIntervalMillis);
+        CONTENT_WEIGHT.check(contentWeight);
     }
 
     /**
@@ -241,7 +257,8 @@ public record RecommenderConfig(
                 STATE_DIR.read(settings),
                 THREADS.read(settings),
                 DELIVERY.read(settings) == Delivery.EXACTLY_ONCE,
-                COMMIT_INTERVAL.read(settings));
+                COMMIT_INTERVAL.read(settings),
+                CONTENT_WEIGHT.read(settings));
     }
 
     /** The profile's dimension: the model's input size, the content embeddings' length. */

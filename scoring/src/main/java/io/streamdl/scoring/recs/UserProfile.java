@@ -9,6 +9,10 @@ import java.util.Arrays;
  * {@link UserProfileSerde} writes it to the store.
  */
 final class UserProfile {
+    static final byte MODEL = 0;
+    static final byte POPULAR = 1;
+    static final byte CONTENT = 2;
+
     int[] items;
     float[] weights;
     long[] times;
@@ -23,7 +27,12 @@ final class UserProfile {
     float[] lastScores = new float[0];
     long lastModelVersion;
     long lastEmbeddingVersion;
-    boolean lastPopular;
+
+    /**
+     * What ranked the last recommendation: {@link #MODEL}, {@link #CONTENT} or {@link #POPULAR}.
+     */
+    byte lastBasis;
+
     long lastTs;
 
     UserProfile(int capacity) {

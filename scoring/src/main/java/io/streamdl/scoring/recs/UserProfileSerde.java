@@ -15,7 +15,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * The store format of a {@link UserProfile} (format 1, big-endian): {@code format:byte,
  * interactions:long, recent:int, (item:int, weight:float, ts:long) x recent, excluded:int, item:int
  * x excluded, last:int, (item:int, score:float) x last, lastModelVersion:long,
- * lastEmbeddingVersion:long, lastPopular:byte, lastTs:long}. Not Java serialization.
+ * lastEmbeddingVersion:long, lastBasis:byte (0 model, 1 popular, 2 content), lastTs:long}. Not Java
+ * serialization.
  */
 final class UserProfileSerde implements Serde<UserProfile> {
     static final byte FORMAT = 1;
@@ -52,7 +53,7 @@ final class UserProfileSerde implements Serde<UserProfile> {
             }
             out.writeLong(p.lastModelVersion);
             out.writeLong(p.lastEmbeddingVersion);
-            out.writeByte(p.lastPopular ? 1 : 0);
+            out.writeByte(p.lastBasis);
             out.writeLong(p.lastTs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,7 +92,10 @@ final class UserProfileSerde implements Serde<UserProfile> {
             }
             p.lastModelVersion = in.readLong();
             p.lastEmbeddingVersion = in.readLong();
-            p.lastPopular = in.readByte() != 0;
+            p.lastBasis = in.readByte();
+            if (p.lastBasis < UserProfile.MODEL || p.lastBasis > UserProfile.CONTENT) {
+                throw new SerializationException("corrupt user profile: basis " + p.lastBasis);
+            }
             p.lastTs = in.readLong();
             return p;
         } catch (IOException e) {

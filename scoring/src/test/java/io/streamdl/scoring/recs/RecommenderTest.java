@@ -42,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The recommender's topology on a {@link TopologyTestDriver} with an in-memory registry, a model
- * whose scores are known exactly ({@code sign(version) * <profile, e_i>}: version 1 ranks by
- * similarity to the profile, version 2 by dissimilarity) and six items with 2-d embeddings.
+ * whose log-probabilities are known exactly ({@code sign(version) * <profile, e_i>}: version 1
+ * ranks by similarity to the profile, version 2 by dissimilarity) and six items with 2-d
+ * embeddings.
  */
 class RecommenderTest {
     private static final long NOW = 1_700_000_000_000L;
@@ -168,6 +169,34 @@ class RecommenderTest {
             // item-4 twice; then ties of one interaction go to the lower index
             assertThat(ids(cold)).containsExactly("item-4", "item-1");
             assertThat(cold.getItems().get(0).getScore()).isCloseTo(0.5, within(1e-6));
+        }
+    }
+
+    @Test
+    void withAContentWeightTheCosineToTheProfileRanksBeforeAndWithTheModel() {
+        try (Harness h =
+                new Harness(
+                        stateDir, Map.of("recs.top-k", "3", "recs.ranking.content-weight", "2"))) {
+            h.embedAll(3);
+            h.send("u", "item-0", "view", NOW);
+            Recommendation content = h.lastRecommendation();
+            assertThat(content.getBasis()).isEqualTo(Recommender.CONTENT);
+            assertThat(content.getModelVersion()).isZero();
+            assertThat(content.getEmbeddingVersion()).isEqualTo(3);
+            // cosines with e0: 1, 0.9 / |e1|, 0, 0.1 / |e3|, -1, 0
+            assertThat(ids(content)).containsExactly("item-0", "item-1", "item-3");
+            double cos1 = 0.9 / Math.hypot(0.9, 0.1);
+            assertThat(content.getItems().get(1).getScore()).isCloseTo(2 * cos1, within(1e-5));
+
+            // with version 1 serving, its log-probabilities <p, e_i> add to the cosine
+            h.publish(1);
+            h.send("u", "item-0", "view", NOW + 1);
+            Recommendation hybrid = h.lastRecommendation();
+            assertThat(hybrid.getBasis()).isEqualTo(Recommender.MODEL);
+            assertThat(hybrid.getModelVersion()).isEqualTo(1);
+            // 1 + 2 * 1 for item-0, 0.9 + 2 * cos1 for item-1
+            assertThat(hybrid.getItems().get(0).getScore()).isCloseTo(3.0, within(1e-5));
+            assertThat(hybrid.getItems().get(1).getScore()).isCloseTo(0.9 + 2 * cos1, within(1e-5));
         }
     }
 
@@ -309,7 +338,10 @@ class RecommenderTest {
                 1e-3);
     }
 
-    /** Scores {@code sign * <profile, e_i>}, sign +1 for odd versions and -1 for even ones. */
+    /**
+     * Gives item i the "probability" {@code exp(sign * <profile, e_i>)}, sign +1 for odd versions
+     * and -1 for even ones, so that its log, the rank score, is the signed dot product.
+     */
     private static final class DotBackend implements InferenceBackend {
         private final float sign;
 
@@ -327,7 +359,10 @@ class RecommenderTest {
             float[] p = batch.tensor(NextItemParams.INPUT).row(0);
             float[] out = new float[EMBEDDINGS.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = sign * (p[0] * EMBEDDINGS[i][0] + p[1] * EMBEDDINGS[i][1]);
+                out[i] =
+                        (float)
+                                Math.exp(
+                                        sign * (p[0] * EMBEDDINGS[i][0] + p[1] * EMBEDDINGS[i][1]));
             }
             return Tensor.ofFloats(new long[] {1, out.length}, out);
         }
@@ -355,6 +390,8 @@ class RecommenderTest {
         Harness(Path dir, Map<String, String> extra) {
             Map<String, String> settings = new HashMap<>(extra);
             settings.put("recs.state-dir", dir.toString());
+            // the model's ranking alone unless a test says otherwise: its scores are exact
+            settings.putIfAbsent("recs.ranking.content-weight", "0");
             RecommenderConfig config =
                     RecommenderConfig.of(
                             SPEC, "recs", "broker.test:9092", "http://registry.test", settings);

@@ -1,0 +1,193 @@
+package io.streamdl.scoring.recs;
+
+import io.streamdl.schemas.avro.ItemEmbedding;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The content embeddings of the catalogue's items, decoded once into one dense matrix shared by an
+ * app instance's tasks: the {@code items.embeddings} global store's processor writes a row as each
+ * record arrives ({@link #update}), and a task that finds the matrix empty while the store is not
+ * (the store was restored from its topic, which bypasses the processor) loads it whole ({@link
+ * #loadIfEmpty}). An embedding that does not decode, has another length than the profile's or a
+ * non-finite value counts as absent. Rows are written under a lock and read without one: a ranking
+ * racing a re-embedding may mix an item's old and new values for that one ranking; the unit-row
+ * matrix of {@link #cosines} is rebuilt (under the lock) at the first ranking after a change, at
+ * most every 0.5 s.
+ */
+final class ItemMatrix {
+    private final Deserializer<ItemEmbedding> reader;
+    private final Map<String, Integer> index;
+    private final int dim;
+    private final float[] values;
+    private final float[] norms;
+    private final long[] versions;
+    private final BitSet present = new BitSet();
+    private volatile BitSet snapshot = new BitSet();
+
+    /** The rows scaled to unit length, for {@link #cosines}; rebuilt after a change. */
+    private INDArray units;
+
+    private boolean changed = true;
+    private long builtAtNanos;
+
+    /** Least time between two rebuilds of the unit rows while embeddings keep arriving. */
+    private static final long REBUILD_NANOS = 500_000_000L;
+
+    ItemMatrix(
+            Deserializer<ItemEmbedding> reader,
+            List<String> items,
+            Map<String, Integer> index,
+            int dim) {
+        this.reader = reader;
+        this.index = index;
+        this.dim = dim;
+        this.values = new float[items.size() * dim];
+        this.norms = new float[items.size()];
+        this.versions = new long[items.size()];
+    }
+
+    int dim() {
+        return dim;
+    }
+
+    /** Puts (or, for a null value, removes) the item {@code itemId}'s row. */
+    synchronized void update(String itemId, byte[] raw) {
+        Integer i = index.get(itemId);
+        if (i == null) {
+            return;
+        }
+        if (raw == null || !decodeInto(i, raw)) {
+            present.clear(i);
+        } else {
+            present.set(i);
+        }
+        snapshot = (BitSet) present.clone();
+        changed = true;
+    }
+
+    /** Loads every record of {@code store} when no row is present yet. */
+    void loadIfEmpty(ReadOnlyKeyValueStore<String, byte[]> store) {
+        if (!snapshot.isEmpty() || store.approximateNumEntries() == 0) {
+            return;
+        }
+        synchronized (this) {
+            if (!present.isEmpty()) {
+                return;
+            }
+            try (KeyValueIterator<String, byte[]> all = store.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, byte[]> next = all.next();
+                    Integer i = index.get(next.key);
+                    if (i != null && next.value != null && decodeInto(i, next.value)) {
+                        present.set(i);
+                    }
+                }
+            }
+            snapshot = (BitSet) present.clone();
+            changed = true;
+        }
+    }
+
+    /** The items that have an embedding now (a copy made at the last change: do not modify). */
+    BitSet present() {
+        return snapshot;
+    }
+
+    boolean has(int i) {
+        return snapshot.get(i);
+    }
+
+    /** The image model version that embedded item {@code i}. */
+    long version(int i) {
+        return versions[i];
+    }
+
+    /** Adds {@code weight} times item {@code i}'s embedding to {@code sum}. */
+    void addTo(int i, double weight, double[] sum) {
+        int base = i * dim;
+        for (int d = 0; d < dim; d++) {
+            sum[d] += weight * values[base + d];
+        }
+    }
+
+    /**
+     * The cosine of {@code profile} with every present item's embedding into {@code out} (0 for the
+     * items without one, and for a zero profile): one matrix-vector product over the unit rows
+     * (ND4J's BLAS, several times a plain Java loop over a 10,000 x 128 matrix).
+     */
+    void cosines(float[] profile, float[] out) {
+        double norm = 0;
+        for (float v : profile) {
+            norm += (double) v * v;
+        }
+        if (norm == 0) {
+            java.util.Arrays.fill(out, 0f);
+            return;
+        }
+        INDArray rows = units();
+        float inv = (float) (1 / Math.sqrt(norm));
+        float[] unit = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            unit[d] = profile[d] * inv;
+        }
+        INDArray dots = rows.mmul(Nd4j.create(unit, new long[] {dim, 1}, 'c'));
+        float[] values = dots.data().asFloat();
+        System.arraycopy(values, 0, out, 0, Math.min(out.length, values.length));
+    }
+
+    private synchronized INDArray units() {
+        // a re-embedding is 10,000 updates in a burst: rebuilt at most every 0.5 s meanwhile
+        if (units == null || (changed && System.nanoTime() - builtAtNanos >= REBUILD_NANOS)) {
+            float[] scaled = new float[values.length];
+            for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+                if (norms[i] > 0) {
+                    int base = i * dim;
+                    float inv = 1 / norms[i];
+                    for (int d = 0; d < dim; d++) {
+                        scaled[base + d] = values[base + d] * inv;
+                    }
+                }
+            }
+            units = Nd4j.create(scaled, new long[] {norms.length, dim}, 'c');
+            changed = false;
+            builtAtNanos = System.nanoTime();
+        }
+        return units;
+    }
+
+    private boolean decodeInto(int i, byte[] raw) {
+        ItemEmbedding e;
+        try {
+            e = reader.deserialize("items.embeddings", raw);
+        } catch (RuntimeException ex) {
+            return false;
+        }
+        List<Float> v = e.getVector();
+        if (v.size() != dim) {
+            return false;
+        }
+        double norm = 0;
+        for (int d = 0; d < dim; d++) {
+            float x = v.get(d);
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+            norm += (double) x * x;
+        }
+        int base = i * dim;
+        for (int d = 0; d < dim; d++) {
+            values[base + d] = v.get(d);
+        }
+        norms[i] = (float) Math.sqrt(norm);
+        versions[i] = e.getModelVersion();
+        return true;
+    }
+}
