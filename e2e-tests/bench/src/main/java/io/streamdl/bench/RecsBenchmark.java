@@ -148,6 +148,17 @@ final class RecsBenchmark {
         recs.put(
                 RecommenderConfig.STATE_DIR.key(),
                 Files.createTempDirectory(bench.dir, "recs").toString());
+        // for ablations: -Dbench.recs.<key>=<value> (PIPELINE_JAVA_OPTS) sets a recs.* key
+        System.getProperties()
+                .stringPropertyNames()
+                .forEach(
+                        name -> {
+                            if (name.startsWith("bench.recs.")) {
+                                recs.put(
+                                        name.substring("bench.".length()),
+                                        System.getProperty(name));
+                            }
+                        });
         RecommenderConfig config =
                 RecommenderConfig.of(entry.spec(), entry.encoder(), bootstrap, url, recs);
         report.put("trainer", new TreeMap<>(entry.trainer()));
@@ -317,6 +328,7 @@ final class RecsBenchmark {
         m.put("recencyDecay", c.recencyDecay());
         m.put("kindWeights", new TreeMap<>(c.kindWeights()));
         m.put("exactlyOnce", c.exactlyOnce());
+        m.put("contentWeight", c.contentWeight());
         return m;
     }
 

@@ -15,6 +15,8 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.recs.ItemEmbedderApp;
+import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,18 +132,27 @@ final class DemoCommand implements Callable<Integer> {
                         "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         AnomalyDetectorApp detector = null;
+        ItemEmbedderApp embedder = null;
+        RecommenderApp recommender = null;
         try {
             JobRunner runner = new JobRunner(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
             List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
             names.addAll(jobs.submitTrainers(runner));
             detector = jobs.startAnomalyDetector();
+            embedder = jobs.startItemEmbedder().orElse(null);
+            recommender = jobs.startRecommender().orElse(null);
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", names));
             out.printf(
                     "  %-16s AnomalyDetector (%s -> anomalies)%n",
                     "Streams apps", String.join(", ", detector.config().scoreTopics()));
+            if (recommender != null) {
+                out.printf(
+                        "  %-16s Recommender (interactions -> recommendations, GET %s/recommendations/{userId}), ItemEmbedder (models.image -> items.embeddings)%n",
+                        "", platform.ingestUrl());
+            }
             out.printf(
                     "Replaying %s images from %s, %d keyword clips and %d texts (every 10th event is a clip, every 10th a text), labels after %d ms%n",
                     images.size(),
@@ -165,7 +176,19 @@ final class DemoCommand implements Callable<Integer> {
                     metricModel
                             ? "; anomalies are printed as the detector raises them"
                             : " (not sent: the catalogue enables no model of the metric encoder)");
-            try (DemoMonitor monitor = monitor(platform, catalogue);
+            DemoInteractions interactions =
+                    recommender == null
+                            ? null
+                            : new DemoInteractions(
+                                    platform.bootstrapServers(),
+                                    platform.registryUrl(),
+                                    events == Long.MAX_VALUE ? 20_000 : Math.max(2, events / 2),
+                                    rate / 2);
+            if (interactions != null) {
+                out.println("Every 2nd event an interaction is sent too: " + interactions.about());
+            }
+            try (interactions;
+                    DemoMonitor monitor = monitor(platform, catalogue);
                     EventSender sender =
                             new EventSender(
                                     platform.bootstrapServers(),
@@ -218,6 +241,10 @@ final class DemoCommand implements Callable<Integer> {
                                         Map.of()),
                                 images.className(i));
                     }
+                    if (interactions != null && sent % 2 == 0) {
+                        interactions.sendOne();
+                        interactions.print(out);
+                    }
                     sent++;
                     long due = t0 + (long) (sent / rate * 1e9);
                     long wait = due - System.nanoTime();
@@ -235,18 +262,29 @@ final class DemoCommand implements Callable<Integer> {
                     }
                 }
                 sender.flush();
+                if (interactions != null) {
+                    interactions.flush();
+                }
                 // Let the last events be scored: everything sent ends as a score or a dead letter.
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (!stop.get()
-                        && monitor.scoredTotal() + monitor.deadTotal() < sent
+                        && (monitor.scoredTotal() + monitor.deadTotal() < sent
+                                || (interactions != null
+                                        && interactions.accounted() < interactions.sent()))
                         && System.nanoTime() < deadline) {
                     Thread.sleep(1000);
                     alertsPrinted = printAlerts(out, monitor, alertsPrinted);
+                    if (interactions != null) {
+                        interactions.print(out);
+                    }
                     out.printf("events %,d (all sent) | %s%n", sent, monitor.status());
                 }
                 printAlerts(out, monitor, alertsPrinted);
                 out.println();
                 out.print(monitor.summary(sent, (System.nanoTime() - started) / 1e9));
+                if (interactions != null) {
+                    out.print(interactions.summary());
+                }
                 long unaccounted = sent - monitor.scoredTotal() - monitor.deadTotal();
                 if (unaccounted != 0) {
                     out.printf(
@@ -256,6 +294,12 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             out.println("Stopping ...");
+            if (recommender != null) {
+                recommender.close();
+            }
+            if (embedder != null) {
+                embedder.close();
+            }
             if (detector != null) {
                 detector.close();
             }
@@ -278,6 +322,9 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> firstOfEncoder = new LinkedHashMap<>();
         for (ModelCatalogue.Entry e : catalogue.enabled()) {
             models.add(e.name());
+            if (PipelineJobs.servedByRecommender(e)) {
+                continue; // no scores: its recommendations are DemoInteractions' to watch
+            }
             if (e.spec().isClassifier()) {
                 classifiers.add(e.name());
             }

@@ -132,7 +132,12 @@ final class DemoMonitor implements AutoCloseable {
             }
         } else if (topic.equals("dlq")) {
             DeadLetter d = deadLetters.deserialize(topic, r.value());
-            deadByReason.merge(d.getError(), 1L, Long::sum);
+            // the recommender's (of interactions and its model updates) are not events'
+            if (!d.getSourceTopic().equals("interactions")
+                    && !d.getStage().equals("recommender")
+                    && !d.getStage().equals("item-embedder")) {
+                deadByReason.merge(d.getError(), 1L, Long::sum);
+            }
         } else if (topic.equals("dashboard.metrics")) {
             DashboardMetric m = metrics.deserialize(topic, r.value());
             if ((m.getMetric().equals("prequential_accuracy")

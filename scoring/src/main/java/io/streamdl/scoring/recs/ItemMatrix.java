@@ -37,6 +37,15 @@ final class ItemMatrix {
 
     private boolean changed = true;
     private long builtAtNanos;
+    private long changeCount;
+    private long lastChangeNanos;
+    private final int neighbourCount;
+    private int[][] neighbours;
+    private float[][] neighbourSims;
+    private long neighboursOfChange = -1;
+
+    /** How long the embeddings must stay unchanged before the neighbour lists are rebuilt. */
+    private static final long QUIET_NANOS = 2_000_000_000L;
 
     /** Least time between two rebuilds of the unit rows while embeddings keep arriving. */
     private static final long REBUILD_NANOS = 500_000_000L;
@@ -45,7 +54,9 @@ final class ItemMatrix {
             Deserializer<ItemEmbedding> reader,
             List<String> items,
             Map<String, Integer> index,
-            int dim) {
+            int dim,
+            int neighbourCount) {
+        this.neighbourCount = neighbourCount;
         this.reader = reader;
         this.index = index;
         this.dim = dim;
@@ -71,6 +82,8 @@ final class ItemMatrix {
         }
         snapshot = (BitSet) present.clone();
         changed = true;
+        changeCount++;
+        lastChangeNanos = System.nanoTime();
     }
 
     /** Loads every record of {@code store} when no row is present yet. */
@@ -93,6 +106,8 @@ final class ItemMatrix {
             }
             snapshot = (BitSet) present.clone();
             changed = true;
+            changeCount++;
+            lastChangeNanos = System.nanoTime();
         }
     }
 
@@ -141,6 +156,84 @@ final class ItemMatrix {
         INDArray dots = rows.mmul(Nd4j.create(unit, new long[] {dim, 1}, 'c'));
         float[] values = dots.data().asFloat();
         System.arraycopy(values, 0, out, 0, Math.min(out.length, values.length));
+    }
+
+    /**
+     * Adds {@code weight} times each of item {@code j}'s nearest neighbours' cosine with it (itself
+     * first, cosine 1) into {@code out}: the content kNN of one history item. The neighbour lists
+     * are built from all present embeddings the first time and rebuilt once the embeddings have not
+     * changed for 2 s after a change (a re-embedding), so the latest lists are used meanwhile.
+     */
+    void addNeighbours(int j, double weight, float[] out) {
+        int[][] lists;
+        float[][] sims;
+        synchronized (this) {
+            if (neighbourCount == 0) {
+                return;
+            }
+            if (neighbours == null
+                    || (neighboursOfChange != changeCount
+                            && System.nanoTime() - lastChangeNanos >= QUIET_NANOS)) {
+                buildNeighbours();
+            }
+            lists = neighbours;
+            sims = neighbourSims;
+        }
+        if (j >= lists.length || lists[j] == null) {
+            return;
+        }
+        int[] n = lists[j];
+        float[] c = sims[j];
+        for (int k = 0; k < n.length; k++) {
+            out[n[k]] += (float) (weight * c[k]);
+        }
+    }
+
+    /** Every present item's {@code neighbourCount} most similar items by one pass of products. */
+    private void buildNeighbours() {
+        long t0 = System.nanoTime();
+        INDArray rows = units();
+        int n = norms.length;
+        int[][] lists = new int[n][];
+        float[][] sims = new float[n][];
+        int chunk = 512;
+        BitSet items = (BitSet) present.clone();
+        INDArray all = rows.transpose();
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            if (items.nextSetBit(from) < 0 || items.nextSetBit(from) >= to) {
+                continue;
+            }
+            float[] block =
+                    rows.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.all())
+                            .mmul(all)
+                            .data()
+                            .asFloat();
+            for (int i = from; i < to; i++) {
+                if (!items.get(i)) {
+                    continue;
+                }
+                TopK top = new TopK(Math.min(neighbourCount, items.cardinality()));
+                int base = (i - from) * n;
+                for (int k = items.nextSetBit(0); k >= 0; k = items.nextSetBit(k + 1)) {
+                    top.offer(k, k == i ? 2f : block[base + k]);
+                }
+                lists[i] = top.items();
+                sims[i] = top.scores();
+                sims[i][0] = 1f;
+            }
+        }
+        neighbours = lists;
+        neighbourSims = sims;
+        neighboursOfChange = changeCount;
+        org.slf4j.LoggerFactory.getLogger(ItemMatrix.class)
+                .info(
+                        "recommender: nearest {} items of each of {} items in {} ms",
+                        neighbourCount,
+                        items.cardinality(),
+                        (System.nanoTime() - t0) / 1_000_000);
     }
 
     private synchronized INDArray units() {

@@ -7,8 +7,10 @@ package io.streamdl.scoring.recs;
  * @param values the vector, {@code profileDim} long; zeros when no item has an embedding
  * @param embedded how many of the profile's interactions had an embedding
  * @param version the oldest embedding version among them, 0 when none
+ * @param items those items, newest first
+ * @param weights their weights, normalised to sum 1
  */
-record ProfileVector(float[] values, int embedded, long version) {
+record ProfileVector(float[] values, int embedded, long version, int[] items, double[] weights) {
 
     static ProfileVector of(UserProfile p, ItemMatrix items, RecommenderConfig config) {
         int dim = config.profileDim();
@@ -18,6 +20,8 @@ record ProfileVector(float[] values, int embedded, long version) {
         long version = Long.MAX_VALUE;
         long newest = p.newestTs();
         double decay = 1;
+        int[] used = new int[p.recent];
+        double[] weights = new double[p.recent];
         for (int k = p.recent - 1; k >= 0; k--) {
             int item = p.items[k];
             double w = p.weights[k] * decay;
@@ -30,6 +34,8 @@ record ProfileVector(float[] values, int embedded, long version) {
             }
             items.addTo(item, w, sum);
             total += w;
+            used[embedded] = item;
+            weights[embedded] = w;
             embedded++;
             version = Math.min(version, items.version(item));
         }
@@ -38,7 +44,15 @@ record ProfileVector(float[] values, int embedded, long version) {
             for (int d = 0; d < dim; d++) {
                 values[d] = (float) (sum[d] / total);
             }
+            for (int k = 0; k < embedded; k++) {
+                weights[k] /= total;
+            }
         }
-        return new ProfileVector(values, embedded, embedded == 0 ? 0 : version);
+        return new ProfileVector(
+                values,
+                embedded,
+                embedded == 0 ? 0 : version,
+                java.util.Arrays.copyOf(used, embedded),
+                java.util.Arrays.copyOf(weights, embedded));
     }
 }

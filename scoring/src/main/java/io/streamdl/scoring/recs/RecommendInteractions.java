@@ -67,6 +67,7 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> modelStore;
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, byte[]> embeddingStore;
     private float[] cosines;
+    private float[] neighbours;
     private long[] popularity;
     private Sensor refused;
     private Sensor recommended;
@@ -95,6 +96,7 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
         this.modelStore = context.getStateStore(Recommender.MODEL_STORE);
         this.embeddingStore = context.getStateStore(Recommender.EMBEDDING_STORE);
         this.cosines = new float[config.items().size()];
+        this.neighbours = new float[config.items().size()];
         this.popularity = new long[config.items().size()];
         try (KeyValueIterator<String, Long> all = popularityStore.all()) {
             while (all.hasNext()) {
@@ -229,7 +231,8 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
 
         ProfileVector after = ProfileVector.of(profile, matrix, config);
         LoadedModel model = models.serving();
-        if (after.embedded() > 0 && (model != null || config.contentWeight() > 0)) {
+        if (after.embedded() > 0
+                && (model != null || config.contentWeight() > 0 || config.neighbourWeight() > 0)) {
             rank(profile, model, after);
         } else {
             popular(profile);
@@ -269,8 +272,9 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
 
     /**
      * Ranks every item with an embedding (less the exclusions) by the model's log-probability plus
-     * {@code recs.ranking.content-weight} times its cosine with the profile; without a model by the
-     * cosine alone.
+     * {@code recs.ranking.content-weight} times its cosine with the profile plus {@code
+     * recs.ranking.neighbour-weight} times its content-kNN share of the profile's items; without a
+     * model by the last two alone.
      */
     private void rank(UserProfile profile, LoadedModel model, ProfileVector vector) {
         int dim = config.profileDim();
@@ -283,6 +287,13 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
         if (weight > 0) {
             matrix.cosines(vector.values(), cosines);
         }
+        double knnWeight = config.neighbourWeight();
+        if (knnWeight > 0) {
+            java.util.Arrays.fill(neighbours, 0f);
+            for (int k = 0; k < vector.items().length; k++) {
+                matrix.addNeighbours(vector.items()[k], vector.weights()[k], neighbours);
+            }
+        }
         BitSet candidates = matrix.present();
         TopK top = new TopK(config.topK());
         for (int i = candidates.nextSetBit(0);
@@ -292,6 +303,9 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
                 continue;
             }
             double score = weight > 0 ? weight * cosines[i] : 0;
+            if (knnWeight > 0) {
+                score += knnWeight * neighbours[i];
+            }
             if (probabilities != null) {
                 score += Math.log(Math.max(probabilities[i], 1e-30f));
             }

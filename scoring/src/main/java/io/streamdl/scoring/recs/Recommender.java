@@ -129,7 +129,12 @@ public final class Recommender {
         }
         Map<String, Integer> itemIndex = Map.copyOf(index);
         ItemMatrix matrix =
-                new ItemMatrix(embeddings.deserializer(), items, itemIndex, config.profileDim());
+                new ItemMatrix(
+                        embeddings.deserializer(),
+                        items,
+                        itemIndex,
+                        config.profileDim(),
+                        config.neighbourWeight() > 0 ? config.neighbours() : 0);
         Topology t = new Topology();
         t.addSource(
                 SOURCE,

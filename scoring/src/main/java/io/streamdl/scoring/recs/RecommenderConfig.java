@@ -62,7 +62,9 @@ public record RecommenderConfig(
         int threads,
         boolean exactlyOnce,
         long commitIntervalMillis,
-        double contentWeight) {
+        double contentWeight,
+        double neighbourWeight,
+        int neighbours) {
 
     /** Which items are left out of a user's recommendations. */
     public enum Exclusion {
@@ -179,6 +181,25 @@ public record RecommenderConfig(
                             + " any model serves: the cosine alone; 0: the model alone, and the"
                             + " popular items until it serves)");
 
+    public static final ConfigOption<Double> NEIGHBOUR_WEIGHT =
+            ConfigOption.doubleRange(
+                    "recs.ranking.neighbour-weight",
+                    10.0,
+                    0.0,
+                    1e6,
+                    "weight of the content kNN term of an item's rank score: the recency- and"
+                            + " kind-weighted share of the user's recent items it is among the"
+                            + " nearest neighbours of (by content embedding), times that cosine"
+                            + " (an item itself counts with cosine 1); 0: off");
+    public static final ConfigOption<Integer> NEIGHBOURS =
+            ConfigOption.intRange(
+                    "recs.ranking.neighbours",
+                    50,
+                    1,
+                    1000,
+                    "nearest items kept per item for the kNN term (rebuilt after a re-embedding;"
+                            + " 10,000 items: about 2 s of matrix products)");
+
     /** Every key the recommender reads. */
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
@@ -195,7 +216,9 @@ public record RecommenderConfig(
                     THREADS,
                     DELIVERY,
                     COMMIT_INTERVAL,
-                    CONTENT_WEIGHT);
+                    CONTENT_WEIGHT,
+                    NEIGHBOUR_WEIGHT,
+                    NEIGHBOURS);
 
     public RecommenderConfig {
         Objects.requireNonNull(model, "model");
@@ -223,6 +246,8 @@ public record RecommenderConfig(
         THREADS.check(threads);
         COMMIT_INTERVAL.check(commitIntervalMillis);
         CONTENT_WEIGHT.check(contentWeight);
+        NEIGHBOUR_WEIGHT.check(neighbourWeight);
+        NEIGHBOURS.check(neighbours);
     }
 
     /**
@@ -258,7 +283,9 @@ public record RecommenderConfig(
                 THREADS.read(settings),
                 DELIVERY.read(settings) == Delivery.EXACTLY_ONCE,
                 COMMIT_INTERVAL.read(settings),
-                CONTENT_WEIGHT.read(settings));
+                CONTENT_WEIGHT.read(settings),
+                NEIGHBOUR_WEIGHT.read(settings),
+                NEIGHBOURS.read(settings));
     }
 
     /** The profile's dimension: the model's input size, the content embeddings' length. */

@@ -201,6 +201,34 @@ class RecommenderTest {
     }
 
     @Test
+    void theNeighbourTermScoresTheRecentItemsAndTheirNearestItems() {
+        try (Harness h =
+                new Harness(
+                        stateDir,
+                        Map.of(
+                                "recs.top-k", "3",
+                                "recs.ranking.neighbour-weight", "1",
+                                "recs.ranking.neighbours", "2"))) {
+            h.embedAll(1);
+            h.send("u", "item-2", "view", NOW);
+            Recommendation first = h.lastRecommendation();
+            assertThat(first.getBasis()).isEqualTo(Recommender.CONTENT);
+            // item-2 itself (1), its nearest item-3; every other item scores 0, lowest index first
+            assertThat(ids(first)).containsExactly("item-2", "item-3", "item-0");
+            assertThat(first.getItems().get(1).getScore())
+                    .isCloseTo(0.9 / Math.hypot(0.1, 0.9), within(1e-5));
+
+            // weights 1 (item-4, newest) and 0.8 (item-2), normalised; item-4's nearest other
+            // item is item-2 (cosine 0, tied with item-5, lower index first)
+            h.send("u", "item-4", "view", NOW + 1);
+            Recommendation second = h.lastRecommendation();
+            assertThat(ids(second)).containsExactly("item-4", "item-2", "item-3");
+            assertThat(second.getItems().get(0).getScore()).isCloseTo(1 / 1.8, within(1e-5));
+            assertThat(second.getItems().get(1).getScore()).isCloseTo(0.8 / 1.8, within(1e-5));
+        }
+    }
+
+    @Test
     void eachInteractionBecomesATrainingExampleOfTheProfileBeforeIt() {
         try (Harness h = new Harness(stateDir, Map.of())) {
             h.embedAll(1);
@@ -392,6 +420,7 @@ class RecommenderTest {
             settings.put("recs.state-dir", dir.toString());
             // the model's ranking alone unless a test says otherwise: its scores are exact
             settings.putIfAbsent("recs.ranking.content-weight", "0");
+            settings.putIfAbsent("recs.ranking.neighbour-weight", "0");
             RecommenderConfig config =
                     RecommenderConfig.of(
                             SPEC, "recs", "broker.test:9092", "http://registry.test", settings);
