@@ -17,11 +17,12 @@ import java.util.SplittableRandom;
  * user's current top K? The pipeline's current top K of a user is the recommendation it wrote after
  * that user's previous interaction (none before their first: a miss). Baselines, with the same
  * exclusion of purchased items: popularity (online counts of every interaction before this one),
- * random (K distinct random items), and the oracle (the simulator's true top K under the user's
- * tastes at that moment: the ceiling). Over the full catalogue, no sampled negatives.
+ * random (K distinct random items), recent (the user's K most recent distinct items: what repeat
+ * interactions alone give), and the oracle (the simulator's true top K under the user's tastes at
+ * that moment: the ceiling). Over the full catalogue, no sampled negatives.
  */
 final class RecsEvaluation {
-    static final String[] METHODS = {"pipeline", "popularity", "random", "oracle"};
+    static final String[] METHODS = {"pipeline", "popularity", "random", "recent", "oracle"};
 
     private final int k;
     private final int items;
@@ -30,6 +31,7 @@ final class RecsEvaluation {
     private final int[] order;
     private final int[] position;
     private final Map<Integer, Set<Integer>> purchased = new java.util.HashMap<>();
+    private final Map<Integer, java.util.ArrayDeque<Integer>> recent = new java.util.HashMap<>();
     private final SplittableRandom random = new SplittableRandom(11);
     private final double[] hits = new double[METHODS.length];
     private final double[] gains = new double[METHODS.length];
@@ -62,9 +64,17 @@ final class RecsEvaluation {
         score(0, rank(pipelineTopK, item));
         score(1, popularityRank(item, excluded));
         score(2, randomHit(item, excluded) ? 0 : -1);
-        score(3, rank(simulator.tastesAt(in.user(), in.index()).topK(k), item));
+        score(3, recentRank(in.user(), item, excluded));
+        score(4, rank(simulator.tastesAt(in.user(), in.index()).topK(k), item));
         // learn it: counts and exclusions move only after the interaction is scored
         increment(item);
+        java.util.ArrayDeque<Integer> mine =
+                recent.computeIfAbsent(in.user(), u -> new java.util.ArrayDeque<>());
+        mine.remove(item);
+        mine.addFirst(item);
+        if (mine.size() > 4 * k) {
+            mine.removeLast();
+        }
         if (in.kind() == InteractionKind.PURCHASE) {
             purchased.computeIfAbsent(in.user(), u -> new HashSet<>()).add(item);
         }
@@ -142,6 +152,28 @@ final class RecsEvaluation {
             if (list[r] == item) {
                 return r;
             }
+        }
+        return -1;
+    }
+
+    /** The item's rank among the user's K most recent distinct items not excluded, or -1. */
+    private int recentRank(int user, int item, Set<Integer> excluded) {
+        java.util.ArrayDeque<Integer> mine = recent.get(user);
+        if (mine == null) {
+            return -1;
+        }
+        int r = 0;
+        for (int candidate : mine) {
+            if (r == k) {
+                break;
+            }
+            if (excluded.contains(candidate)) {
+                continue;
+            }
+            if (candidate == item) {
+                return r;
+            }
+            r++;
         }
         return -1;
     }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * HR@K over the stream as a PNG: one line per method (pipeline, popularity, random, oracle) of the
- * hit rate per window, the drift as a red vertical line and a tick at the top where each model
- * version first served a recommendation.
+ * HR@K over the stream as a PNG: one line per method (pipeline, popularity, random, recent, oracle)
+ * of the hit rate per window, the drift as a red vertical line and a tick at the top where each
+ * model version first served a recommendation.
  */
 final class RecsHitPlot {
     private static final int W = 1100;

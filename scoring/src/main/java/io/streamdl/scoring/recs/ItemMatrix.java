@@ -10,6 +10,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The content embeddings of the catalogue's items, decoded once into one dense matrix shared by an
@@ -43,6 +44,9 @@ final class ItemMatrix {
     private int[][] neighbours;
     private float[][] neighbourSims;
     private long neighboursOfChange = -1;
+    private boolean building;
+    private final java.util.concurrent.Executor builds;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ItemMatrix.class);
 
     /** How long the embeddings must stay unchanged before the neighbour lists are rebuilt. */
     private static final long QUIET_NANOS = 2_000_000_000L;
@@ -55,8 +59,10 @@ final class ItemMatrix {
             List<String> items,
             Map<String, Integer> index,
             int dim,
-            int neighbourCount) {
+            int neighbourCount,
+            java.util.concurrent.Executor builds) {
         this.neighbourCount = neighbourCount;
+        this.builds = builds;
         this.reader = reader;
         this.index = index;
         this.dim = dim;
@@ -171,15 +177,22 @@ final class ItemMatrix {
             if (neighbourCount == 0) {
                 return;
             }
-            if (neighbours == null
-                    || (neighboursOfChange != changeCount
-                            && System.nanoTime() - lastChangeNanos >= QUIET_NANOS)) {
-                buildNeighbours();
+            boolean due =
+                    !building
+                            && (neighbours == null
+                                    || (neighboursOfChange != changeCount
+                                            && System.nanoTime() - lastChangeNanos >= QUIET_NANOS));
+            if (due && !present.isEmpty()) {
+                building = true;
+                INDArray rows = units();
+                BitSet items = (BitSet) present.clone();
+                long target = changeCount;
+                builds.execute(() -> buildNeighbours(rows, items, target));
             }
             lists = neighbours;
             sims = neighbourSims;
         }
-        if (j >= lists.length || lists[j] == null) {
+        if (lists == null || j >= lists.length || lists[j] == null) {
             return;
         }
         int[] n = lists[j];
@@ -189,51 +202,58 @@ final class ItemMatrix {
         }
     }
 
-    /** Every present item's {@code neighbourCount} most similar items by one pass of products. */
-    private void buildNeighbours() {
+    /**
+     * Every present item's {@code neighbourCount} most similar items, by products of blocks of unit
+     * rows with all of them; run on {@code builds}, off the stream thread in an app.
+     */
+    private void buildNeighbours(INDArray rows, BitSet items, long target) {
         long t0 = System.nanoTime();
-        INDArray rows = units();
         int n = norms.length;
         int[][] lists = new int[n][];
         float[][] sims = new float[n][];
         int chunk = 512;
-        BitSet items = (BitSet) present.clone();
-        INDArray all = rows.transpose();
-        for (int from = 0; from < n; from += chunk) {
-            int to = Math.min(n, from + chunk);
-            if (items.nextSetBit(from) < 0 || items.nextSetBit(from) >= to) {
-                continue;
-            }
-            float[] block =
-                    rows.get(
-                                    org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                                    org.nd4j.linalg.indexing.NDArrayIndex.all())
-                            .mmul(all)
-                            .data()
-                            .asFloat();
-            for (int i = from; i < to; i++) {
-                if (!items.get(i)) {
+        int count = Math.min(neighbourCount, items.cardinality());
+        try {
+            INDArray all = rows.transpose();
+            for (int from = 0; from < n; from += chunk) {
+                int to = Math.min(n, from + chunk);
+                int first = items.nextSetBit(from);
+                if (first < 0 || first >= to) {
                     continue;
                 }
-                TopK top = new TopK(Math.min(neighbourCount, items.cardinality()));
-                int base = (i - from) * n;
-                for (int k = items.nextSetBit(0); k >= 0; k = items.nextSetBit(k + 1)) {
-                    top.offer(k, k == i ? 2f : block[base + k]);
+                float[] block =
+                        rows.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
+                                .mmul(all)
+                                .data()
+                                .asFloat();
+                for (int i = items.nextSetBit(from);
+                        i >= 0 && i < to;
+                        i = items.nextSetBit(i + 1)) {
+                    TopK top = new TopK(count);
+                    int base = (i - from) * n;
+                    for (int k = items.nextSetBit(0); k >= 0; k = items.nextSetBit(k + 1)) {
+                        top.offer(k, k == i ? 2f : block[base + k]);
+                    }
+                    lists[i] = top.items();
+                    sims[i] = top.scores();
+                    sims[i][0] = 1f;
                 }
-                lists[i] = top.items();
-                sims[i] = top.scores();
-                sims[i][0] = 1f;
+            }
+        } finally {
+            synchronized (this) {
+                if (lists.length == n) {
+                    neighbours = lists;
+                    neighbourSims = sims;
+                }
+                neighboursOfChange = target;
+                building = false;
             }
         }
-        neighbours = lists;
-        neighbourSims = sims;
-        neighboursOfChange = changeCount;
-        org.slf4j.LoggerFactory.getLogger(ItemMatrix.class)
-                .info(
-                        "recommender: nearest {} items of each of {} items in {} ms",
-                        neighbourCount,
-                        items.cardinality(),
-                        (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+                "recommender: nearest {} items of each of {} items in {} ms",
+                count,
+                items.cardinality(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     private synchronized INDArray units() {

@@ -134,7 +134,8 @@ public final class Recommender {
                         items,
                         itemIndex,
                         config.profileDim(),
-                        config.neighbourWeight() > 0 ? config.neighbours() : 0);
+                        config.neighbourWeight() > 0 ? config.neighbours() : 0,
+                        models.background());
         Topology t = new Topology();
         t.addSource(
                 SOURCE,

@@ -53,6 +53,14 @@ public final class ServingRecsModel implements AutoCloseable {
         return serving;
     }
 
+    /**
+     * Where models are built: also where the recommender builds its other derived state (the
+     * content neighbour lists), off the stream threads.
+     */
+    Executor background() {
+        return loads;
+    }
+
     public synchronized long swaps() {
         return swaps;
     }
