@@ -52,6 +52,7 @@ public final class BenchMain implements BenchRunner {
             case recs ->
                     RecsBenchmark.runAndWrite(
                             r.reports(), out, r.events(), r.rateOr(RecsBenchmark.DEFAULT_RATE));
+            case recsLatency -> RecsLatencyBenchmark.runAndWrite(r.reports(), out, r.rate());
             case anomalyImages ->
                     AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rateOr(1000));
             case train ->

@@ -332,7 +332,7 @@ final class RecsBenchmark {
         return m;
     }
 
-    private static int[] indices(Recommendation r) {
+    static int[] indices(Recommendation r) {
         int[] out = new int[r.getItems().size()];
         int n = 0;
         for (RecommendedItem item : r.getItems()) {
@@ -342,7 +342,7 @@ final class RecsBenchmark {
     }
 
     /** Fits the catalogue's image CNN on the first training images, one pass, batches of 64. */
-    private static ModelUpdate trainImageModel(PrintStream out) {
+    static ModelUpdate trainImageModel(PrintStream out) {
         ModelSpec spec = DefaultSpecs.image();
         ComputationGraph net = Architectures.build(spec);
         FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN);
@@ -365,7 +365,7 @@ final class RecsBenchmark {
                 .encode(spec, net, 1, null, Map.of());
     }
 
-    private static void publish(
+    static void publish(
             BenchPlatform bench, RestSchemaRegistryClient registry, String url, ModelUpdate u) {
         var serde = WireSerde.specific(registry, SerdeConfig.forValues(url), ModelUpdate.class);
         String topic = Topics.models(u.getModel()).name();
@@ -379,8 +379,7 @@ final class RecsBenchmark {
         }
     }
 
-    private static int awaitEmbeddings(
-            BenchPlatform bench, RestSchemaRegistryClient registry, int items) {
+    static int awaitEmbeddings(BenchPlatform bench, RestSchemaRegistryClient registry, int items) {
         AvroWireDeserializer<ItemEmbedding> reader =
                 AvroWireDeserializer.specific(registry, ItemEmbedding.class);
         java.util.Set<String> seen = new java.util.HashSet<>();

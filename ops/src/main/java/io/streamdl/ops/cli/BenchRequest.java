@@ -48,7 +48,8 @@ public record BenchRequest(
         nab,
         anomalyImages("anomaly-images"),
         anomalyLatency("anomaly-latency"),
-        recs;
+        recs,
+        recsLatency("recs-latency");
 
         private final String id;
 

@@ -268,7 +268,7 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99), recs (simulated users' interactions through the item embedder, the recommender and its online trainer: prequential HR@10 and NDCG@10 against popularity, random and the true tastes, with a taste drift halfway).")
+                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99), recs (simulated users' interactions through the item embedder, the recommender and its online trainer: prequential HR@10 and NDCG@10 against popularity, random and the true tastes, with a taste drift halfway), recs-latency (the recommender's maximum sustained rate and, at half of it, send to readable Recommendation p50/p99, at-least-once and exactly-once).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
@@ -299,7 +299,7 @@ public final class PipelineCli {
         @Option(
                 names = "--rate",
                 description =
-                        "Events per second sent: learn* training events (default 300), anomaly-images images (default 1000), nab metric points (default 2500), anomaly-latency metric points (default 100), recs interactions (default 1000).")
+                        "Events per second sent: learn* training events (default 300), anomaly-images images (default 1000), nab metric points (default 2500), anomaly-latency metric points (default 100), recs interactions (default 1000), recs-latency interactions (default: half the measured maximum).")
         double rate;
 
         @Option(
