@@ -36,11 +36,14 @@ final class ItemMatrix {
     /** The rows scaled to unit length, for {@link #cosines}; rebuilt after a change. */
     private INDArray units;
 
+    private volatile float[] centre;
+
     private boolean changed = true;
     private long builtAtNanos;
     private long changeCount;
     private long lastChangeNanos;
     private final int neighbourCount;
+    private final double temperature;
     private int[][] neighbours;
     private float[][] neighbourSims;
     private long neighboursOfChange = -1;
@@ -60,8 +63,10 @@ final class ItemMatrix {
             Map<String, Integer> index,
             int dim,
             int neighbourCount,
+            double temperature,
             java.util.concurrent.Executor builds) {
         this.neighbourCount = neighbourCount;
+        this.temperature = temperature;
         this.builds = builds;
         this.reader = reader;
         this.index = index;
@@ -145,19 +150,21 @@ final class ItemMatrix {
      * (ND4J's BLAS, several times a plain Java loop over a 10,000 x 128 matrix).
      */
     void cosines(float[] profile, float[] out) {
+        INDArray rows = units();
+        float[] mean = centre;
+        float[] unit = new float[dim];
         double norm = 0;
-        for (float v : profile) {
-            norm += (double) v * v;
+        for (int d = 0; d < dim; d++) {
+            unit[d] = profile[d] - mean[d];
+            norm += (double) unit[d] * unit[d];
         }
         if (norm == 0) {
             java.util.Arrays.fill(out, 0f);
             return;
         }
-        INDArray rows = units();
         float inv = (float) (1 / Math.sqrt(norm));
-        float[] unit = new float[dim];
         for (int d = 0; d < dim; d++) {
-            unit[d] = profile[d] * inv;
+            unit[d] *= inv;
         }
         INDArray dots = rows.mmul(Nd4j.create(unit, new long[] {dim, 1}, 'c'));
         float[] values = dots.data().asFloat();
@@ -165,10 +172,11 @@ final class ItemMatrix {
     }
 
     /**
-     * Adds {@code weight} times each of item {@code j}'s nearest neighbours' cosine with it (itself
-     * first, cosine 1) into {@code out}: the content kNN of one history item. The neighbour lists
-     * are built from all present embeddings the first time and rebuilt once the embeddings have not
-     * changed for 2 s after a change (a re-embedding), so the latest lists are used meanwhile.
+     * Adds {@code weight} times each of item {@code j}'s nearest neighbours' similarity with it,
+     * {@code exp((cos - 1) / temperature)} of their centred embeddings (itself first, 1), into
+     * {@code out}: the content kNN of one history item. The neighbour lists are built from all
+     * present embeddings the first time and rebuilt once the embeddings have not changed for 2 s
+     * after a change (a re-embedding), so the latest lists are used meanwhile.
      */
     void addNeighbours(int j, double weight, float[] out) {
         int[][] lists;
@@ -237,6 +245,9 @@ final class ItemMatrix {
                     lists[i] = top.items();
                     sims[i] = top.scores();
                     sims[i][0] = 1f;
+                    for (int k = 1; k < sims[i].length; k++) {
+                        sims[i][k] = (float) Math.exp((sims[i][k] - 1) / temperature);
+                    }
                 }
             }
         } finally {
@@ -259,16 +270,33 @@ final class ItemMatrix {
     private synchronized INDArray units() {
         // a re-embedding is 10,000 updates in a burst: rebuilt at most every 0.5 s meanwhile
         if (units == null || (changed && System.nanoTime() - builtAtNanos >= REBUILD_NANOS)) {
+            // centred on the catalogue's mean embedding: ReLU features are all non-negative, and
+            // raw cosines of any two items of a class were all about 0.9
+            float[] mean = new float[dim];
+            int count = present.cardinality();
+            for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+                int base = i * dim;
+                for (int d = 0; d < dim; d++) {
+                    mean[d] += values[base + d] / count;
+                }
+            }
             float[] scaled = new float[values.length];
             for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
-                if (norms[i] > 0) {
-                    int base = i * dim;
-                    float inv = 1 / norms[i];
+                int base = i * dim;
+                double norm = 0;
+                for (int d = 0; d < dim; d++) {
+                    float c = values[base + d] - mean[d];
+                    scaled[base + d] = c;
+                    norm += (double) c * c;
+                }
+                if (norm > 0) {
+                    float inv = (float) (1 / Math.sqrt(norm));
                     for (int d = 0; d < dim; d++) {
-                        scaled[base + d] = values[base + d] * inv;
+                        scaled[base + d] *= inv;
                     }
                 }
             }
+            centre = mean;
             units = Nd4j.create(scaled, new long[] {norms.length, dim}, 'c');
             changed = false;
             builtAtNanos = System.nanoTime();

@@ -135,6 +135,7 @@ public final class Recommender {
                         itemIndex,
                         config.profileDim(),
                         config.neighbourWeight() > 0 ? config.neighbours() : 0,
+                        config.neighbourTemperature(),
                         models.background());
         Topology t = new Topology();
         t.addSource(

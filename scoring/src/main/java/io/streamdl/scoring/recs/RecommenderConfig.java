@@ -64,7 +64,8 @@ public record RecommenderConfig(
         long commitIntervalMillis,
         double contentWeight,
         double neighbourWeight,
-        int neighbours) {
+        int neighbours,
+        double neighbourTemperature) {
 
     /** Which items are left out of a user's recommendations. */
     public enum Exclusion {
@@ -188,9 +189,9 @@ public record RecommenderConfig(
                     0.0,
                     1e6,
                     "weight of the content kNN term of an item's rank score: the recency- and"
-                            + " kind-weighted share of the user's recent items it is among the"
-                            + " nearest neighbours of (by content embedding), times that cosine"
-                            + " (an item itself counts with cosine 1); 0: off");
+                            + " kind-weighted share of the user's recent items it is, or is among"
+                            + " the nearest neighbours of (by content embedding, discounted by"
+                            + " neighbour-temperature); 0: off");
     public static final ConfigOption<Integer> NEIGHBOURS =
             ConfigOption.intRange(
                     "recs.ranking.neighbours",
@@ -199,6 +200,15 @@ public record RecommenderConfig(
                     1000,
                     "nearest items kept per item for the kNN term (rebuilt after a re-embedding;"
                             + " 10,000 items: about 2 s of matrix products)");
+
+    public static final ConfigOption<Double> NEIGHBOUR_TEMPERATURE =
+            ConfigOption.doubleAbove(
+                    "recs.ranking.neighbour-temperature",
+                    0.1,
+                    0,
+                    100,
+                    "a neighbour counts exp((cos - 1) / this) of the item it neighbours (cosine of"
+                            + " the embeddings centred on the catalogue's mean; the item itself 1)");
 
     /** Every key the recommender reads. */
     public static final List<ConfigOption<?>> OPTIONS =
@@ -218,7 +228,8 @@ public record RecommenderConfig(
                     COMMIT_INTERVAL,
                     CONTENT_WEIGHT,
                     NEIGHBOUR_WEIGHT,
-                    NEIGHBOURS);
+                    NEIGHBOURS,
+                    NEIGHBOUR_TEMPERATURE);
 
     public RecommenderConfig {
         Objects.requireNonNull(model, "model");
@@ -248,6 +259,7 @@ public record RecommenderConfig(
         CONTENT_WEIGHT.check(contentWeight);
         NEIGHBOUR_WEIGHT.check(neighbourWeight);
         NEIGHBOURS.check(neighbours);
+        NEIGHBOUR_TEMPERATURE.check(neighbourTemperature);
     }
 
     /**
@@ -285,7 +297,8 @@ public record RecommenderConfig(
                 COMMIT_INTERVAL.read(settings),
                 CONTENT_WEIGHT.read(settings),
                 NEIGHBOUR_WEIGHT.read(settings),
-                NEIGHBOURS.read(settings));
+                NEIGHBOURS.read(settings),
+                NEIGHBOUR_TEMPERATURE.read(settings));
     }
 
     /** The profile's dimension: the model's input size, the content embeddings' length. */

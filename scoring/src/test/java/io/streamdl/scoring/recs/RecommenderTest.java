@@ -183,10 +183,14 @@ class RecommenderTest {
             assertThat(content.getBasis()).isEqualTo(Recommender.CONTENT);
             assertThat(content.getModelVersion()).isZero();
             assertThat(content.getEmbeddingVersion()).isEqualTo(3);
-            // cosines with e0: 1, 0.9 / |e1|, 0, 0.1 / |e3|, -1, 0
-            assertThat(ids(content)).containsExactly("item-0", "item-1", "item-3");
-            double cos1 = 0.9 / Math.hypot(0.9, 0.1);
-            assertThat(content.getItems().get(1).getScore()).isCloseTo(2 * cos1, within(1e-5));
+            // the profile is e0; cosines of the embeddings centred on their mean
+            double[] cos = new double[EMBEDDINGS.length];
+            for (int i = 0; i < cos.length; i++) {
+                cos[i] = centredCosine(EMBEDDINGS[0], EMBEDDINGS[i]);
+            }
+            assertThat(ids(content)).containsExactlyElementsOf(best(cos, 3));
+            assertThat(content.getItems().get(1).getScore())
+                    .isCloseTo(2 * cos[index(content, 1)], within(1e-5));
 
             // with version 1 serving, its log-probabilities <p, e_i> add to the cosine
             h.publish(1);
@@ -194,9 +198,12 @@ class RecommenderTest {
             Recommendation hybrid = h.lastRecommendation();
             assertThat(hybrid.getBasis()).isEqualTo(Recommender.MODEL);
             assertThat(hybrid.getModelVersion()).isEqualTo(1);
-            // 1 + 2 * 1 for item-0, 0.9 + 2 * cos1 for item-1
+            double[] score = new double[EMBEDDINGS.length];
+            for (int i = 0; i < score.length; i++) {
+                score[i] = EMBEDDINGS[0][0] * EMBEDDINGS[i][0] + 2 * cos[i];
+            }
+            assertThat(ids(hybrid)).containsExactlyElementsOf(best(score, 3));
             assertThat(hybrid.getItems().get(0).getScore()).isCloseTo(3.0, within(1e-5));
-            assertThat(hybrid.getItems().get(1).getScore()).isCloseTo(0.9 + 2 * cos1, within(1e-5));
         }
     }
 
@@ -206,26 +213,60 @@ class RecommenderTest {
                 new Harness(
                         stateDir,
                         Map.of(
-                                "recs.top-k", "3",
+                                "recs.top-k", "2",
                                 "recs.ranking.neighbour-weight", "1",
-                                "recs.ranking.neighbours", "2"))) {
+                                "recs.ranking.neighbours", "2",
+                                "recs.ranking.neighbour-temperature", "0.5"))) {
             h.embedAll(1);
             h.send("u", "item-2", "view", NOW);
             Recommendation first = h.lastRecommendation();
             assertThat(first.getBasis()).isEqualTo(Recommender.CONTENT);
-            // item-2 itself (1), its nearest item-3; every other item scores 0, lowest index first
-            assertThat(ids(first)).containsExactly("item-2", "item-3", "item-0");
+            // item-2 itself (1), then its nearest item by centred cosine, discounted
+            double[] cos = new double[EMBEDDINGS.length];
+            for (int i = 0; i < cos.length; i++) {
+                cos[i] = i == 2 ? 2 : centredCosine(EMBEDDINGS[2], EMBEDDINGS[i]);
+            }
+            int nearest = Integer.parseInt(best(cos, 2).get(1).substring("item-".length()));
+            assertThat(ids(first)).containsExactly("item-2", "item-" + nearest);
+            assertThat(first.getItems().get(0).getScore()).isCloseTo(1.0, within(1e-5));
             assertThat(first.getItems().get(1).getScore())
-                    .isCloseTo(0.9 / Math.hypot(0.1, 0.9), within(1e-5));
+                    .isCloseTo(Math.exp((cos[nearest] - 1) / 0.5), within(1e-5));
 
-            // weights 1 (item-4, newest) and 0.8 (item-2), normalised; item-4's nearest other
-            // item is item-2 (cosine 0, tied with item-5, lower index first)
+            // weights 1 (item-4, newest) and 0.8 (item-2), normalised to 1/1.8 and 0.8/1.8
             h.send("u", "item-4", "view", NOW + 1);
             Recommendation second = h.lastRecommendation();
-            assertThat(ids(second)).containsExactly("item-4", "item-2", "item-3");
+            assertThat(ids(second)).containsExactly("item-4", "item-2");
             assertThat(second.getItems().get(0).getScore()).isCloseTo(1 / 1.8, within(1e-5));
-            assertThat(second.getItems().get(1).getScore()).isCloseTo(0.8 / 1.8, within(1e-5));
         }
+    }
+
+    /** The cosine of two embeddings centred on the mean of all of {@link #EMBEDDINGS}. */
+    private static double centredCosine(float[] a, float[] b) {
+        double mx = 0;
+        double my = 0;
+        for (float[] e : EMBEDDINGS) {
+            mx += e[0] / EMBEDDINGS.length;
+            my += e[1] / EMBEDDINGS.length;
+        }
+        double ax = a[0] - mx;
+        double ay = a[1] - my;
+        double bx = b[0] - mx;
+        double by = b[1] - my;
+        return (ax * bx + ay * by) / (Math.hypot(ax, ay) * Math.hypot(bx, by));
+    }
+
+    /** The ids of the {@code k} highest scores, ties to the lower index. */
+    private static List<String> best(double[] scores, int k) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            order.add(i);
+        }
+        order.sort((x, y) -> scores[y] != scores[x] ? Double.compare(scores[y], scores[x]) : x - y);
+        return order.subList(0, k).stream().map(i -> "item-" + i).toList();
+    }
+
+    private static int index(Recommendation r, int rank) {
+        return Integer.parseInt(r.getItems().get(rank).getItemId().substring("item-".length()));
     }
 
     @Test
