@@ -23,6 +23,7 @@ final class RecsHitPlot {
         new Color(0, 90, 200),
         new Color(230, 130, 0),
         new Color(140, 140, 140),
+        new Color(150, 60, 170),
         new Color(0, 150, 70)
     };
 
