@@ -295,6 +295,8 @@ final class RecsBenchmark {
                 .put("windowHitRates", windowTable(windows))
                 .put("versionFirstServedAt", versionFirstServed)
                 .put("interactionsScoredByPopularFallback", popularServed);
+        Path file = report.write(reports, "bench-recs.json");
+        out.println("report: " + file);
         Path plot =
                 RecsHitPlot.write(
                         windows,
@@ -303,8 +305,7 @@ final class RecsBenchmark {
                         versionFirstServed,
                         reports.resolve("bench-recs-hr.png"));
         out.println("plot: " + plot);
-        Path file = report.write(reports, "bench-recs.json");
-        out.println("report: " + file);
+
         return file;
     }
 
