@@ -113,11 +113,11 @@ public record RecommenderConfig(
                     "excluded items remembered per user (the oldest are forgotten first)");
     public static final ConfigOption<Integer> PROFILE_SIZE =
             ConfigOption.intRange(
-                    "recs.profile.size", 20, 1, 1000, "recent interactions kept per user profile");
+                    "recs.profile.size", 50, 1, 1000, "recent interactions kept per user profile");
     public static final ConfigOption<Double> RECENCY_DECAY =
             ConfigOption.doubleRange(
                     "recs.profile.recency-decay",
-                    0.8,
+                    0.9,
                     0.0,
                     1.0,
                     "weight factor of an interaction per newer interaction of the same user");
@@ -174,7 +174,7 @@ public record RecommenderConfig(
     public static final ConfigOption<Double> CONTENT_WEIGHT =
             ConfigOption.doubleRange(
                     "recs.ranking.content-weight",
-                    10.0,
+                    1.0,
                     0.0,
                     1e6,
                     "an item's rank score is the model's log-probability of it plus this times the"
@@ -185,7 +185,7 @@ public record RecommenderConfig(
     public static final ConfigOption<Double> NEIGHBOUR_WEIGHT =
             ConfigOption.doubleRange(
                     "recs.ranking.neighbour-weight",
-                    10.0,
+                    1000.0,
                     0.0,
                     1e6,
                     "weight of the content kNN term of an item's rank score: the recency- and"
@@ -204,7 +204,7 @@ public record RecommenderConfig(
     public static final ConfigOption<Double> NEIGHBOUR_TEMPERATURE =
             ConfigOption.doubleAbove(
                     "recs.ranking.neighbour-temperature",
-                    0.1,
+                    0.02,
                     0,
                     100,
                     "a neighbour counts exp((cos - 1) / this) of the item it neighbours (cosine of"
