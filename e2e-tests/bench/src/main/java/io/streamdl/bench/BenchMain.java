@@ -51,7 +51,10 @@ public final class BenchMain implements BenchRunner {
                             r.reports(), out, r.rateOr(100), r.target());
             case recs ->
                     RecsBenchmark.runAndWrite(
-                            r.reports(), out, r.events(), r.rateOr(RecsBenchmark.DEFAULT_RATE));
+                            r.reports(),
+                            out,
+                            r.eventsOr(RecsBenchmark.DEFAULT_INTERACTIONS),
+                            r.rateOr(RecsBenchmark.DEFAULT_RATE));
             case recsLatency -> RecsLatencyBenchmark.runAndWrite(r.reports(), out, r.rate());
             case anomalyImages ->
                     AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rateOr(1000));

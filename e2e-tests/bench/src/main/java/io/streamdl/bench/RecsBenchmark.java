@@ -81,9 +81,12 @@ final class RecsBenchmark {
     /** One recommendation as read back: its items (indices) and the model version. */
     private record Rec(int[] items, long version, boolean popular) {}
 
-    static Path runAndWrite(Path reports, PrintStream out, int events, double rate)
+    static Path runAndWrite(Path reports, PrintStream out, int interactions, double rate)
             throws Exception {
-        int interactions = events >= 20_000 ? events : DEFAULT_INTERACTIONS;
+        if (interactions < 2 * WINDOW) {
+            throw new IllegalArgumentException(
+                    "--events: recs needs at least " + 2 * WINDOW + " interactions");
+        }
         long driftAt = interactions / 2;
         Report report = new Report("recs", "./pipeline bench recs");
         try (BenchPlatform bench = new BenchPlatform(4)) {

@@ -30,6 +30,14 @@ public record BenchRequest(
         int passes,
         String target) {
 
+    /** What {@code --events} is when not given. */
+    public static final int DEFAULT_EVENTS = 30_000;
+
+    /** {@link #events}, or {@code fallback} when none was given. */
+    public int eventsOr(int fallback) {
+        return events == DEFAULT_EVENTS ? fallback : events;
+    }
+
     /** {@link #rate}, or {@code fallback} when none was given. */
     public double rateOr(double fallback) {
         return rate > 0 ? rate : fallback;

@@ -283,8 +283,8 @@ public final class PipelineCli {
         @Option(
                 names = "--events",
                 description =
-                        "Events for the pipeline runs; learn*: training events (default 30000, more than the keyword and text training splits hold); train: labelled examples, at most 4096; recs: interactions (at least 20000, else 200000).")
-        int events = 30_000;
+                        "Events for the pipeline runs; learn*: training events (default 30000, more than the keyword and text training splits hold); train: labelled examples, at most 4096; recs: interactions (default 200000).")
+        int events = BenchRequest.DEFAULT_EVENTS;
 
         @Option(
                 names = "--batch",

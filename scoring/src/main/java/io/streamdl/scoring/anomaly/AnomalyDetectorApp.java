@@ -1,18 +1,15 @@
 package io.streamdl.scoring.anomaly;
 
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.scoring.StreamsLifecycle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A running anomaly detector: {@link AnomalyDetector}'s topology in a {@link KafkaStreams} with
@@ -24,33 +21,24 @@ import org.slf4j.LoggerFactory;
  * while the pipeline runs one instance).
  */
 public final class AnomalyDetectorApp implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
     private final AnomalyDetectorConfig config;
-    private final KafkaStreams streams;
-    private final Object stateChanged = new Object();
+    private final StreamsLifecycle lifecycle;
 
-    private AnomalyDetectorApp(AnomalyDetectorConfig config, KafkaStreams streams) {
+    private AnomalyDetectorApp(AnomalyDetectorConfig config, StreamsLifecycle lifecycle) {
         this.config = config;
-        this.streams = streams;
+        this.lifecycle = lifecycle;
     }
 
     /** Builds the topology with wire-format serdes on {@code registry} and starts it. */
     public static AnomalyDetectorApp start(
             AnomalyDetectorConfig config, SchemaRegistryClient registry) {
-        KafkaStreams streams =
-                new KafkaStreams(
-                        AnomalyDetector.buildTopology(config, registry), streamsProperties(config));
-        AnomalyDetectorApp app = new AnomalyDetectorApp(config, streams);
-        streams.setStateListener(app::onStateChange);
-        streams.setUncaughtExceptionHandler(
-                e -> {
-                    LOG.error("the anomaly detector stops on an unexpected error", e);
-                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-                });
-        streams.start();
-        return app;
+        return new AnomalyDetectorApp(
+                config,
+                StreamsLifecycle.start(
+                        "anomaly detector",
+                        config.applicationId(),
+                        AnomalyDetector.buildTopology(config, registry),
+                        streamsProperties(config)));
     }
 
     /** The Kafka Streams settings of {@code config}. */
@@ -66,15 +54,8 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         return p;
     }
 
-    private void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
-        LOG.info("anomaly detector {}: {} -> {}", config.applicationId(), before, now);
-        synchronized (stateChanged) {
-            stateChanged.notifyAll();
-        }
-    }
-
     public KafkaStreams.State state() {
-        return streams.state();
+        return lifecycle.state();
     }
 
     /**
@@ -84,22 +65,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
      * @throws IllegalStateException if the app stopped or failed instead
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateChanged) {
-            while (streams.state() != KafkaStreams.State.RUNNING) {
-                if (!streams.state().isRunningOrRebalancing()
-                        && streams.state() != KafkaStreams.State.CREATED) {
-                    throw new IllegalStateException(
-                            "the anomaly detector is " + streams.state() + ", not starting");
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                stateChanged.wait(Math.max(1, left / 1_000_000));
-            }
-        }
-        return true;
+        return lifecycle.awaitRunning(timeout);
     }
 
     /**
@@ -114,9 +80,12 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     public Optional<SeriesView> series(String model, String series) {
         String key = AnomalyDetector.seriesKey(model, series);
         ReadOnlyKeyValueStore<String, SeriesState> store =
-                streams.store(
-                        StoreQueryParameters.fromNameAndType(
-                                AnomalyDetector.STORE, QueryableStoreTypes.keyValueStore()));
+                lifecycle
+                        .streams()
+                        .store(
+                                StoreQueryParameters.fromNameAndType(
+                                        AnomalyDetector.STORE,
+                                        QueryableStoreTypes.keyValueStore()));
         return Optional.ofNullable(store.get(key)).map(s -> SeriesView.of(key, s, config));
     }
 
@@ -130,11 +99,6 @@ public final class AnomalyDetectorApp implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!streams.close(
-                CloseOptions.timeout(CLOSE_TIMEOUT)
-                        .withGroupMembershipOperation(
-                                CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-            LOG.warn("the anomaly detector did not stop within {}", CLOSE_TIMEOUT);
-        }
+        lifecycle.close();
     }
 }

@@ -2,16 +2,15 @@ package io.streamdl.scoring.recs;
 
 import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.schemas.topics.Topics;
+import io.streamdl.scoring.StreamsLifecycle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -25,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ItemEmbedderApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ItemEmbedderApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** A model update (read, or kept in the pending store's changelog) plus framing. */
     static final int MAX_REQUEST_BYTES = Topics.MODEL_MAX_MESSAGE_BYTES + (2 << 20);
@@ -37,12 +35,11 @@ public final class ItemEmbedderApp implements AutoCloseable {
     static final int TRANSACTION_TIMEOUT_MS = 120_000;
 
     private final ItemEmbedderConfig config;
-    private final KafkaStreams streams;
-    private final Object stateChanged = new Object();
+    private final StreamsLifecycle lifecycle;
 
-    private ItemEmbedderApp(ItemEmbedderConfig config, KafkaStreams streams) {
+    private ItemEmbedderApp(ItemEmbedderConfig config, StreamsLifecycle lifecycle) {
         this.config = config;
-        this.streams = streams;
+        this.lifecycle = lifecycle;
     }
 
     /**
@@ -56,25 +53,19 @@ public final class ItemEmbedderApp implements AutoCloseable {
     /** Builds the topology over {@code images} with wire-format serdes on {@code registry}. */
     public static ItemEmbedderApp start(
             ItemEmbedderConfig config, SchemaRegistryClient registry, CatalogueImages images) {
-        KafkaStreams streams =
-                new KafkaStreams(
-                        ItemEmbedder.buildTopology(config, registry, images),
-                        streamsProperties(config));
-        ItemEmbedderApp app = new ItemEmbedderApp(config, streams);
-        streams.setStateListener(app::onStateChange);
-        streams.setUncaughtExceptionHandler(
-                e -> {
-                    LOG.error("the item embedder stops on an unexpected error", e);
-                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-                });
         LOG.info(
                 "item embedder {}: embedding {} items of {} with {}",
                 config.applicationId(),
                 images.size(),
                 images.origin(),
                 config.modelTopic());
-        streams.start();
-        return app;
+        return new ItemEmbedderApp(
+                config,
+                StreamsLifecycle.start(
+                        "item embedder",
+                        config.applicationId(),
+                        ItemEmbedder.buildTopology(config, registry, images),
+                        streamsProperties(config)));
     }
 
     /** The Kafka Streams settings of {@code config}. */
@@ -104,15 +95,8 @@ public final class ItemEmbedderApp implements AutoCloseable {
         return p;
     }
 
-    private void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
-        LOG.info("item embedder {}: {} -> {}", config.applicationId(), before, now);
-        synchronized (stateChanged) {
-            stateChanged.notifyAll();
-        }
-    }
-
     public KafkaStreams.State state() {
-        return streams.state();
+        return lifecycle.state();
     }
 
     /**
@@ -122,22 +106,7 @@ public final class ItemEmbedderApp implements AutoCloseable {
      * @throws IllegalStateException if the app stopped or failed instead
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateChanged) {
-            while (streams.state() != KafkaStreams.State.RUNNING) {
-                if (!streams.state().isRunningOrRebalancing()
-                        && streams.state() != KafkaStreams.State.CREATED) {
-                    throw new IllegalStateException(
-                            "the item embedder is " + streams.state() + ", not starting");
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                stateChanged.wait(Math.max(1, left / 1_000_000));
-            }
-        }
-        return true;
+        return lifecycle.awaitRunning(timeout);
     }
 
     /**
@@ -150,9 +119,12 @@ public final class ItemEmbedderApp implements AutoCloseable {
      */
     public Optional<Long> lastEmbeddedVersion() {
         ReadOnlyKeyValueStore<String, ItemEmbedderState.Embedded> store =
-                streams.store(
-                        StoreQueryParameters.fromNameAndType(
-                                ItemEmbedder.EMBEDDED_STORE, QueryableStoreTypes.keyValueStore()));
+                lifecycle
+                        .streams()
+                        .store(
+                                StoreQueryParameters.fromNameAndType(
+                                        ItemEmbedder.EMBEDDED_STORE,
+                                        QueryableStoreTypes.keyValueStore()));
         return Optional.ofNullable(store.get(config.imageModel()))
                 .map(ItemEmbedderState.Embedded::version);
     }
@@ -167,11 +139,6 @@ public final class ItemEmbedderApp implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!streams.close(
-                CloseOptions.timeout(CLOSE_TIMEOUT)
-                        .withGroupMembershipOperation(
-                                CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-            LOG.warn("the item embedder did not stop within {}", CLOSE_TIMEOUT);
-        }
+        lifecycle.close();
     }
 }

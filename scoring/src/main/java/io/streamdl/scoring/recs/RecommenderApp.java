@@ -3,6 +3,7 @@ package io.streamdl.scoring.recs;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.scoring.ModelLoader;
+import io.streamdl.scoring.StreamsLifecycle;
 import io.streamdl.scoring.UpdateVerifier;
 import java.time.Duration;
 import java.util.BitSet;
@@ -15,17 +16,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A running recommender: {@link Recommender}'s topology in a {@link KafkaStreams}, exactly-once or
@@ -37,23 +34,19 @@ import org.slf4j.LoggerFactory;
  * needed while the pipeline runs one instance).
  */
 public final class RecommenderApp implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RecommenderApp.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
     private final RecommenderConfig config;
-    private final KafkaStreams streams;
+    private final StreamsLifecycle lifecycle;
     private final ServingRecsModel models;
     private final ExecutorService loads;
     private final Map<String, Integer> index = new HashMap<>();
-    private final Object stateChanged = new Object();
 
     private RecommenderApp(
             RecommenderConfig config,
-            KafkaStreams streams,
+            StreamsLifecycle lifecycle,
             ServingRecsModel models,
             ExecutorService loads) {
         this.config = config;
-        this.streams = streams;
+        this.lifecycle = lifecycle;
         this.models = models;
         this.loads = loads;
         List<String> items = config.items();
@@ -77,19 +70,13 @@ public final class RecommenderApp implements AutoCloseable {
                         });
         ServingRecsModel models =
                 Recommender.servingModel(config, registry, verifier, loader, loads);
-        KafkaStreams streams =
-                new KafkaStreams(
+        StreamsLifecycle lifecycle =
+                StreamsLifecycle.start(
+                        "recommender",
+                        config.applicationId(),
                         Recommender.buildTopology(config, registry, models),
                         streamsProperties(config));
-        RecommenderApp app = new RecommenderApp(config, streams, models, loads);
-        streams.setStateListener(app::onStateChange);
-        streams.setUncaughtExceptionHandler(
-                e -> {
-                    LOG.error("the recommender stops on an unexpected error", e);
-                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-                });
-        streams.start();
-        return app;
+        return new RecommenderApp(config, lifecycle, models, loads);
     }
 
     /** The Kafka Streams settings of {@code config}. */
@@ -115,15 +102,8 @@ public final class RecommenderApp implements AutoCloseable {
         return p;
     }
 
-    private void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
-        LOG.info("recommender {}: {} -> {}", config.applicationId(), before, now);
-        synchronized (stateChanged) {
-            stateChanged.notifyAll();
-        }
-    }
-
     public KafkaStreams.State state() {
-        return streams.state();
+        return lifecycle.state();
     }
 
     /**
@@ -133,22 +113,7 @@ public final class RecommenderApp implements AutoCloseable {
      * @throws IllegalStateException if the app stopped or failed instead
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (stateChanged) {
-            while (streams.state() != KafkaStreams.State.RUNNING) {
-                if (!streams.state().isRunningOrRebalancing()
-                        && streams.state() != KafkaStreams.State.CREATED) {
-                    throw new IllegalStateException(
-                            "the recommender is " + streams.state() + ", not starting");
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                stateChanged.wait(Math.max(1, left / 1_000_000));
-            }
-        }
-        return true;
+        return lifecycle.awaitRunning(timeout);
     }
 
     /** The version of the recommendation model serving now, if any. */
@@ -166,17 +131,22 @@ public final class RecommenderApp implements AutoCloseable {
      */
     public Recommendation recommendations(String userId) {
         ReadOnlyKeyValueStore<String, UserProfile> profiles =
-                streams.store(
-                        StoreQueryParameters.fromNameAndType(
-                                Recommender.PROFILES, QueryableStoreTypes.keyValueStore()));
+                lifecycle
+                        .streams()
+                        .store(
+                                StoreQueryParameters.fromNameAndType(
+                                        Recommender.PROFILES, QueryableStoreTypes.keyValueStore()));
         UserProfile p = profiles.get(userId);
         if (p != null) {
             return Recommender.recommendation(userId, p, config.items(), 0);
         }
         ReadOnlyKeyValueStore<String, Long> popularity =
-                streams.store(
-                        StoreQueryParameters.fromNameAndType(
-                                Recommender.POPULARITY, QueryableStoreTypes.keyValueStore()));
+                lifecycle
+                        .streams()
+                        .store(
+                                StoreQueryParameters.fromNameAndType(
+                                        Recommender.POPULARITY,
+                                        QueryableStoreTypes.keyValueStore()));
         long[] counts = new long[config.items().size()];
         try (KeyValueIterator<String, Long> all = popularity.all()) {
             while (all.hasNext()) {
@@ -206,12 +176,7 @@ public final class RecommenderApp implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!streams.close(
-                CloseOptions.timeout(CLOSE_TIMEOUT)
-                        .withGroupMembershipOperation(
-                                CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-            LOG.warn("the recommender did not stop within {}", CLOSE_TIMEOUT);
-        }
+        lifecycle.close();
         loads.shutdownNow();
         models.close();
     }

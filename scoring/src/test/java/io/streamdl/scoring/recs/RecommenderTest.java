@@ -462,6 +462,7 @@ class RecommenderTest {
             // the model's ranking alone unless a test says otherwise: its scores are exact
             settings.putIfAbsent("recs.ranking.content-weight", "0");
             settings.putIfAbsent("recs.ranking.neighbour-weight", "0");
+            settings.putIfAbsent("recs.profile.recency-decay", "0.8");
             RecommenderConfig config =
                     RecommenderConfig.of(
                             SPEC, "recs", "broker.test:9092", "http://registry.test", settings);
