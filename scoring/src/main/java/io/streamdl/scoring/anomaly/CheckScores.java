@@ -3,7 +3,7 @@ package io.streamdl.scoring.anomaly;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeException;
-import java.nio.ByteBuffer;
+import io.streamdl.schemas.topics.DeadLetterRecords;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -96,17 +96,16 @@ final class CheckScores implements Processor<byte[], byte[], String, CheckScores
             String message) {
         refused.record();
         DeadLetter letter =
-                DeadLetter.newBuilder()
-                        .setSourceTopic(where == null ? "" : where.topic())
-                        .setPartition(where == null ? -1 : where.partition())
-                        .setOffset(where == null ? -1 : where.offset())
-                        .setStage(stage)
-                        .setError(reason)
-                        .setMessage(message == null ? reason : message)
-                        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                        .setTs(context.currentSystemTimeMs())
-                        .build();
+                DeadLetterRecords.of(
+                        where == null ? "" : where.topic(),
+                        where == null ? -1 : where.partition(),
+                        where == null ? -1 : where.offset(),
+                        record.key(),
+                        record.value(),
+                        stage,
+                        reason,
+                        message,
+                        context.currentSystemTimeMs());
         context.forward(record.<String>withKey(null).withValue(new Checked(null, letter)));
     }
 }

@@ -5,12 +5,12 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ItemEmbedding;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.serde.SerdeException;
+import io.streamdl.schemas.topics.DeadLetterRecords;
 import io.streamdl.scoring.LoadedModel;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.UpdateVerifier;
 import io.streamdl.scoring.recs.ItemEmbedderState.Embedded;
 import io.streamdl.scoring.recs.ItemEmbedderState.Pending;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -320,17 +320,16 @@ final class ItemEmbedderProcessor implements Processor<byte[], byte[], String, S
 
     private Checked refuse(Pending source, String reason, String message, long now) {
         DeadLetter letter =
-                DeadLetter.newBuilder()
-                        .setSourceTopic(source.topic())
-                        .setPartition(source.partition())
-                        .setOffset(source.offset())
-                        .setStage(ItemEmbedder.STAGE)
-                        .setError(reason)
-                        .setMessage(message == null ? reason : message)
-                        .setKey(source.key() == null ? null : ByteBuffer.wrap(source.key()))
-                        .setValue(source.value() == null ? null : ByteBuffer.wrap(source.value()))
-                        .setTs(now)
-                        .build();
+                DeadLetterRecords.of(
+                        source.topic(),
+                        source.partition(),
+                        source.offset(),
+                        source.key(),
+                        source.value(),
+                        ItemEmbedder.STAGE,
+                        reason,
+                        message,
+                        now);
         return new Checked(null, letter);
     }
 

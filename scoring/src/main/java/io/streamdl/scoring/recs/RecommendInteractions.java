@@ -10,6 +10,7 @@ import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.RecommendedItem;
 import io.streamdl.schemas.serde.SerdeException;
+import io.streamdl.schemas.topics.DeadLetterRecords;
 import io.streamdl.scoring.LoadedModel;
 import io.streamdl.scoring.UpdateVerifier;
 import java.nio.ByteBuffer;
@@ -254,17 +255,16 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
             context.forward(
                     new Record<String, Object>(
                             null,
-                            DeadLetter.newBuilder()
-                                    .setSourceTopic(modelTopic)
-                                    .setPartition(-1)
-                                    .setOffset(-1)
-                                    .setStage(STAGE)
-                                    .setError(refusal.reason())
-                                    .setMessage(refusal.message())
-                                    .setKey(null)
-                                    .setValue(null)
-                                    .setTs(context.currentSystemTimeMs())
-                                    .build(),
+                            DeadLetterRecords.of(
+                                    modelTopic,
+                                    -1,
+                                    -1,
+                                    null,
+                                    null,
+                                    STAGE,
+                                    refusal.reason(),
+                                    refusal.message(),
+                                    context.currentSystemTimeMs()),
                             context.currentSystemTimeMs()),
                     Recommender.DLQ_SINK);
         }
@@ -369,17 +369,16 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
             String message) {
         refused.record();
         DeadLetter letter =
-                DeadLetter.newBuilder()
-                        .setSourceTopic(where == null ? "" : where.topic())
-                        .setPartition(where == null ? -1 : where.partition())
-                        .setOffset(where == null ? -1 : where.offset())
-                        .setStage(stage)
-                        .setError(reason)
-                        .setMessage(message == null ? reason : message)
-                        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                        .setTs(context.currentSystemTimeMs())
-                        .build();
+                DeadLetterRecords.of(
+                        where == null ? "" : where.topic(),
+                        where == null ? -1 : where.partition(),
+                        where == null ? -1 : where.offset(),
+                        record.key(),
+                        record.value(),
+                        stage,
+                        reason,
+                        message,
+                        context.currentSystemTimeMs());
         context.forward(
                 new Record<String, Object>(null, letter, record.timestamp()), Recommender.DLQ_SINK);
     }

@@ -34,23 +34,19 @@ import io.streamdl.schemas.serde.WireSerde;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import io.streamdl.scoring.CodecVerifier;
 import io.streamdl.scoring.ModelLoader;
+import io.streamdl.scoring.StateDirectories;
 import io.streamdl.scoring.recs.ItemEmbedderState.Embedded;
 import io.streamdl.scoring.recs.ItemEmbedderState.Pending;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -288,9 +284,9 @@ class ItemEmbedderTest {
             assertThat(h.embeddingTopic.isEmpty()).isTrue();
             // TopologyTestDriver#close() deletes its state directory (a real KafkaStreams keeps
             // it), so the committed state is set aside and put back, as a restart would find it.
-            copySettled(live, saved);
+            StateDirectories.copySettled(live, saved);
         }
-        copyTree(saved, live);
+        StateDirectories.copyTree(saved, live);
 
         try (Harness h = new Harness(live, Map.of())) {
             assertThat(h.embedded()).isEqualTo(new Embedded(1, START.toEpochMilli()));
@@ -628,61 +624,6 @@ class ItemEmbedderTest {
         @Override
         public void close() {
             driver.close();
-        }
-    }
-
-    /**
-     * Copies a live RocksDB directory: a background compaction may delete a file during the walk,
-     * so the copy is repeated until the directory's listing stays the same across a whole copy.
-     */
-    private static void copySettled(Path from, Path to) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            List<Path> before = listing(from);
-            try {
-                copyTree(from, to);
-                if (listing(from).equals(before)) {
-                    return;
-                }
-            } catch (UncheckedIOException e) {
-                if (attempt >= 20) {
-                    throw e;
-                }
-            }
-            deleteTree(to);
-        }
-    }
-
-    private static List<Path> listing(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.map(dir::relativize).sorted().toList();
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                try {
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.streamdl.schemas.flink;
 
 import io.streamdl.schemas.avro.DeadLetter;
-import java.nio.ByteBuffer;
+import io.streamdl.schemas.topics.DeadLetterRecords;
 
 /** Builds {@link DeadLetter} records: the input as it arrived, where from, which stage and why. */
 public final class DeadLetters {
@@ -17,16 +17,15 @@ public final class DeadLetters {
 
     public static DeadLetter of(
             RawRecord input, String stage, String reason, String message, long now) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(input.topic)
-                .setPartition(input.partition)
-                .setOffset(input.offset)
-                .setStage(stage)
-                .setError(reason)
-                .setMessage(message == null ? reason : message)
-                .setKey(input.key == null ? null : ByteBuffer.wrap(input.key))
-                .setValue(input.value == null ? null : ByteBuffer.wrap(input.value))
-                .setTs(now)
-                .build();
+        return DeadLetterRecords.of(
+                input.topic,
+                input.partition,
+                input.offset,
+                input.key,
+                input.value,
+                stage,
+                reason,
+                message,
+                now);
     }
 }
