@@ -136,7 +136,7 @@ final class RecsLatencyBenchmark {
         recs.put(RecommenderConfig.DELIVERY.key(), name);
         // one application id for every phase: a new one would start from the earliest
         // interaction and first work off the earlier phases' (it did: p50 21 s behind)
-        recs.put(RecommenderConfig.APPLICATION.key(), "bench-recs-latency");
+        recs.put(RecommenderConfig.APPLICATION.key(), "bench-recs-latency-app");
         recs.put(RecommenderConfig.STATE_DIR.key(), bench.dir.resolve("recs").toString());
         RecommenderConfig config =
                 RecommenderConfig.of(entry.spec(), entry.encoder(), bootstrap, url, recs);
