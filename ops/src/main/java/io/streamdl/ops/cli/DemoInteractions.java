@@ -28,9 +28,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The demo's recommendation part: a small simulated population ({@value #USERS} users over the
  * Fashion-MNIST test items, tastes redrawn halfway) sending interactions, and a watch on the most
- * active user's recommendations, printed whenever their top items change, with each item's class
- * next to the user's favourite classes, so the recommendations can be seen following the tastes
- * (and the drift). Counts interactions in, recommendations and dead letters out.
+ * active user's recommendations, printed whenever their top items change (the popular fallback only
+ * once), with each item's class next to the user's favourite classes, so the recommendations can be
+ * seen following the tastes (and the drift). Counts interactions in, recommendations and dead
+ * letters out.
  */
 final class DemoInteractions implements AutoCloseable {
     static final int USERS = 50;
@@ -158,7 +159,9 @@ final class DemoInteractions implements AutoCloseable {
                     shown.add(item.getItemId());
                 }
             }
-            if (shown.equals(lastShown) || printed >= MAX_PRINTED) {
+            // the popular items change with every count: only the first such list is shown
+            boolean popular = "popular".equals(rec.getBasis());
+            if (shown.equals(lastShown) || printed >= MAX_PRINTED || (popular && printed > 0)) {
                 continue;
             }
             lastShown = shown;

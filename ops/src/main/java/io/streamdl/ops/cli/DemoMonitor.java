@@ -60,6 +60,7 @@ final class DemoMonitor implements AutoCloseable {
     private final Map<String, Score> awaitingLabel = new HashMap<>();
     private final Map<String, Deque<Boolean>> served = new TreeMap<>();
     private final Map<String, Long> anomaliesByModel = new TreeMap<>();
+    private final Map<String, String> prequentialMetric = new HashMap<>();
     private final Deque<Anomaly> newAlerts = new ArrayDeque<>();
 
     /**
@@ -144,6 +145,7 @@ final class DemoMonitor implements AutoCloseable {
                             || m.getMetric().equals("prequential_mean_error"))
                     && m.getModel() != null) {
                 prequential.put(m.getModel(), m.getValue());
+                prequentialMetric.put(m.getModel(), m.getMetric());
             }
         } else if (topic.equals("anomalies")) {
             Anomaly a = anomalies.deserialize(topic, r.value());
@@ -234,7 +236,16 @@ final class DemoMonitor implements AutoCloseable {
                 String.format(
                         "  anomalies            %,d %s%n", anomaliesTotal(), anomaliesByModel));
         for (String model : prequential.keySet()) {
-            if (!classifiers.contains(model)) {
+            if (classifiers.contains(model)) {
+                continue;
+            }
+            if ("prequential_accuracy".equals(prequentialMetric.get(model))) {
+                // a classifier without scores of its own: the recommender's model
+                out.append(
+                        String.format(
+                                "  %-6s trainer prequential accuracy (next item, top 1) %.4f%n",
+                                model, prequential.get(model)));
+            } else {
                 out.append(
                         String.format(
                                 "  %-6s trainer mean prequential error %.4f%n",
