@@ -267,12 +267,24 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 // Let the last events be scored: everything sent ends as a score or a dead letter.
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                // Interactions go on meanwhile until the watched user has been ranked by
+                // content or model once: the first image version (hence the item embeddings)
+                // often comes late in a short demo.
                 while (!stop.get()
                         && (monitor.scoredTotal() + monitor.deadTotal() < sent
                                 || (interactions != null
-                                        && interactions.accounted() < interactions.sent()))
+                                        && (interactions.accounted() < interactions.sent()
+                                                || !interactions.ranked())))
                         && System.nanoTime() < deadline) {
-                    Thread.sleep(1000);
+                    for (int tick = 0; tick < 10; tick++) {
+                        if (interactions != null && !interactions.ranked()) {
+                            for (int k = 0; k < rate / 20; k++) {
+                                interactions.sendOne();
+                            }
+                            interactions.flush();
+                        }
+                        Thread.sleep(100);
+                    }
                     alertsPrinted = printAlerts(out, monitor, alertsPrinted);
                     if (interactions != null) {
                         interactions.print(out);

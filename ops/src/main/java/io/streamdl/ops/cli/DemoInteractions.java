@@ -55,6 +55,7 @@ final class DemoInteractions implements AutoCloseable {
     private long dead;
     private int printed;
     private boolean driftPrinted;
+    private boolean ranked;
 
     DemoInteractions(String bootstrap, String registryUrl, long total, double rate) {
         items = ItemCatalogue.fashionMnistTest();
@@ -110,6 +111,7 @@ final class DemoInteractions implements AutoCloseable {
                     recommended++;
                     if (rec.getUserId().equals(watched)) {
                         changes.addLast(rec);
+                        ranked |= !"popular".equals(rec.getBasis());
                     }
                 }
             }
@@ -134,6 +136,11 @@ final class DemoInteractions implements AutoCloseable {
 
     void flush() {
         sender.flush();
+    }
+
+    /** Whether the watched user has had a recommendation ranked by content or by the model. */
+    synchronized boolean ranked() {
+        return ranked;
     }
 
     synchronized long sent() {
