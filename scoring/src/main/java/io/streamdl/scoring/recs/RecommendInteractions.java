@@ -295,11 +295,12 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
             }
         }
         BitSet candidates = matrix.present();
+        BitSet excluded = profile.excludedSet();
         TopK top = new TopK(config.topK());
         for (int i = candidates.nextSetBit(0);
                 i >= 0 && i < cosines.length;
                 i = candidates.nextSetBit(i + 1)) {
-            if (profile.isExcluded(i)) {
+            if (excluded.get(i)) {
                 continue;
             }
             double score = weight > 0 ? weight * cosines[i] : 0;

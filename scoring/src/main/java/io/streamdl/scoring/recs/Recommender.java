@@ -232,10 +232,11 @@ public final class Recommender {
             total += c;
         }
         TopK top = new TopK(k);
+        BitSet excluded = profile == null ? new BitSet() : profile.excludedSet();
         for (int i = candidates.nextSetBit(0);
                 i >= 0 && i < counts.length;
                 i = candidates.nextSetBit(i + 1)) {
-            if (profile == null || !profile.isExcluded(i)) {
+            if (!excluded.get(i)) {
                 top.offer(i, total == 0 ? 0f : (float) ((double) counts[i] / total));
             }
         }

@@ -75,6 +75,15 @@ final class UserProfile {
         excluded[excludedCount++] = item;
     }
 
+    /** The excluded items as a set, for a ranking that tests every item of the catalogue. */
+    java.util.BitSet excludedSet() {
+        java.util.BitSet set = new java.util.BitSet();
+        for (int k = 0; k < excludedCount; k++) {
+            set.set(excluded[k]);
+        }
+        return set;
+    }
+
     boolean isExcluded(int item) {
         for (int k = 0; k < excludedCount; k++) {
             if (excluded[k] == item) {
