@@ -3,7 +3,7 @@ package io.streamdl.scoring.anomaly;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeException;
-import io.streamdl.schemas.topics.DeadLetterRecords;
+import io.streamdl.scoring.StreamsDeadLetters;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -96,16 +96,8 @@ final class CheckScores implements Processor<byte[], byte[], String, CheckScores
             String message) {
         refused.record();
         DeadLetter letter =
-                DeadLetterRecords.of(
-                        where == null ? "" : where.topic(),
-                        where == null ? -1 : where.partition(),
-                        where == null ? -1 : where.offset(),
-                        record.key(),
-                        record.value(),
-                        stage,
-                        reason,
-                        message,
-                        context.currentSystemTimeMs());
+                StreamsDeadLetters.of(
+                        record, where, stage, reason, message, context.currentSystemTimeMs());
         context.forward(record.<String>withKey(null).withValue(new Checked(null, letter)));
     }
 }

@@ -12,6 +12,7 @@ import io.streamdl.schemas.avro.RecommendedItem;
 import io.streamdl.schemas.serde.SerdeException;
 import io.streamdl.schemas.topics.DeadLetterRecords;
 import io.streamdl.scoring.LoadedModel;
+import io.streamdl.scoring.StreamsDeadLetters;
 import io.streamdl.scoring.UpdateVerifier;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -370,16 +371,8 @@ final class RecommendInteractions implements Processor<byte[], byte[], String, O
             String message) {
         refused.record();
         DeadLetter letter =
-                DeadLetterRecords.of(
-                        where == null ? "" : where.topic(),
-                        where == null ? -1 : where.partition(),
-                        where == null ? -1 : where.offset(),
-                        record.key(),
-                        record.value(),
-                        stage,
-                        reason,
-                        message,
-                        context.currentSystemTimeMs());
+                StreamsDeadLetters.of(
+                        record, where, stage, reason, message, context.currentSystemTimeMs());
         context.forward(
                 new Record<String, Object>(null, letter, record.timestamp()), Recommender.DLQ_SINK);
     }
