@@ -344,6 +344,10 @@ public final class PipelineJobs {
         for (ModelCatalogue.Entry entry : catalogue.enabled()) {
             topics.add(Topics.models(entry.name()));
             topics.add(Topics.scores(entry.name()));
+            if (servedByRecommender(entry)) {
+                // the recommender writes the training examples of its model
+                topics.add(Topics.features(entry.encoder()));
+            }
         }
         try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
             List<String> created = admin.ensure(topics, platform.config().partitions());
