@@ -1,0 +1,215 @@
+package io.streamdl.scoring.dashboard;
+
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The dashboard aggregates' topology: every {@code scores.<model>} topic and {@code dlq} in,
+ * windowed {@link DashboardMetric} records out on {@code dashboard.metrics}.
+ *
+ * <ul>
+ *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by record
+ *       time, with {@code dashboard.grace-ms} for late records): {@code throughput} (scores, and
+ *       scores per second) and {@code latency_ms} (event time to score time: p50, p95, p99 from one
+ *       HDR histogram of the window, value = the maximum).
+ *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
+ *       in {@code label}.
+ * </ul>
+ *
+ * Each window is written once, when it closes (suppressed until stream time passes its end plus the
+ * grace); a record later than that is dropped from the aggregates (Kafka Streams counts it in
+ * {@code dropped-records}). A record that does not decode is skipped: the apps that own those
+ * topics dead-letter it. A pure factory: it starts nothing.
+ */
+public final class DashboardAggregates {
+    /** The score topics of every model, present and future. */
+    public static final Pattern SCORE_TOPICS = Pattern.compile("scores\\.[a-z][a-z0-9_-]*");
+
+    public static final String THROUGHPUT = "throughput";
+    public static final String LATENCY = "latency_ms";
+    public static final String DEAD_LETTERS = "dead_letters";
+
+    private DashboardAggregates() {}
+
+    public static Topology buildTopology(
+            DashboardAggregatesConfig config,
+            Serde<Score> scores,
+            Serde<DeadLetter> letters,
+            Serde<DashboardMetric> metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, Long> latencies =
+                builder.stream(
+                                SCORE_TOPICS,
+                                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                                        .withName("read-scores"))
+                        .flatMap(
+                                (k, v) -> latency(scores.deserializer(), v),
+                                Named.as("score-latencies"));
+        KStream<String, Long> reasons =
+                builder.stream(
+                                Topics.DLQ.name(),
+                                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                                        .withName("read-dlq"))
+                        .flatMap(
+                                (k, v) -> reason(letters.deserializer(), v),
+                                Named.as("dead-letter-reasons"));
+        for (long size : config.windowsMillis()) {
+            TimeWindows windows =
+                    TimeWindows.ofSizeAndGrace(
+                            Duration.ofMillis(size), Duration.ofMillis(config.graceMillis()));
+            latencies
+                    .groupByKey(
+                            Grouped.with(Serdes.String(), Serdes.Long())
+                                    .withName("scores-by-version-" + size))
+                    .windowedBy(windows)
+                    .aggregate(
+                            LatencyWindow::new,
+                            (key, millis, window) -> window.add(millis),
+                            Named.as("latency-" + size),
+                            Materialized.<String, LatencyWindow, WindowStore<Bytes, byte[]>>as(
+                                            "dashboard-latency-" + size)
+                                    .withKeySerde(Serdes.String())
+                                    .withValueSerde(LatencyWindow.SERDE))
+                    .suppress(
+                            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                                    .withName("closed-latency-" + size))
+                    .toStream(Named.as("latency-windows-" + size))
+                    .flatMap(DashboardAggregates::scoreMetrics, Named.as("score-metrics-" + size))
+                    .to(
+                            Topics.DASHBOARD_METRICS.name(),
+                            Produced.with(Serdes.String(), metrics)
+                                    .withName("write-score-metrics-" + size));
+            reasons.groupByKey(
+                            Grouped.with(Serdes.String(), Serdes.Long())
+                                    .withName("letters-by-reason-" + size))
+                    .windowedBy(windows)
+                    .count(
+                            Named.as("dead-letters-" + size),
+                            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(
+                                            "dashboard-dead-letters-" + size)
+                                    .withKeySerde(Serdes.String())
+                                    .withValueSerde(Serdes.Long()))
+                    .suppress(
+                            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+                                    .withName("closed-dead-letters-" + size))
+                    .toStream(Named.as("dead-letter-windows-" + size))
+                    .map(DashboardAggregates::letterMetric, Named.as("letter-metrics-" + size))
+                    .to(
+                            Topics.DASHBOARD_METRICS.name(),
+                            Produced.with(Serdes.String(), metrics)
+                                    .withName("write-letter-metrics-" + size));
+        }
+        return builder.build();
+    }
+
+    /** The key of a model version: {@code <model>@<version>}. */
+    static String versionKey(String model, long version) {
+        return model + "@" + version;
+    }
+
+    private static List<KeyValue<String, Long>> latency(Deserializer<Score> reader, byte[] v) {
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            Score s = reader.deserialize("scores", v);
+            return List.of(
+                    KeyValue.pair(
+                            versionKey(s.getModel(), s.getModelVersion()),
+                            s.getScoredTs() - s.getEventTs()));
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static List<KeyValue<String, Long>> reason(Deserializer<DeadLetter> reader, byte[] v) {
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            return List.of(KeyValue.pair(reader.deserialize("dlq", v).getError(), 1L));
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static List<KeyValue<String, DashboardMetric>> scoreMetrics(
+            Windowed<String> window, LatencyWindow latencies) {
+        String key = window.key();
+        int at = key.lastIndexOf('@');
+        String model = key.substring(0, at);
+        long version = Long.parseLong(key.substring(at + 1));
+        long start = window.window().start();
+        long end = window.window().end();
+        double seconds = (end - start) / 1000.0;
+        List<KeyValue<String, DashboardMetric>> out = new ArrayList<>(2);
+        out.add(
+                KeyValue.pair(
+                        THROUGHPUT + "/" + model,
+                        metric(THROUGHPUT, model, version, start, end, latencies.count())
+                                .setValue(latencies.count() / seconds)
+                                .build()));
+        out.add(
+                KeyValue.pair(
+                        LATENCY + "/" + model,
+                        metric(LATENCY, model, version, start, end, latencies.count())
+                                .setValue(latencies.max())
+                                .setP50(latencies.percentile(50))
+                                .setP95(latencies.percentile(95))
+                                .setP99(latencies.percentile(99))
+                                .build()));
+        return out;
+    }
+
+    private static KeyValue<String, DashboardMetric> letterMetric(
+            Windowed<String> window, Long count) {
+        long start = window.window().start();
+        long end = window.window().end();
+        return KeyValue.pair(
+                DEAD_LETTERS + "/" + window.key(),
+                metric(DEAD_LETTERS, null, null, start, end, count)
+                        .setValue(count / ((end - start) / 1000.0))
+                        .setLabel(window.key())
+                        .build());
+    }
+
+    private static DashboardMetric.Builder metric(
+            String name, String model, Long version, long start, long end, long count) {
+        return DashboardMetric.newBuilder()
+                .setMetric(name)
+                .setModel(model)
+                .setModelVersion(version)
+                .setWindowStart(start)
+                .setWindowEnd(end)
+                .setCount(count)
+                .setValue(0)
+                .setP50(null)
+                .setP95(null)
+                .setP99(null)
+                .setLabel(null)
+                .setTs(end);
+    }
+}

@@ -1,0 +1,94 @@
+package io.streamdl.scoring.dashboard;
+
+import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.config.ConfigSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The windows of the dashboard aggregates. Immutable; {@link #of} reads the {@code dashboard.*}
+ * keys of {@link #OPTIONS}.
+ *
+ * @param windowsMillis the tumbling window sizes, each aggregated separately (1 s and 10 s)
+ * @param graceMillis how long after a window's end a late record still counts in it
+ */
+public record DashboardAggregatesConfig(
+        String bootstrapServers,
+        String registryUrl,
+        String applicationId,
+        List<Long> windowsMillis,
+        long graceMillis,
+        String stateDir) {
+    private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
+    public static final ConfigOption<String> APPLICATION =
+            new ConfigOption<>(
+                    "dashboard.application-id",
+                    "streamdl-dashboard",
+                    "Kafka Streams application id of the dashboard aggregates",
+                    s -> s,
+                    s -> APPLICATION_ID.matcher(s).matches(),
+                    "1 to 200 letters, digits, '.', '_' or '-'");
+    public static final ConfigOption<List<Long>> WINDOWS =
+            new ConfigOption<>(
+                    "dashboard.windows-ms",
+                    "1000,10000",
+                    "tumbling window sizes of the dashboard aggregates, milliseconds",
+                    DashboardAggregatesConfig::parseWindows,
+                    w -> !w.isEmpty() && w.stream().allMatch(v -> v >= 100 && v <= 3_600_000),
+                    "distinct sizes from 100 to 3,600,000 ms, comma-separated");
+    public static final ConfigOption<Long> GRACE =
+            ConfigOption.longRange(
+                    "dashboard.grace-ms",
+                    2000,
+                    0,
+                    3_600_000,
+                    "a record up to this late (by its timestamp, against the stream's) still"
+                            + " counts in its window; a window is written once it is this long"
+                            + " past its end");
+    public static final ConfigOption<String> STATE_DIR =
+            ConfigOption.string(
+                    "dashboard.state-dir",
+                    "",
+                    "directory of the dashboard aggregates' local state (empty: Kafka Streams'"
+                            + " default)");
+
+    public static final List<ConfigOption<?>> OPTIONS =
+            List.of(APPLICATION, WINDOWS, GRACE, STATE_DIR);
+
+    public DashboardAggregatesConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        APPLICATION.check(applicationId);
+        windowsMillis = List.copyOf(WINDOWS.check(windowsMillis));
+        GRACE.check(graceMillis);
+        STATE_DIR.check(stateDir);
+    }
+
+    public static DashboardAggregatesConfig of(
+            String bootstrapServers, String registryUrl, Map<String, String> settings) {
+        ConfigSchema.refuseUnknown(settings, "dashboard.", OPTIONS);
+        return new DashboardAggregatesConfig(
+                bootstrapServers,
+                registryUrl,
+                APPLICATION.read(settings),
+                WINDOWS.read(settings),
+                GRACE.read(settings),
+                STATE_DIR.read(settings));
+    }
+
+    private static List<Long> parseWindows(String text) {
+        List<Long> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            long v = Long.parseLong(part.trim());
+            if (out.contains(v)) {
+                throw new IllegalArgumentException("repeated window " + v);
+            }
+            out.add(v);
+        }
+        return out;
+    }
+}

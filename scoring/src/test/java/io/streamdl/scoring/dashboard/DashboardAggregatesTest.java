@@ -1,0 +1,233 @@
+package io.streamdl.scoring.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.serde.SerdeConfig;
+import io.streamdl.schemas.serde.WireSerde;
+import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
+import io.streamdl.schemas.topics.DeadLetterRecords;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard aggregates on a {@link TopologyTestDriver}: window contents per model version,
+ * latency percentiles against a brute-force computation over the same records, late records inside
+ * and outside the grace period, and dead letters per reason.
+ */
+class DashboardAggregatesTest {
+    private final TestingSchemaRegistryClient registry = new TestingSchemaRegistryClient();
+    private final SerdeConfig values = SerdeConfig.forValues("http://registry.test");
+    private final Serde<Score> scores = WireSerde.specific(registry, values, Score.class);
+    private final Serde<DeadLetter> letters =
+            WireSerde.specific(registry, values, DeadLetter.class);
+    private final Serde<DashboardMetric> metrics =
+            WireSerde.specific(registry, values, DashboardMetric.class);
+
+    @TempDir Path stateDir;
+
+    @Test
+    void eachClosedWindowCountsTheScoresOfEachModelVersion() {
+        try (Harness h = new Harness("1000", 500)) {
+            for (int i = 0; i < 5; i++) {
+                h.score("image", 1, 100 + i * 100, 10);
+            }
+            h.score("image", 2, 700, 10);
+            h.score("text", 1, 800, 10);
+            h.score("image", 1, 1200, 10); // the next window
+            assertThat(h.metrics()).isEmpty(); // nothing closed yet
+            h.score("text", 1, 1600, 10); // stream time 1600 > 1000 + 500: window 0 closes
+            List<DashboardMetric> out = h.metrics();
+            assertThat(out)
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.THROUGHPUT))
+                    .extracting(m -> m.getModel() + "@" + m.getModelVersion() + "=" + m.getCount())
+                    .containsExactlyInAnyOrder("image@1=5", "image@2=1", "text@1=1");
+            DashboardMetric image1 = find(out, DashboardAggregates.THROUGHPUT, "image", 1);
+            assertThat(image1.getWindowStart()).isZero();
+            assertThat(image1.getWindowEnd()).isEqualTo(1000);
+            assertThat(image1.getValue()).isEqualTo(5.0); // per second over a 1 s window
+        }
+    }
+
+    @Test
+    void percentilesMatchABruteForceComputationOverTheSameRecords() {
+        try (Harness h = new Harness("10000", 0)) {
+            Random random = new Random(3);
+            long[] latencies = new long[2000];
+            for (int i = 0; i < latencies.length; i++) {
+                latencies[i] = (long) Math.exp(3 + 2 * random.nextGaussian());
+                h.score("audio", 4, 1 + i * 4, latencies[i]);
+            }
+            h.score("audio", 4, 10_000, 1); // closes [0, 10000)
+            DashboardMetric latency = find(h.metrics(), DashboardAggregates.LATENCY, "audio", 4);
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            assertThat(latency.getCount()).isEqualTo(2000);
+            assertThat(latency.getValue()).isCloseTo(sorted[sorted.length - 1], tolerance(sorted));
+            assertThat(latency.getP50()).isCloseTo(nearestRank(sorted, 50), tolerance(sorted));
+            assertThat(latency.getP95()).isCloseTo(nearestRank(sorted, 95), tolerance(sorted));
+            assertThat(latency.getP99()).isCloseTo(nearestRank(sorted, 99), tolerance(sorted));
+        }
+    }
+
+    @Test
+    void aLateRecordCountsInsideTheGracePeriodAndIsDroppedAfterIt() {
+        try (Harness h = new Harness("1000", 2000)) {
+            h.score("image", 1, 500, 10);
+            h.score("image", 1, 2500, 10); // stream time 2500: window 0 still open (ends 3000)
+            h.score("image", 1, 900, 10); // late, inside the grace: counts
+            h.score("image", 1, 3100, 10); // window 0 closes
+            h.score("image", 1, 950, 10); // late, after the grace: dropped
+            h.score("image", 1, 9000, 10); // closes the windows before 6000
+            List<DashboardMetric> out = h.metrics();
+            assertThat(out)
+                    .filteredOn(
+                            m ->
+                                    m.getMetric().equals(DashboardAggregates.THROUGHPUT)
+                                            && m.getWindowStart() == 0)
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getCount()).isEqualTo(2));
+            assertThat(out)
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.THROUGHPUT))
+                    .extracting(DashboardMetric::getWindowStart)
+                    .containsExactly(0L, 2000L, 3000L);
+        }
+    }
+
+    @Test
+    void deadLettersAreCountedPerReasonAndBadRecordsSkipped() {
+        try (Harness h = new Harness("1000,10000", 0)) {
+            h.letter("EMPTY_USER", 100);
+            h.letter("EMPTY_USER", 200);
+            h.letter("UNKNOWN_ITEM", 300);
+            h.scoreInput.pipeInput(new byte[] {1}, new byte[] {0, 0, 0, 0, 9}, 400L);
+            h.letter("UNKNOWN_ITEM", 10_500); // closes both windows starting at 0
+            List<DashboardMetric> out = h.metrics();
+            assertThat(out)
+                    .filteredOn(m -> m.getWindowEnd() - m.getWindowStart() == 1000)
+                    .extracting(m -> m.getLabel() + "=" + m.getCount())
+                    .containsExactlyInAnyOrder("EMPTY_USER=2", "UNKNOWN_ITEM=1");
+            assertThat(out)
+                    .filteredOn(m -> m.getWindowEnd() - m.getWindowStart() == 10_000)
+                    .extracting(m -> m.getLabel() + "=" + m.getValue())
+                    .containsExactlyInAnyOrder("EMPTY_USER=0.2", "UNKNOWN_ITEM=0.1");
+            assertThat(out).allSatisfy(m -> assertThat(m.getMetric()).isEqualTo("dead_letters"));
+        }
+    }
+
+    private static DashboardMetric find(
+            List<DashboardMetric> out, String metric, String model, long version) {
+        return out.stream()
+                .filter(
+                        m ->
+                                m.getMetric().equals(metric)
+                                        && model.equals(m.getModel())
+                                        && m.getModelVersion() == version)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The nearest-rank percentile: the smallest value with at least p% of values at or below. */
+    private static double nearestRank(long[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    /** HDR with 3 significant digits: within 0.1% of the value (and 1 ms of rounding). */
+    private static org.assertj.core.data.Offset<Double> tolerance(long[] sorted) {
+        return within(Math.max(1.0, sorted[sorted.length - 1] * 0.001));
+    }
+
+    private final class Harness implements AutoCloseable {
+        final TopologyTestDriver driver;
+        final TestInputTopic<byte[], byte[]> scoreInput;
+        final TestInputTopic<byte[], byte[]> dlqInput;
+        final TestOutputTopic<String, DashboardMetric> output;
+        int n;
+
+        Harness(String windows, long grace) {
+            Map<String, String> settings = new HashMap<>();
+            settings.put("dashboard.windows-ms", windows);
+            settings.put("dashboard.grace-ms", Long.toString(grace));
+            DashboardAggregatesConfig config =
+                    DashboardAggregatesConfig.of(
+                            "broker.test:9092", "http://registry.test", settings);
+            Properties p = new Properties();
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, "dashboard-test");
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "broker.test:9092");
+            p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            driver =
+                    new TopologyTestDriver(
+                            DashboardAggregates.buildTopology(config, scores, letters, metrics),
+                            p,
+                            Instant.EPOCH);
+            scoreInput =
+                    driver.createInputTopic(
+                            "scores.image",
+                            Serdes.ByteArray().serializer(),
+                            Serdes.ByteArray().serializer());
+            dlqInput =
+                    driver.createInputTopic(
+                            "dlq",
+                            Serdes.ByteArray().serializer(),
+                            Serdes.ByteArray().serializer());
+            output =
+                    driver.createOutputTopic(
+                            "dashboard.metrics",
+                            Serdes.String().deserializer(),
+                            metrics.deserializer());
+        }
+
+        /** A score made at {@code at} of an event {@code latency} ms older. */
+        void score(String model, long version, long at, long latency) {
+            Score s =
+                    Score.newBuilder()
+                            .setEventId("e" + n++)
+                            .setModel(model)
+                            .setModelVersion(version)
+                            .setLabel(null)
+                            .setProbabilities(List.of())
+                            .setScore(0.5)
+                            .setEventTs(at - latency)
+                            .setScoredTs(at)
+                            .setSeries(null)
+                            .build();
+            scoreInput.pipeInput(
+                    s.getEventId().getBytes(), scores.serializer().serialize("scores.x", s), at);
+        }
+
+        void letter(String reason, long at) {
+            DeadLetter d =
+                    DeadLetterRecords.of(
+                            "interactions", 0, n++, null, null, "recommender", reason, null, at);
+            dlqInput.pipeInput(null, letters.serializer().serialize("dlq", d), at);
+        }
+
+        List<DashboardMetric> metrics() {
+            return new ArrayList<>(output.readValuesToList());
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+        }
+    }
+}
