@@ -1,0 +1,131 @@
+package io.streamdl.scoring.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.testing.TestingKafka;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.AvroWireSerializer;
+import io.streamdl.schemas.serde.SerdeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real app (exactly-once Kafka Streams) on the embedded broker: 50 scores of one model version,
+ * each 250 ms after its event, come out as closed 1 s windows on {@code dashboard.metrics} whose
+ * counts add up to 50 and whose latency percentiles are 250 ms.
+ */
+class DashboardAggregatesITCase {
+    @TempDir Path dataDir;
+
+    @Test
+    void scoresOnTheBrokerBecomeClosedWindowsOnDashboardMetrics() throws Exception {
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 1));
+                RestSchemaRegistryClient registry =
+                        new RestSchemaRegistryClient(platform.registryUrl());
+                KafkaProducer<byte[], byte[]> producer =
+                        TestingKafka.producer(platform.bootstrapServers())) {
+            AvroWireSerializer<Object> avro =
+                    new AvroWireSerializer<>(
+                            registry, SerdeConfig.forValues(platform.registryUrl()));
+            DashboardAggregatesConfig config =
+                    DashboardAggregatesConfig.of(
+                            platform.bootstrapServers(),
+                            platform.registryUrl(),
+                            Map.of(
+                                    "dashboard.windows-ms", "1000",
+                                    "dashboard.grace-ms", "0",
+                                    "dashboard.state-dir", dataDir.resolve("s").toString()));
+            try (DashboardAggregatesApp app = DashboardAggregatesApp.start(config, registry)) {
+                assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+                for (int i = 0; i < 50; i++) {
+                    send(producer, avro, "e" + i);
+                }
+                producer.flush();
+                // record time is the broker's append time: a later score of the same version
+                // moves its task's stream time past the windows above, which closes them
+                Thread.sleep(2500);
+                send(producer, avro, "later");
+                producer.flush();
+                AvroWireDeserializer<DashboardMetric> reader =
+                        AvroWireDeserializer.specific(registry, DashboardMetric.class);
+                List<DashboardMetric> throughput = new ArrayList<>();
+                List<DashboardMetric> latency = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r :
+                        TestingKafka.readCommitted(
+                                platform.bootstrapServers(),
+                                "dashboard.metrics",
+                                l -> sumCounts(l, reader) >= 50,
+                                Duration.ofSeconds(60),
+                                Duration.ofSeconds(1))) {
+                    DashboardMetric m = reader.deserialize(r.topic(), r.value());
+                    (m.getMetric().equals(DashboardAggregates.THROUGHPUT) ? throughput : latency)
+                            .add(m);
+                }
+                assertThat(throughput.stream().mapToLong(DashboardMetric::getCount).sum())
+                        .isEqualTo(50);
+                assertThat(throughput)
+                        .allSatisfy(
+                                m -> {
+                                    assertThat(m.getModel()).isEqualTo("image");
+                                    assertThat(m.getModelVersion()).isEqualTo(7);
+                                    assertThat(m.getWindowEnd() - m.getWindowStart())
+                                            .isEqualTo(1000);
+                                });
+                assertThat(latency)
+                        .isNotEmpty()
+                        .allSatisfy(
+                                m -> {
+                                    assertThat(m.getP50()).isCloseTo(250.0, within(1.0));
+                                    assertThat(m.getP99()).isCloseTo(250.0, within(1.0));
+                                });
+            }
+        }
+    }
+
+    private static long sumCounts(
+            List<ConsumerRecord<byte[], byte[]>> records,
+            AvroWireDeserializer<DashboardMetric> reader) {
+        long sum = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            DashboardMetric m = reader.deserialize(r.topic(), r.value());
+            if (m.getMetric().equals(DashboardAggregates.THROUGHPUT)) {
+                sum += m.getCount();
+            }
+        }
+        return sum;
+    }
+
+    private static void send(
+            KafkaProducer<byte[], byte[]> producer, AvroWireSerializer<Object> avro, String id) {
+        long now = System.currentTimeMillis();
+        Score s =
+                Score.newBuilder()
+                        .setEventId(id)
+                        .setModel("image")
+                        .setModelVersion(7L)
+                        .setScore(0.9)
+                        .setEventTs(now - 250)
+                        .setScoredTs(now)
+                        .build();
+        producer.send(
+                new ProducerRecord<>(
+                        "scores.image",
+                        id.getBytes(StandardCharsets.UTF_8),
+                        avro.serialize("scores.image", s)));
+    }
+}
