@@ -15,6 +15,7 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
 import io.streamdl.scoring.recs.ItemEmbedderApp;
 import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.PrintStream;
@@ -133,6 +134,7 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         AnomalyDetectorApp detector = null;
         ItemEmbedderApp embedder = null;
+        DashboardAggregatesApp dashboard = null;
         RecommenderApp recommender = null;
         try {
             JobRunner runner = new JobRunner(platform);
@@ -140,6 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
             names.addAll(jobs.submitTrainers(runner));
             detector = jobs.startAnomalyDetector();
+            dashboard = jobs.startDashboardAggregates();
             embedder = jobs.startItemEmbedder().orElse(null);
             recommender = jobs.startRecommender().orElse(null);
             platform.addresses()
@@ -311,6 +314,9 @@ final class DemoCommand implements Callable<Integer> {
             }
             if (embedder != null) {
                 embedder.close();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
             if (detector != null) {
                 detector.close();

@@ -11,6 +11,7 @@ import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
 import io.streamdl.scoring.recs.ItemEmbedderApp;
 import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.IOException;
@@ -134,6 +135,7 @@ public final class PipelineCli {
             AtomicReference<AnomalyDetectorApp> detector = new AtomicReference<>();
             AtomicReference<RecommenderApp> recommender = new AtomicReference<>();
             AtomicReference<ItemEmbedderApp> embedder = new AtomicReference<>();
+            AtomicReference<DashboardAggregatesApp> dashboard = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
@@ -146,6 +148,9 @@ public final class PipelineCli {
                                         }
                                         if (embedder.get() != null) {
                                             embedder.get().close();
+                                        }
+                                        if (dashboard.get() != null) {
+                                            dashboard.get().close();
                                         }
                                         if (detector.get() != null) {
                                             detector.get().close();
@@ -169,6 +174,13 @@ public final class PipelineCli {
                     "AnomalyDetector ("
                             + String.join(", ", detector.get().config().scoreTopics())
                             + " -> anomalies)");
+            dashboard.set(pipelineJobs.startDashboardAggregates());
+            out.printf(
+                    "  %-16s %s%n",
+                    "",
+                    "DashboardAggregates (scores.*, dlq -> dashboard.metrics, windows "
+                            + dashboard.get().config().windowsMillis()
+                            + " ms)");
             pipelineJobs.startItemEmbedder().ifPresent(embedder::set);
             pipelineJobs.startRecommender().ifPresent(recommender::set);
             if (recommender.get() != null) {

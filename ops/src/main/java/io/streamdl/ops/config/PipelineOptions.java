@@ -10,6 +10,7 @@ import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigSchema;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
+import io.streamdl.scoring.dashboard.DashboardAggregatesConfig;
 import io.streamdl.scoring.recs.ItemEmbedderConfig;
 import io.streamdl.scoring.recs.RecommenderConfig;
 import io.streamdl.trainer.TrainJobConfig;
@@ -43,6 +44,10 @@ public final class PipelineOptions {
                                     "recommender (Kafka Streams: interactions to recommendations)",
                                     RecommenderConfig.OPTIONS),
                             ItemEmbedderConfig.GROUP,
+                            ConfigGroup.of(
+                                    "dashboard aggregates (Kafka Streams: scores and dlq to"
+                                            + " dashboard.metrics)",
+                                    DashboardAggregatesConfig.OPTIONS),
                             ConfigGroup.of(
                                     "model signing (trainers and scorers)",
                                     ModelUpdateCodec.Config.OPTIONS)));

@@ -24,6 +24,8 @@ import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
+import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
+import io.streamdl.scoring.dashboard.DashboardAggregatesConfig;
 import io.streamdl.scoring.recs.ItemEmbedderApp;
 import io.streamdl.scoring.recs.ItemEmbedderConfig;
 import io.streamdl.scoring.recs.RecommenderApp;
@@ -123,6 +125,8 @@ public final class PipelineJobs {
             trainers.add(trainerConfig(catalogue, entry, registryUrl, settings));
         }
         OnnxRuntimeBackend.Config.from(settings);
+        DashboardAggregatesConfig.of(
+                "127.0.0.1:1", registryUrl, onlyPrefixed(settings, "dashboard."));
         if (recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings).isPresent()) {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
@@ -221,6 +225,17 @@ public final class PipelineJobs {
                                         bootstrapServers,
                                         registryUrl,
                                         settings));
+    }
+
+    private static Map<String, String> onlyPrefixed(Map<String, String> settings, String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        settings.forEach(
+                (k, v) -> {
+                    if (k.startsWith(prefix)) {
+                        out.put(k, v);
+                    }
+                });
+        return out;
     }
 
     /** The catalogue {@code models.catalogue} names, or the bundled one. */
@@ -444,6 +459,22 @@ public final class PipelineJobs {
         return Optional.of(
                 ItemEmbedderApp.start(
                         config, new RestSchemaRegistryClient(platform.registryUrl())));
+    }
+
+    /**
+     * Starts the {@code DashboardAggregates} Kafka Streams app (its state under the data directory
+     * unless {@code dashboard.state-dir} is set): every {@code scores.<model>} and {@code dlq} to
+     * windowed throughput, latency percentiles and dead letters on {@code dashboard.metrics}.
+     */
+    public DashboardAggregatesApp startDashboardAggregates() {
+        Map<String, String> all = onlyPrefixed(jobSettings(), "dashboard.");
+        all.putIfAbsent(
+                DashboardAggregatesConfig.STATE_DIR.key(),
+                platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
+        return DashboardAggregatesApp.start(
+                DashboardAggregatesConfig.of(
+                        platform.bootstrapServers(), platform.registryUrl(), all),
+                new RestSchemaRegistryClient(platform.registryUrl()));
     }
 
     /** Submits the EncodeJob and the ScoreJobs; returns their names. */
