@@ -1,9 +1,14 @@
 package io.streamdl.scoring.dashboard;
 
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.topics.Topics;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +32,9 @@ import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The dashboard aggregates' topology: every {@code scores.<model>} topic and {@code dlq} in,
- * windowed {@link DashboardMetric} records out on {@code dashboard.metrics}.
+ * The dashboard aggregates' topology: every {@code scores.<model>} topic, {@code dlq}, {@code
+ * anomalies} and {@code recommendations} in, windowed {@link DashboardMetric} records out on {@code
+ * dashboard.metrics}.
  *
  * <ul>
  *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by record
@@ -37,6 +43,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *       HDR histogram of the window, value = the maximum).
  *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
  *       in {@code label}.
+ *   <li>Per anomaly model version and series: {@code anomalies} (the series in {@code label}); per
+ *       recommendation model version and basis: {@code recommendations} (the basis, model / content
+ *       / popular, in {@code label}).
  * </ul>
  *
  * Each window is written once, when it closes (suppressed until stream time passes its end plus the
@@ -51,6 +60,8 @@ public final class DashboardAggregates {
     public static final String THROUGHPUT = "throughput";
     public static final String LATENCY = "latency_ms";
     public static final String DEAD_LETTERS = "dead_letters";
+    public static final String ANOMALIES = "anomalies";
+    public static final String RECOMMENDATIONS = "recommendations";
 
     private DashboardAggregates() {}
 
@@ -58,6 +69,8 @@ public final class DashboardAggregates {
             DashboardAggregatesConfig config,
             Serde<Score> scores,
             Serde<DeadLetter> letters,
+            Serde<Anomaly> anomalies,
+            Serde<Recommendation> recommendations,
             Serde<DashboardMetric> metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, Long> latencies =
@@ -68,14 +81,38 @@ public final class DashboardAggregates {
                         .flatMap(
                                 (k, v) -> latency(scores.deserializer(), v),
                                 Named.as("score-latencies"));
-        KStream<String, Long> reasons =
+        KStream<String, Long> counts =
                 builder.stream(
                                 Topics.DLQ.name(),
                                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                                         .withName("read-dlq"))
                         .flatMap(
                                 (k, v) -> reason(letters.deserializer(), v),
-                                Named.as("dead-letter-reasons"));
+                                Named.as("dead-letter-reasons"))
+                        .merge(
+                                builder.stream(
+                                                Topics.ANOMALIES.name(),
+                                                Consumed.with(
+                                                                Serdes.ByteArray(),
+                                                                Serdes.ByteArray())
+                                                        .withName("read-anomalies"))
+                                        .flatMap(
+                                                (k, v) -> anomaly(anomalies.deserializer(), v),
+                                                Named.as("anomaly-series")),
+                                Named.as("merge-anomalies"))
+                        .merge(
+                                builder.stream(
+                                                Topics.RECOMMENDATIONS.name(),
+                                                Consumed.with(
+                                                                Serdes.ByteArray(),
+                                                                Serdes.ByteArray())
+                                                        .withName("read-recommendations"))
+                                        .flatMap(
+                                                (k, v) ->
+                                                        recommendation(
+                                                                recommendations.deserializer(), v),
+                                                Named.as("recommendation-bases")),
+                                Named.as("merge-recommendations"));
         for (long size : config.windowsMillis()) {
             TimeWindows windows =
                     TimeWindows.ofSizeAndGrace(
@@ -102,25 +139,25 @@ public final class DashboardAggregates {
                             Topics.DASHBOARD_METRICS.name(),
                             Produced.with(Serdes.String(), metrics)
                                     .withName("write-score-metrics-" + size));
-            reasons.groupByKey(
+            counts.groupByKey(
                             Grouped.with(Serdes.String(), Serdes.Long())
-                                    .withName("letters-by-reason-" + size))
+                                    .withName("counts-by-key-" + size))
                     .windowedBy(windows)
                     .count(
-                            Named.as("dead-letters-" + size),
+                            Named.as("counts-" + size),
                             Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(
-                                            "dashboard-dead-letters-" + size)
+                                            "dashboard-counts-" + size)
                                     .withKeySerde(Serdes.String())
                                     .withValueSerde(Serdes.Long()))
                     .suppress(
                             Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                                    .withName("closed-dead-letters-" + size))
-                    .toStream(Named.as("dead-letter-windows-" + size))
-                    .map(DashboardAggregates::letterMetric, Named.as("letter-metrics-" + size))
+                                    .withName("closed-counts-" + size))
+                    .toStream(Named.as("count-windows-" + size))
+                    .map(DashboardAggregates::countMetric, Named.as("count-metrics-" + size))
                     .to(
                             Topics.DASHBOARD_METRICS.name(),
                             Produced.with(Serdes.String(), metrics)
-                                    .withName("write-letter-metrics-" + size));
+                                    .withName("write-count-metrics-" + size));
         }
         return builder.build();
     }
@@ -150,10 +187,61 @@ public final class DashboardAggregates {
             return List.of();
         }
         try {
-            return List.of(KeyValue.pair(reader.deserialize("dlq", v).getError(), 1L));
+            String reason = reader.deserialize("dlq", v).getError();
+            return List.of(KeyValue.pair(countKey(DEAD_LETTERS, null, null, reason), 1L));
         } catch (RuntimeException e) {
             return List.of();
         }
+    }
+
+    private static List<KeyValue<String, Long>> anomaly(Deserializer<Anomaly> reader, byte[] v) {
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            Anomaly a = reader.deserialize("anomalies", v);
+            return List.of(
+                    KeyValue.pair(
+                            countKey(ANOMALIES, a.getModel(), a.getModelVersion(), a.getSeries()),
+                            1L));
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static List<KeyValue<String, Long>> recommendation(
+            Deserializer<Recommendation> reader, byte[] v) {
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            Recommendation r = reader.deserialize("recommendations", v);
+            return List.of(
+                    KeyValue.pair(
+                            countKey(RECOMMENDATIONS, null, r.getModelVersion(), r.getBasis()),
+                            1L));
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** A counted key: metric, model, version and label, each URL-encoded, {@code ~} for none. */
+    static String countKey(String metric, String model, Long version, String label) {
+        return part(metric)
+                + "|"
+                + part(model)
+                + "|"
+                + (version == null ? "~" : version.toString())
+                + "|"
+                + part(label);
+    }
+
+    private static String part(String s) {
+        return s == null ? "~" : URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String unpart(String s) {
+        return s.equals("~") ? null : URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
     private static List<KeyValue<String, DashboardMetric>> scoreMetrics(
@@ -184,15 +272,20 @@ public final class DashboardAggregates {
         return out;
     }
 
-    private static KeyValue<String, DashboardMetric> letterMetric(
+    private static KeyValue<String, DashboardMetric> countMetric(
             Windowed<String> window, Long count) {
+        String[] parts = window.key().split("\\|", -1);
+        String metric = unpart(parts[0]);
+        String model = unpart(parts[1]);
+        Long version = parts[2].equals("~") ? null : Long.valueOf(parts[2]);
+        String label = unpart(parts[3]);
         long start = window.window().start();
         long end = window.window().end();
         return KeyValue.pair(
-                DEAD_LETTERS + "/" + window.key(),
-                metric(DEAD_LETTERS, null, null, start, end, count)
+                metric + (model == null ? "" : "/" + model) + (label == null ? "" : "/" + label),
+                metric(metric, model, version, start, end, count)
                         .setValue(count / ((end - start) / 1000.0))
-                        .setLabel(window.key())
+                        .setLabel(label)
                         .build());
     }
 

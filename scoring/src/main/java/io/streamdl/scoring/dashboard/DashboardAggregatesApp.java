@@ -1,7 +1,9 @@
 package io.streamdl.scoring.dashboard;
 
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -39,6 +41,8 @@ public final class DashboardAggregatesApp implements AutoCloseable {
                                 config,
                                 WireSerde.specific(registry, values, Score.class),
                                 WireSerde.specific(registry, values, DeadLetter.class),
+                                WireSerde.specific(registry, values, Anomaly.class),
+                                WireSerde.specific(registry, values, Recommendation.class),
                                 WireSerde.specific(registry, values, DashboardMetric.class)),
                         streamsProperties(config)));
     }

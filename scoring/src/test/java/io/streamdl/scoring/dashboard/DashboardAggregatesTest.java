@@ -3,8 +3,10 @@ package io.streamdl.scoring.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.WireSerde;
@@ -39,6 +41,9 @@ class DashboardAggregatesTest {
     private final Serde<Score> scores = WireSerde.specific(registry, values, Score.class);
     private final Serde<DeadLetter> letters =
             WireSerde.specific(registry, values, DeadLetter.class);
+    private final Serde<Anomaly> anomalies = WireSerde.specific(registry, values, Anomaly.class);
+    private final Serde<Recommendation> recommendations =
+            WireSerde.specific(registry, values, Recommendation.class);
     private final Serde<DashboardMetric> metrics =
             WireSerde.specific(registry, values, DashboardMetric.class);
 
@@ -133,6 +138,36 @@ class DashboardAggregatesTest {
         }
     }
 
+    @Test
+    void anomaliesArePerSeriesAndRecommendationsPerBasisAndVersion() {
+        try (Harness h = new Harness("1000", 0)) {
+            h.anomaly("metric", "cpu|host 1", 100);
+            h.anomaly("metric", "cpu|host 1", 200);
+            h.anomaly("metric", "mem", 300);
+            h.recommendation("model", 4, 400);
+            h.recommendation("model", 4, 500);
+            h.recommendation("popular", 0, 600);
+            h.recommendation("model", 4, 1500); // closes [0, 1000)
+            List<DashboardMetric> out = h.metrics();
+            assertThat(out)
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.ANOMALIES))
+                    .extracting(
+                            m ->
+                                    m.getModel()
+                                            + "@"
+                                            + m.getModelVersion()
+                                            + " "
+                                            + m.getLabel()
+                                            + "="
+                                            + m.getCount())
+                    .containsExactlyInAnyOrder("metric@3 cpu|host 1=2", "metric@3 mem=1");
+            assertThat(out)
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.RECOMMENDATIONS))
+                    .extracting(m -> m.getLabel() + " v" + m.getModelVersion() + "=" + m.getCount())
+                    .containsExactlyInAnyOrder("model v4=2", "popular v0=1");
+        }
+    }
+
     private static DashboardMetric find(
             List<DashboardMetric> out, String metric, String model, long version) {
         return out.stream()
@@ -160,6 +195,8 @@ class DashboardAggregatesTest {
         final TopologyTestDriver driver;
         final TestInputTopic<byte[], byte[]> scoreInput;
         final TestInputTopic<byte[], byte[]> dlqInput;
+        final TestInputTopic<byte[], byte[]> anomalyInput;
+        final TestInputTopic<byte[], byte[]> recsInput;
         final TestOutputTopic<String, DashboardMetric> output;
         int n;
 
@@ -176,7 +213,8 @@ class DashboardAggregatesTest {
             p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             driver =
                     new TopologyTestDriver(
-                            DashboardAggregates.buildTopology(config, scores, letters, metrics),
+                            DashboardAggregates.buildTopology(
+                                    config, scores, letters, anomalies, recommendations, metrics),
                             p,
                             Instant.EPOCH);
             scoreInput =
@@ -187,6 +225,16 @@ class DashboardAggregatesTest {
             dlqInput =
                     driver.createInputTopic(
                             "dlq",
+                            Serdes.ByteArray().serializer(),
+                            Serdes.ByteArray().serializer());
+            anomalyInput =
+                    driver.createInputTopic(
+                            "anomalies",
+                            Serdes.ByteArray().serializer(),
+                            Serdes.ByteArray().serializer());
+            recsInput =
+                    driver.createInputTopic(
+                            "recommendations",
                             Serdes.ByteArray().serializer(),
                             Serdes.ByteArray().serializer());
             output =
@@ -219,6 +267,26 @@ class DashboardAggregatesTest {
                     DeadLetterRecords.of(
                             "interactions", 0, n++, null, null, "recommender", reason, null, at);
             dlqInput.pipeInput(null, letters.serializer().serialize("dlq", d), at);
+        }
+
+        void anomaly(String model, String series, long at) {
+            Anomaly a = new Anomaly("a" + n++, model, 3L, 9.0, 2.0, series, at);
+            anomalyInput.pipeInput(null, anomalies.serializer().serialize("anomalies", a), at);
+        }
+
+        void recommendation(String basis, long version, long at) {
+            Recommendation r =
+                    Recommendation.newBuilder()
+                            .setUserId("u" + n++)
+                            .setItems(List.of())
+                            .setModelVersion(version)
+                            .setTs(at)
+                            .setEmbeddingVersion(1L)
+                            .setBasis(basis)
+                            .setInteractionTs(at)
+                            .build();
+            recsInput.pipeInput(
+                    null, recommendations.serializer().serialize("recommendations", r), at);
         }
 
         List<DashboardMetric> metrics() {
