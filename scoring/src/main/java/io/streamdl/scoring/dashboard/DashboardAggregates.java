@@ -63,6 +63,11 @@ public final class DashboardAggregates {
     public static final String ANOMALIES = "anomalies";
     public static final String RECOMMENDATIONS = "recommendations";
 
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(DashboardAggregates.class);
+    private static final java.util.concurrent.atomic.AtomicLong SKIPPED =
+            new java.util.concurrent.atomic.AtomicLong();
+
     private DashboardAggregates() {}
 
     public static Topology buildTopology(
@@ -162,6 +167,24 @@ public final class DashboardAggregates {
         return builder.build();
     }
 
+    /**
+     * A record that does not decode is the owning app's to dead-letter (the detector does for
+     * scores); here it is left out of the aggregates, counted and logged (the first, then every
+     * 1,000th), so that a dashboard never writes to the topic it reads.
+     */
+    private static <T> List<T> skip(RuntimeException e) {
+        long n = SKIPPED.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+            LOG.warn("dashboard aggregates: a record left out ({} so far): {}", n, e.getMessage());
+        }
+        return List.of();
+    }
+
+    /** Records left out because they did not decode, since this JVM started. */
+    public static long skippedRecords() {
+        return SKIPPED.get();
+    }
+
     /** The key of a model version: {@code <model>@<version>}. */
     static String versionKey(String model, long version) {
         return model + "@" + version;
@@ -178,7 +201,7 @@ public final class DashboardAggregates {
                             versionKey(s.getModel(), s.getModelVersion()),
                             s.getScoredTs() - s.getEventTs()));
         } catch (RuntimeException e) {
-            return List.of();
+            return skip(e);
         }
     }
 
@@ -190,7 +213,7 @@ public final class DashboardAggregates {
             String reason = reader.deserialize("dlq", v).getError();
             return List.of(KeyValue.pair(countKey(DEAD_LETTERS, null, null, reason), 1L));
         } catch (RuntimeException e) {
-            return List.of();
+            return skip(e);
         }
     }
 
@@ -205,7 +228,7 @@ public final class DashboardAggregates {
                             countKey(ANOMALIES, a.getModel(), a.getModelVersion(), a.getSeries()),
                             1L));
         } catch (RuntimeException e) {
-            return List.of();
+            return skip(e);
         }
     }
 
@@ -221,7 +244,7 @@ public final class DashboardAggregates {
                             countKey(RECOMMENDATIONS, null, r.getModelVersion(), r.getBasis()),
                             1L));
         } catch (RuntimeException e) {
-            return List.of();
+            return skip(e);
         }
     }
 

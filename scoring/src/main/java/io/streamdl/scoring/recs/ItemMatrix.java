@@ -48,6 +48,8 @@ final class ItemMatrix {
     private float[][] neighbourSims;
     private long neighboursOfChange = -1;
     private boolean building;
+    private long loadedEntries = -1;
+    private long refusedRecords;
     private final java.util.concurrent.Executor builds;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ItemMatrix.class);
 
@@ -84,10 +86,15 @@ final class ItemMatrix {
     synchronized void update(String itemId, byte[] raw) {
         Integer i = index.get(itemId);
         if (i == null) {
+            refuse(itemId, "not an item of the recommendation model's catalogue");
             return;
         }
-        if (raw == null || !decodeInto(i, raw)) {
+        String refusal = raw == null ? null : decodeInto(i, raw);
+        if (raw == null || refusal != null) {
             present.clear(i);
+            if (refusal != null) {
+                refuse(itemId, refusal);
+            }
         } else {
             present.set(i);
         }
@@ -99,18 +106,29 @@ final class ItemMatrix {
 
     /** Loads every record of {@code store} when no row is present yet. */
     void loadIfEmpty(ReadOnlyKeyValueStore<String, byte[]> store) {
-        if (!snapshot.isEmpty() || store.approximateNumEntries() == 0) {
+        if (!snapshot.isEmpty()) {
             return;
+        }
+        long entries = store.approximateNumEntries();
+        if (entries == 0 || entries == loadedEntries) {
+            return; // nothing, or nothing new since a load that found no usable record
         }
         synchronized (this) {
             if (!present.isEmpty()) {
                 return;
             }
+            loadedEntries = entries;
             try (KeyValueIterator<String, byte[]> all = store.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, byte[]> next = all.next();
                     Integer i = index.get(next.key);
-                    if (i != null && next.value != null && decodeInto(i, next.value)) {
+                    String refusal =
+                            i == null
+                                    ? "not an item of the recommendation model's catalogue"
+                                    : next.value == null ? null : decodeInto(i, next.value);
+                    if (refusal != null) {
+                        refuse(next.key, refusal);
+                    } else if (next.value != null) {
                         present.set(i);
                     }
                 }
@@ -304,22 +322,45 @@ final class ItemMatrix {
         return units;
     }
 
-    private boolean decodeInto(int i, byte[] raw) {
+    /**
+     * A record of {@code items.embeddings} that cannot be used: a global store has no sink for dead
+     * letters, so it is counted and logged (the first, then every 1,000th), and the item has no
+     * embedding until a usable record replaces it.
+     */
+    private void refuse(String itemId, String why) {
+        refusedRecords++;
+        if (refusedRecords == 1 || refusedRecords % 1000 == 0) {
+            LOG.warn(
+                    "recommender: items.embeddings record of '{}' not used: {} ({} such records so"
+                            + " far)",
+                    itemId,
+                    why,
+                    refusedRecords);
+        }
+    }
+
+    /** Records of {@code items.embeddings} refused so far. */
+    synchronized long refusedRecords() {
+        return refusedRecords;
+    }
+
+    /** Decodes item {@code i}'s row; the reason it cannot be used, or null. */
+    private String decodeInto(int i, byte[] raw) {
         ItemEmbedding e;
         try {
             e = reader.deserialize("items.embeddings", raw);
         } catch (RuntimeException ex) {
-            return false;
+            return "undecodable: " + ex.getMessage();
         }
         List<Float> v = e.getVector();
         if (v.size() != dim) {
-            return false;
+            return "a vector of " + v.size() + " values, the profile has " + dim;
         }
         double norm = 0;
         for (int d = 0; d < dim; d++) {
             float x = v.get(d);
             if (!Float.isFinite(x)) {
-                return false;
+                return "a non-finite value at " + d;
             }
             norm += (double) x * x;
         }
@@ -329,6 +370,6 @@ final class ItemMatrix {
         }
         norms[i] = (float) Math.sqrt(norm);
         versions[i] = e.getModelVersion();
-        return true;
+        return null;
     }
 }

@@ -123,7 +123,9 @@ class DashboardAggregatesTest {
             h.letter("EMPTY_USER", 100);
             h.letter("EMPTY_USER", 200);
             h.letter("UNKNOWN_ITEM", 300);
+            long skipped = DashboardAggregates.skippedRecords();
             h.scoreInput.pipeInput(new byte[] {1}, new byte[] {0, 0, 0, 0, 9}, 400L);
+            assertThat(DashboardAggregates.skippedRecords()).isEqualTo(skipped + 1);
             h.letter("UNKNOWN_ITEM", 10_500); // closes both windows starting at 0
             List<DashboardMetric> out = h.metrics();
             assertThat(out)

@@ -329,6 +329,40 @@ class RecommenderTest {
     }
 
     @Test
+    void unusableEmbeddingRecordsLeaveTheirItemWithoutOneAndNothingStops() {
+        try (Harness h =
+                new Harness(
+                        stateDir, Map.of("recs.top-k", "6", "recs.ranking.content-weight", "1"))) {
+            h.embedAll(1);
+            // anyone can write to items.embeddings: NaN, a wrong length, an unknown item, garbage
+            h.embeddingTopic.pipeInput("item-3", embedding("item-3", Float.NaN, 1f));
+            h.embeddingTopic.pipeInput(
+                    "item-1",
+                    ItemEmbedding.newBuilder(embedding("item-1", 1f, 0f))
+                            .setVector(List.of(1f, 0f, 0f))
+                            .build());
+            h.embeddingTopic.pipeInput("item-77", embedding("item-77", 1f, 0f));
+            h.rawEmbeddings.pipeInput("item-5", new byte[] {0, 0, 0, 0, 42, 1});
+            h.send("u", "item-0", "view", NOW);
+            h.send("u", "item-3", "view", NOW + 1); // an item without an embedding still counts
+            Recommendation r = h.lastRecommendation();
+            assertThat(r.getBasis()).isEqualTo(Recommender.CONTENT);
+            assertThat(ids(r)).containsExactlyInAnyOrder("item-0", "item-2", "item-4");
+            assertThat(h.dlq.readValuesToList()).isEmpty();
+        }
+    }
+
+    private static ItemEmbedding embedding(String id, float x, float y) {
+        return ItemEmbedding.newBuilder()
+                .setItemId(id)
+                .setVector(List.of(x, y))
+                .setModel("image")
+                .setModelVersion(2)
+                .setTs(NOW)
+                .build();
+    }
+
+    @Test
     void profilesSurviveARestartOnTheSameDirectory() throws Exception {
         Path live = stateDir.resolve("live");
         Path saved = stateDir.resolve("saved");
@@ -451,6 +485,7 @@ class RecommenderTest {
         final TestInputTopic<byte[], byte[]> input;
         final TestInputTopic<String, ModelUpdate> modelTopic;
         final TestInputTopic<String, ItemEmbedding> embeddingTopic;
+        final TestInputTopic<String, byte[]> rawEmbeddings;
         final TestOutputTopic<String, Recommendation> recommendations;
         final TestOutputTopic<String, Features> features;
         final TestOutputTopic<String, Label> labels;
@@ -508,6 +543,11 @@ class RecommenderTest {
                             Topics.ITEMS_EMBEDDINGS.name(),
                             Serdes.String().serializer(),
                             embeddings.serializer());
+            rawEmbeddings =
+                    driver.createInputTopic(
+                            Topics.ITEMS_EMBEDDINGS.name(),
+                            Serdes.String().serializer(),
+                            Serdes.ByteArray().serializer());
             recommendations =
                     driver.createOutputTopic(
                             Topics.RECOMMENDATIONS.name(),
