@@ -3,6 +3,7 @@ package io.streamdl.scoring.dashboard;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.topics.Topics;
@@ -43,6 +44,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *       HDR histogram of the window, value = the maximum).
  *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
  *       in {@code label}.
+ *   <li>Per classifier version and window: {@code accuracy} of served scores, each joined by event
+ *       id with its label on {@code events.labels} ({@link ServedAccuracy}).
  *   <li>Per anomaly model version and series: {@code anomalies} (the series in {@code label}); per
  *       recommendation model version and basis: {@code recommendations} (the basis, model / content
  *       / popular, in {@code label}).
@@ -62,6 +65,7 @@ public final class DashboardAggregates {
     public static final String DEAD_LETTERS = "dead_letters";
     public static final String ANOMALIES = "anomalies";
     public static final String RECOMMENDATIONS = "recommendations";
+    public static final String ACCURACY = ServedAccuracy.ACCURACY;
 
     private static final org.slf4j.Logger LOG =
             org.slf4j.LoggerFactory.getLogger(DashboardAggregates.class);
@@ -76,16 +80,24 @@ public final class DashboardAggregates {
             Serde<DeadLetter> letters,
             Serde<Anomaly> anomalies,
             Serde<Recommendation> recommendations,
+            Serde<Label> labels,
             Serde<DashboardMetric> metrics) {
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, Long> latencies =
+        Deserializer<Score> scoreReader = scores.deserializer();
+        KStream<String, Score> decoded =
                 builder.stream(
                                 SCORE_TOPICS,
                                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                                         .withName("read-scores"))
-                        .flatMap(
-                                (k, v) -> latency(scores.deserializer(), v),
-                                Named.as("score-latencies"));
+                        .flatMap((k, v) -> score(scoreReader, v), Named.as("decode-scores"));
+        KStream<String, Long> latencies =
+                decoded.map(
+                        (id, s) ->
+                                KeyValue.pair(
+                                        versionKey(s.getModel(), s.getModelVersion()),
+                                        s.getScoredTs() - s.getEventTs()),
+                        Named.as("score-latencies"));
+        ServedAccuracy.add(builder, decoded, labels, config, metrics, DashboardAggregates::skip);
         KStream<String, Long> counts =
                 builder.stream(
                                 Topics.DLQ.name(),
@@ -190,16 +202,13 @@ public final class DashboardAggregates {
         return model + "@" + version;
     }
 
-    private static List<KeyValue<String, Long>> latency(Deserializer<Score> reader, byte[] v) {
+    private static List<KeyValue<String, Score>> score(Deserializer<Score> reader, byte[] v) {
         if (v == null) {
             return List.of();
         }
         try {
             Score s = reader.deserialize("scores", v);
-            return List.of(
-                    KeyValue.pair(
-                            versionKey(s.getModel(), s.getModelVersion()),
-                            s.getScoredTs() - s.getEventTs()));
+            return List.of(KeyValue.pair(s.getEventId(), s));
         } catch (RuntimeException e) {
             return skip(e);
         }

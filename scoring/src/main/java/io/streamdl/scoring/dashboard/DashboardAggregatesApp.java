@@ -3,6 +3,7 @@ package io.streamdl.scoring.dashboard;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
@@ -43,6 +44,7 @@ public final class DashboardAggregatesApp implements AutoCloseable {
                                 WireSerde.specific(registry, values, DeadLetter.class),
                                 WireSerde.specific(registry, values, Anomaly.class),
                                 WireSerde.specific(registry, values, Recommendation.class),
+                                WireSerde.specific(registry, values, Label.class),
                                 WireSerde.specific(registry, values, DashboardMetric.class)),
                         streamsProperties(config)));
     }

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  *
  * @param windowsMillis the tumbling window sizes, each aggregated separately (1 s and 10 s)
  * @param graceMillis how long after a window's end a late record still counts in it
+ * @param labelWaitMillis how far apart in time a score and its event's label may be and still join
+ *     (for the accuracy of served scores)
  */
 public record DashboardAggregatesConfig(
         String bootstrapServers,
@@ -21,6 +23,7 @@ public record DashboardAggregatesConfig(
         String applicationId,
         List<Long> windowsMillis,
         long graceMillis,
+        long labelWaitMillis,
         String stateDir) {
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -49,6 +52,14 @@ public record DashboardAggregatesConfig(
                     "a record up to this late (by its timestamp, against the stream's) still"
                             + " counts in its window; a window is written once it is this long"
                             + " past its end");
+    public static final ConfigOption<Long> LABEL_WAIT =
+            ConfigOption.longRange(
+                    "dashboard.label-wait-ms",
+                    120_000,
+                    1,
+                    86_400_000,
+                    "a score and its event's label on events.labels join for the accuracy of"
+                            + " served scores when their timestamps are at most this far apart");
     public static final ConfigOption<String> STATE_DIR =
             ConfigOption.string(
                     "dashboard.state-dir",
@@ -57,7 +68,7 @@ public record DashboardAggregatesConfig(
                             + " default)");
 
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(APPLICATION, WINDOWS, GRACE, STATE_DIR);
+            List.of(APPLICATION, WINDOWS, GRACE, LABEL_WAIT, STATE_DIR);
 
     public DashboardAggregatesConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -65,6 +76,7 @@ public record DashboardAggregatesConfig(
         APPLICATION.check(applicationId);
         windowsMillis = List.copyOf(WINDOWS.check(windowsMillis));
         GRACE.check(graceMillis);
+        LABEL_WAIT.check(labelWaitMillis);
         STATE_DIR.check(stateDir);
     }
 
@@ -77,6 +89,7 @@ public record DashboardAggregatesConfig(
                 APPLICATION.read(settings),
                 WINDOWS.read(settings),
                 GRACE.read(settings),
+                LABEL_WAIT.read(settings),
                 STATE_DIR.read(settings));
     }
 

@@ -7,6 +7,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
@@ -54,27 +55,39 @@ class DashboardAggregatesITCase {
                 assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 for (int i = 0; i < 50; i++) {
                     send(producer, avro, "e" + i);
+                    label(producer, avro, "e" + i, i < 40 ? "cat" : "dog");
                 }
                 producer.flush();
                 // record time is the broker's append time: a later score of the same version
                 // moves its task's stream time past the windows above, which closes them
                 Thread.sleep(2500);
                 send(producer, avro, "later");
+                label(producer, avro, "later", "cat");
                 producer.flush();
                 AvroWireDeserializer<DashboardMetric> reader =
                         AvroWireDeserializer.specific(registry, DashboardMetric.class);
                 List<DashboardMetric> throughput = new ArrayList<>();
                 List<DashboardMetric> latency = new ArrayList<>();
+                List<DashboardMetric> accuracy = new ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> r :
                         TestingKafka.readCommitted(
                                 platform.bootstrapServers(),
                                 "dashboard.metrics",
-                                l -> sumCounts(l, reader) >= 50,
+                                l ->
+                                        sumCounts(l, reader, DashboardAggregates.THROUGHPUT) >= 50
+                                                && sumCounts(
+                                                                l,
+                                                                reader,
+                                                                DashboardAggregates.ACCURACY)
+                                                        >= 50,
                                 Duration.ofSeconds(60),
                                 Duration.ofSeconds(1))) {
                     DashboardMetric m = reader.deserialize(r.topic(), r.value());
-                    (m.getMetric().equals(DashboardAggregates.THROUGHPUT) ? throughput : latency)
-                            .add(m);
+                    switch (m.getMetric()) {
+                        case DashboardAggregates.THROUGHPUT -> throughput.add(m);
+                        case DashboardAggregates.LATENCY -> latency.add(m);
+                        default -> accuracy.add(m);
+                    }
                 }
                 assertThat(throughput.stream().mapToLong(DashboardMetric::getCount).sum())
                         .isEqualTo(50);
@@ -86,6 +99,13 @@ class DashboardAggregatesITCase {
                                     assertThat(m.getWindowEnd() - m.getWindowStart())
                                             .isEqualTo(1000);
                                 });
+                // served accuracy: 40 of the 50 labels agree with the scores' class
+                assertThat(accuracy.stream().mapToLong(DashboardMetric::getCount).sum())
+                        .isEqualTo(50);
+                assertThat(accuracy.stream().mapToDouble(m -> m.getValue() * m.getCount()).sum())
+                        .isCloseTo(40.0, within(1e-9));
+                assertThat(accuracy)
+                        .allSatisfy(m -> assertThat(m.getMetric()).isEqualTo("accuracy"));
                 assertThat(latency)
                         .isNotEmpty()
                         .allSatisfy(
@@ -99,15 +119,30 @@ class DashboardAggregatesITCase {
 
     private static long sumCounts(
             List<ConsumerRecord<byte[], byte[]>> records,
-            AvroWireDeserializer<DashboardMetric> reader) {
+            AvroWireDeserializer<DashboardMetric> reader,
+            String metric) {
         long sum = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             DashboardMetric m = reader.deserialize(r.topic(), r.value());
-            if (m.getMetric().equals(DashboardAggregates.THROUGHPUT)) {
+            if (m.getMetric().equals(metric)) {
                 sum += m.getCount();
             }
         }
         return sum;
+    }
+
+    private static void label(
+            KafkaProducer<byte[], byte[]> producer,
+            AvroWireSerializer<Object> avro,
+            String id,
+            String label) {
+        producer.send(
+                new ProducerRecord<>(
+                        "events.labels",
+                        id.getBytes(StandardCharsets.UTF_8),
+                        avro.serialize(
+                                "events.labels",
+                                new Label(id, label, System.currentTimeMillis()))));
     }
 
     private static void send(
@@ -118,6 +153,7 @@ class DashboardAggregatesITCase {
                         .setEventId(id)
                         .setModel("image")
                         .setModelVersion(7L)
+                        .setLabel("cat")
                         .setScore(0.9)
                         .setEventTs(now - 250)
                         .setScoredTs(now)

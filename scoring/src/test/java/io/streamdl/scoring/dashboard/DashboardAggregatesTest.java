@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -44,6 +45,7 @@ class DashboardAggregatesTest {
     private final Serde<Anomaly> anomalies = WireSerde.specific(registry, values, Anomaly.class);
     private final Serde<Recommendation> recommendations =
             WireSerde.specific(registry, values, Recommendation.class);
+    private final Serde<Label> labels = WireSerde.specific(registry, values, Label.class);
     private final Serde<DashboardMetric> metrics =
             WireSerde.specific(registry, values, DashboardMetric.class);
 
@@ -170,6 +172,44 @@ class DashboardAggregatesTest {
         }
     }
 
+    @Test
+    void servedAccuracyJoinsEachClassifierScoreWithItsLabelPerVersion() {
+        try (Harness h = new Harness("1000", 0)) {
+            h.label("a0", "cat", 100); // the label before its score
+            h.classified("a0", "image", 1, "cat", 150, 10);
+            h.classified("a1", "image", 1, "cat", 200, 10);
+            h.label("a1", "dog", 250); // wrong
+            h.classified("a2", "image", 1, "dog", 300, 10);
+            h.label("a2", "dog", 350);
+            h.classified("a3", "image", 2, "dog", 400, 10);
+            h.label("a3", "dog", 450);
+            h.classified("a4", "image", 1, "cat", 500, 10); // no label ever
+            h.label("nobody", "cat", 600); // no score ever
+            h.classified("late", "image", 1, "cat", 700, 10);
+            h.label("late", "cat", 6_000); // beyond dashboard.label-wait-ms (5 s): no join
+            // a window closes when a later joined score passes its end: stream time is per task
+            h.classified("x", "image", 1, "cat", 9_000, 10);
+            h.label("x", "cat", 9_000);
+            List<DashboardMetric> accuracy =
+                    h.metrics().stream()
+                            .filter(m -> m.getMetric().equals(DashboardAggregates.ACCURACY))
+                            .toList();
+            assertThat(accuracy)
+                    .extracting(
+                            m ->
+                                    m.getModel()
+                                            + "@"
+                                            + m.getModelVersion()
+                                            + " ["
+                                            + m.getWindowStart()
+                                            + "] "
+                                            + m.getCount()
+                                            + " "
+                                            + m.getValue())
+                    .containsExactlyInAnyOrder("image@1 [0] 3 " + 2.0 / 3, "image@2 [0] 1 1.0");
+        }
+    }
+
     private static DashboardMetric find(
             List<DashboardMetric> out, String metric, String model, long version) {
         return out.stream()
@@ -199,6 +239,7 @@ class DashboardAggregatesTest {
         final TestInputTopic<byte[], byte[]> dlqInput;
         final TestInputTopic<byte[], byte[]> anomalyInput;
         final TestInputTopic<byte[], byte[]> recsInput;
+        final TestInputTopic<byte[], byte[]> labelInput;
         final TestOutputTopic<String, DashboardMetric> output;
         int n;
 
@@ -206,6 +247,7 @@ class DashboardAggregatesTest {
             Map<String, String> settings = new HashMap<>();
             settings.put("dashboard.windows-ms", windows);
             settings.put("dashboard.grace-ms", Long.toString(grace));
+            settings.put("dashboard.label-wait-ms", "5000");
             DashboardAggregatesConfig config =
                     DashboardAggregatesConfig.of(
                             "broker.test:9092", "http://registry.test", settings);
@@ -216,7 +258,13 @@ class DashboardAggregatesTest {
             driver =
                     new TopologyTestDriver(
                             DashboardAggregates.buildTopology(
-                                    config, scores, letters, anomalies, recommendations, metrics),
+                                    config,
+                                    scores,
+                                    letters,
+                                    anomalies,
+                                    recommendations,
+                                    labels,
+                                    metrics),
                             p,
                             Instant.EPOCH);
             scoreInput =
@@ -239,6 +287,11 @@ class DashboardAggregatesTest {
                             "recommendations",
                             Serdes.ByteArray().serializer(),
                             Serdes.ByteArray().serializer());
+            labelInput =
+                    driver.createInputTopic(
+                            "events.labels",
+                            Serdes.ByteArray().serializer(),
+                            Serdes.ByteArray().serializer());
             output =
                     driver.createOutputTopic(
                             "dashboard.metrics",
@@ -248,12 +301,18 @@ class DashboardAggregatesTest {
 
         /** A score made at {@code at} of an event {@code latency} ms older. */
         void score(String model, long version, long at, long latency) {
+            classified("e" + n++, model, version, null, at, latency);
+        }
+
+        /** A classifier's score of event {@code id}, predicting {@code label}. */
+        void classified(
+                String id, String model, long version, String label, long at, long latency) {
             Score s =
                     Score.newBuilder()
-                            .setEventId("e" + n++)
+                            .setEventId(id)
                             .setModel(model)
                             .setModelVersion(version)
-                            .setLabel(null)
+                            .setLabel(label)
                             .setProbabilities(List.of())
                             .setScore(0.5)
                             .setEventTs(at - latency)
@@ -262,6 +321,12 @@ class DashboardAggregatesTest {
                             .build();
             scoreInput.pipeInput(
                     s.getEventId().getBytes(), scores.serializer().serialize("scores.x", s), at);
+        }
+
+        void label(String id, String label, long at) {
+            Label l = new Label(id, label, at);
+            labelInput.pipeInput(
+                    id.getBytes(), labels.serializer().serialize("events.labels", l), at);
         }
 
         void letter(String reason, long at) {
