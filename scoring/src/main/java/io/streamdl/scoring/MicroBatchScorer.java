@@ -21,6 +21,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -97,6 +99,8 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private transient Counter refused;
     private transient Counter swaps;
     private transient Counter buildsFailed;
+    private transient Histogram batchSizes;
+    private transient Histogram latencies;
     private transient AvroWireDeserializer<Features> decoder;
 
     public MicroBatchScorer(
@@ -183,6 +187,12 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         swaps = getMetricGroup().counter("modelSwaps");
         buildsFailed = getMetricGroup().counter("modelBuildsFailed");
         getMetricGroup().gauge("modelVersion", core::servingVersion);
+        // the last 1,000 batches and scores: what Prometheus reporters export as quantiles
+        batchSizes =
+                getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        latencies =
+                getMetricGroup()
+                        .histogram("eventToScoreMs", new DescriptiveStatisticsHistogram(1000));
         out = new Emitter();
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (RawRecord record : restored) {
@@ -324,10 +334,12 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             List<Features> events = new ArrayList<>(batch.size());
             batch.forEach(p -> events.add(p.features()));
             for (Score score : model.score(events, now)) {
+                latencies.update(score.getScoredTs() - score.getEventTs());
                 output.collect(new StreamRecord<>(score));
             }
             scored.inc(events.size());
             batches.inc();
+            batchSizes.update(events.size());
         }
 
         @Override

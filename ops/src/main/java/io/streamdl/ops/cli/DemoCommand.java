@@ -13,6 +13,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
@@ -136,6 +137,7 @@ final class DemoCommand implements Callable<Integer> {
         ItemEmbedderApp embedder = null;
         DashboardAggregatesApp dashboard = null;
         RecommenderApp recommender = null;
+        LivePage page = null;
         try {
             JobRunner runner = new JobRunner(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
@@ -145,8 +147,12 @@ final class DemoCommand implements Callable<Integer> {
             dashboard = jobs.startDashboardAggregates();
             embedder = jobs.startItemEmbedder().orElse(null);
             recommender = jobs.startRecommender().orElse(null);
+            page = LivePage.startFor(platform, dashboard, detector, recommender, embedder);
             platform.addresses()
                     .forEach((name, address) -> out.printf("  %-16s %s%n", name, address));
+            out.printf(
+                    "  %-16s %s (open it in a browser; Prometheus: %smetrics)%n",
+                    "Live page", page.url(), page.url());
             out.printf("  %-16s %s%n", "Flink jobs", String.join(", ", names));
             out.printf(
                     "  %-16s AnomalyDetector (%s -> anomalies)%n",
@@ -308,6 +314,13 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            if (page != null) {
+                try {
+                    page.close();
+                } catch (Exception e) {
+                    out.println("live page: " + e);
+                }
+            }
             out.println("Stopping ...");
             if (recommender != null) {
                 recommender.close();

@@ -8,6 +8,7 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
@@ -136,11 +137,19 @@ public final class PipelineCli {
             AtomicReference<RecommenderApp> recommender = new AtomicReference<>();
             AtomicReference<ItemEmbedderApp> embedder = new AtomicReference<>();
             AtomicReference<DashboardAggregatesApp> dashboard = new AtomicReference<>();
+            AtomicReference<LivePage> page = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
                                     () -> {
                                         out.println("Stopping ...");
+                                        if (page.get() != null) {
+                                            try {
+                                                page.get().close();
+                                            } catch (Exception e) {
+                                                out.println("live page: " + e);
+                                            }
+                                        }
                                         // the Streams app first: it needs the broker to leave
                                         // its group cleanly
                                         if (recommender.get() != null) {
@@ -195,6 +204,16 @@ public final class PipelineCli {
                                 + embedder.get().config().modelTopic()
                                 + " -> items.embeddings)");
             }
+            page.set(
+                    LivePage.startFor(
+                            platform,
+                            dashboard.get(),
+                            detector.get(),
+                            recommender.get(),
+                            embedder.get()));
+            out.printf(
+                    "  %-16s %s (Prometheus: %smetrics)%n",
+                    "Live page", page.get().url(), page.get().url());
             out.println("Ready. Press Ctrl-C to stop.");
             stopped.await();
             return 0;

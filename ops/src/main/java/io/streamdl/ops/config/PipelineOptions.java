@@ -6,6 +6,7 @@ import io.streamdl.encoders.job.EncodeJobConfig;
 import io.streamdl.encoders.metric.MetricEncoderConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
 import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.ops.web.WebConfig;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigSchema;
 import io.streamdl.scoring.ScoreJobConfig;
@@ -48,6 +49,9 @@ public final class PipelineOptions {
                                     "dashboard aggregates (Kafka Streams: scores and dlq to"
                                             + " dashboard.metrics)",
                                     DashboardAggregatesConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "live page and Prometheus metrics (GET / and /metrics)",
+                                    WebConfig.OPTIONS),
                             ConfigGroup.of(
                                     "model signing (trainers and scorers)",
                                     ModelUpdateCodec.Config.OPTIONS)));

@@ -79,6 +79,13 @@ public final class DashboardAggregatesApp implements AutoCloseable {
         return config;
     }
 
+    /** The Kafka Streams client's metrics (for {@code /metrics}). */
+    public java.util.Map<
+                    org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+            metrics() {
+        return lifecycle.streams().metrics();
+    }
+
     @Override
     public void close() {
         lifecycle.close();

@@ -137,6 +137,13 @@ public final class ItemEmbedderApp implements AutoCloseable {
      * Stops the app and leaves its consumer group, so that a restarted instance (a new member) gets
      * the tasks at once instead of after the old member's session timeout.
      */
+    /** The Kafka Streams client's metrics (for {@code /metrics}). */
+    public java.util.Map<
+                    org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+            metrics() {
+        return lifecycle.streams().metrics();
+    }
+
     @Override
     public void close() {
         lifecycle.close();

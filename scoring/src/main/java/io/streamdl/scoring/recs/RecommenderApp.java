@@ -174,6 +174,13 @@ public final class RecommenderApp implements AutoCloseable {
      * Stops the app and leaves its consumer group, so that a restarted instance gets the tasks at
      * once; then closes the model sessions.
      */
+    /** The Kafka Streams client's metrics (for {@code /metrics}). */
+    public java.util.Map<
+                    org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+            metrics() {
+        return lifecycle.streams().metrics();
+    }
+
     @Override
     public void close() {
         lifecycle.close();

@@ -1,0 +1,339 @@
+package io.streamdl.ops.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamdl.schemas.avro.Anomaly;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.DeadLetter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the live page and {@code /metrics} show, folded from {@code dashboard.metrics}, {@code dlq}
+ * and {@code anomalies}: per model the serving and published versions, hold-backs, drift alarms,
+ * served and prequential accuracy, score counts and the latest latency percentiles; dead letters
+ * per stage and reason with the latest examples; the latest anomalies; and the recent metrics for
+ * the charts. Thread-safe (every method synchronized); the feed's thread writes, HTTP threads read.
+ */
+public final class DashboardState {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EXAMPLES_PER_REASON = 3;
+    private static final int RECENT_LETTERS = 20;
+    private static final int RECENT_ANOMALIES = 50;
+    private static final int MAX_HISTORY = 50_000;
+
+    /** One model's row of the versions table. */
+    static final class ModelRow {
+        long serving = -1;
+        long servingWindowEnd = -1;
+        long published = -1;
+        long publishedAt = -1;
+        long heldBackRegression;
+        long heldBackNonFinite;
+        long drifts;
+        double servedAccuracy = Double.NaN;
+        double prequential = Double.NaN;
+        String prequentialMetric = "";
+        long scores;
+        double p50 = Double.NaN;
+        double p95 = Double.NaN;
+        double p99 = Double.NaN;
+        double max = Double.NaN;
+        long anomalies;
+    }
+
+    private final long historyMillis;
+    private final Map<String, ModelRow> models = new TreeMap<>();
+    private final Map<String, Long> deadLetters = new TreeMap<>();
+    private final Map<String, Deque<ObjectNode>> examples = new TreeMap<>();
+    private final Deque<ObjectNode> recentLetters = new ArrayDeque<>();
+    private final Deque<ObjectNode> recentAnomalies = new ArrayDeque<>();
+    private final Map<String, Long> recommendations = new TreeMap<>();
+    private final Deque<ObjectNode> history = new ArrayDeque<>();
+    private final long smallestWindow;
+    private final long largestWindow;
+    private long records;
+    private long changes;
+
+    /**
+     * @param windows the aggregates' window sizes ({@code dashboard.windows-ms}): counts are summed
+     *     over the smallest, the latest percentiles and accuracy read from the largest
+     */
+    public DashboardState(long historyMillis, java.util.List<Long> windows) {
+        this.historyMillis = historyMillis;
+        this.smallestWindow = java.util.Collections.min(windows);
+        this.largestWindow = java.util.Collections.max(windows);
+    }
+
+    /** Folds one dashboard metric in; returns its JSON if the page charts it, else null. */
+    public synchronized ObjectNode metric(DashboardMetric m) {
+        records++;
+        changes++;
+        ObjectNode json = toJson(m);
+        long size = m.getWindowEnd() - m.getWindowStart();
+        String name = m.getMetric();
+        String model = m.getModel();
+        ModelRow row = model == null ? null : models.computeIfAbsent(model, k -> new ModelRow());
+        long version = m.getModelVersion() == null ? -1 : m.getModelVersion();
+        if (row == null && !name.equals("recommendations")) {
+            return null;
+        }
+        switch (name) {
+            case "throughput" -> {
+                if (size == smallestWindow) {
+                    row.scores += m.getCount();
+                }
+                if (m.getWindowEnd() > row.servingWindowEnd
+                        || (m.getWindowEnd() == row.servingWindowEnd && version > row.serving)) {
+                    row.servingWindowEnd = m.getWindowEnd();
+                    row.serving = version;
+                }
+            }
+            case "latency_ms" -> {
+                if (size == largestWindow) {
+                    row.p50 = orNaN(m.getP50());
+                    row.p95 = orNaN(m.getP95());
+                    row.p99 = orNaN(m.getP99());
+                    row.max = m.getValue();
+                }
+            }
+            case "accuracy" -> {
+                if (size == largestWindow) {
+                    row.servedAccuracy = m.getValue();
+                }
+            }
+            case "anomalies" -> {
+                if (size == smallestWindow) {
+                    row.anomalies += m.getCount();
+                }
+            }
+            case "recommendations" -> {
+                if (size == smallestWindow) {
+                    recommendations.merge(
+                            m.getLabel() == null ? "unknown" : m.getLabel(),
+                            m.getCount(),
+                            Long::sum);
+                }
+            }
+            case "prequential_accuracy", "prequential_mean_error" -> {
+                row.prequential = m.getValue();
+                row.prequentialMetric = name;
+            }
+            case "model_version" -> {
+                row.published = Math.max(row.published, (long) m.getValue());
+                row.publishedAt = m.getTs();
+            }
+            case "update_held_back_regression" -> row.heldBackRegression = m.getCount();
+            case "update_held_back_non_finite" -> row.heldBackNonFinite = m.getCount();
+            case "drift" -> row.drifts = m.getCount();
+            default -> {}
+        }
+        // the charts: every trainer record, accuracy over the largest window, the rest the smallest
+        long charted = name.equals("accuracy") ? largestWindow : smallestWindow;
+        if (!isWindowed(name) || size == charted) {
+            history.addLast(json);
+            trimHistory(m.getTs());
+            return json;
+        }
+        return null;
+    }
+
+    private static boolean isWindowed(String metric) {
+        return switch (metric) {
+            case "throughput",
+                    "latency_ms",
+                    "accuracy",
+                    "dead_letters",
+                    "anomalies",
+                    "recommendations" ->
+                    true;
+            default -> false;
+        };
+    }
+
+    private void trimHistory(long now) {
+        while (!history.isEmpty()
+                && (history.size() > MAX_HISTORY
+                        || history.peekFirst().path("ts").asLong() < now - historyMillis)) {
+            history.removeFirst();
+        }
+    }
+
+    /** Counts one dead letter and keeps it among the latest examples of its reason. */
+    public synchronized ObjectNode deadLetter(DeadLetter d) {
+        records++;
+        changes++;
+        deadLetters.merge(d.getStage() + "|" + d.getError(), 1L, Long::sum);
+        ObjectNode json =
+                JSON.createObjectNode()
+                        .put("stage", d.getStage())
+                        .put("reason", d.getError())
+                        .put("message", d.getMessage())
+                        .put("source", d.getSourceTopic())
+                        .put("partition", d.getPartition())
+                        .put("offset", d.getOffset())
+                        .put("ts", d.getTs());
+        Deque<ObjectNode> kept = examples.computeIfAbsent(d.getError(), k -> new ArrayDeque<>());
+        kept.addFirst(json);
+        while (kept.size() > EXAMPLES_PER_REASON) {
+            kept.removeLast();
+        }
+        recentLetters.addFirst(json);
+        while (recentLetters.size() > RECENT_LETTERS) {
+            recentLetters.removeLast();
+        }
+        return json;
+    }
+
+    public synchronized ObjectNode anomaly(Anomaly a) {
+        records++;
+        changes++;
+        ObjectNode json =
+                JSON.createObjectNode()
+                        .put("eventId", a.getEventId())
+                        .put("model", a.getModel())
+                        .put("version", a.getModelVersion())
+                        .put("score", a.getScore())
+                        .put("threshold", a.getThreshold())
+                        .put("series", a.getSeries())
+                        .put("ts", a.getTs());
+        recentAnomalies.addFirst(json);
+        while (recentAnomalies.size() > RECENT_ANOMALIES) {
+            recentAnomalies.removeLast();
+        }
+        return json;
+    }
+
+    /** A number that grows whenever anything changes (the feed pushes the state when it has). */
+    public synchronized long changes() {
+        return changes;
+    }
+
+    /** Records folded in since the start. */
+    public synchronized long records() {
+        return records;
+    }
+
+    /** The tables of the page: models, dead letters, anomalies and recommendation counts. */
+    public synchronized ObjectNode tables() {
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode rows = out.putArray("models");
+        models.forEach(
+                (name, r) -> {
+                    ObjectNode row = rows.addObject().put("model", name);
+                    putVersion(row, "serving", r.serving);
+                    putVersion(row, "published", r.published);
+                    row.put("publishedAt", r.publishedAt)
+                            .put("heldBack", r.heldBackRegression + r.heldBackNonFinite)
+                            .put("drifts", r.drifts)
+                            .put("scores", r.scores)
+                            .put("anomalies", r.anomalies);
+                    putNumber(row, "servedAccuracy", r.servedAccuracy);
+                    putNumber(row, "prequential", r.prequential);
+                    row.put("prequentialMetric", r.prequentialMetric);
+                    putNumber(row, "p50", r.p50);
+                    putNumber(row, "p95", r.p95);
+                    putNumber(row, "p99", r.p99);
+                    putNumber(row, "max", r.max);
+                });
+        ArrayNode letters = out.putArray("deadLetters");
+        deadLetters.forEach(
+                (key, n) -> {
+                    String[] p = key.split("\\|", 2);
+                    ObjectNode row =
+                            letters.addObject()
+                                    .put("stage", p[0])
+                                    .put("reason", p[1])
+                                    .put("count", n);
+                    row.set("examples", JSON.valueToTree(examples.get(p[1])));
+                });
+        out.set("recentDeadLetters", JSON.valueToTree(recentLetters));
+        out.set("anomalies", JSON.valueToTree(recentAnomalies));
+        out.set("recommendations", JSON.valueToTree(recommendations));
+        return out;
+    }
+
+    /** The recent metrics, oldest first, for a page that has just opened. */
+    public synchronized ArrayNode history() {
+        ArrayNode out = JSON.createArrayNode();
+        history.forEach(out::add);
+        return out;
+    }
+
+    /** A copy of each model's row, for {@code /metrics}. */
+    synchronized Map<String, ModelRow> models() {
+        Map<String, ModelRow> copy = new TreeMap<>();
+        models.forEach(
+                (k, v) -> {
+                    ModelRow r = new ModelRow();
+                    r.serving = v.serving;
+                    r.published = v.published;
+                    r.heldBackRegression = v.heldBackRegression;
+                    r.heldBackNonFinite = v.heldBackNonFinite;
+                    r.drifts = v.drifts;
+                    r.servedAccuracy = v.servedAccuracy;
+                    r.prequential = v.prequential;
+                    r.prequentialMetric = v.prequentialMetric;
+                    r.scores = v.scores;
+                    r.p50 = v.p50;
+                    r.p95 = v.p95;
+                    r.p99 = v.p99;
+                    r.max = v.max;
+                    r.anomalies = v.anomalies;
+                    copy.put(k, r);
+                });
+        return copy;
+    }
+
+    /** Dead letters so far, keyed {@code stage|reason}. */
+    synchronized Map<String, Long> deadLetterCounts() {
+        return new TreeMap<>(deadLetters);
+    }
+
+    synchronized Map<String, Long> recommendationCounts() {
+        return new TreeMap<>(recommendations);
+    }
+
+    private static double orNaN(Double d) {
+        return d == null ? Double.NaN : d;
+    }
+
+    private static void putVersion(ObjectNode row, String field, long v) {
+        if (v >= 0) {
+            row.put(field, v);
+        } else {
+            row.putNull(field);
+        }
+    }
+
+    private static void putNumber(ObjectNode row, String field, double v) {
+        if (Double.isFinite(v)) {
+            row.put(field, v);
+        } else {
+            row.putNull(field);
+        }
+    }
+
+    static ObjectNode toJson(DashboardMetric m) {
+        ObjectNode json =
+                JSON.createObjectNode()
+                        .put("metric", m.getMetric())
+                        .put("model", m.getModel())
+                        .put("start", m.getWindowStart())
+                        .put("end", m.getWindowEnd())
+                        .put("count", m.getCount())
+                        .put("ts", m.getTs())
+                        .put("label", m.getLabel());
+        putNumber(json, "value", m.getValue());
+        if (m.getModelVersion() != null) {
+            json.put("version", m.getModelVersion());
+        }
+        if (m.getP50() != null) {
+            json.put("p50", m.getP50()).put("p95", m.getP95()).put("p99", m.getP99());
+        }
+        return json;
+    }
+}
