@@ -96,14 +96,15 @@ function draw(id, names, data, opts) {
       label: opts.labels ? opts.labels[i] : n,
       stroke: opts.colors ? opts.colors[i] : colorOf(n),
       width: 1.5,
+      points: { size: 5 },
       dash: opts.dashes ? opts.dashes[i] : undefined,
       spanGaps: true,
       value: (u, v) => (v === null ? "–" : v.toFixed(opts.digits || 0)),
     })));
     const plot = new uPlot({
       width, height: 220, series,
-      scales: { x: { time: true }, y: opts.range ? { range: opts.range } : {} },
-      axes: [{}, { size: 50 }],
+      scales: { x: { time: true }, y: opts.range ? { range: opts.range } : opts.log ? { distr: 3 } : {} },
+      axes: [{ space: 90 }, { size: 55 }],
       plugins: opts.marks ? [marksPlugin(opts.marks)] : [],
     }, data, box);
     charts[id] = { plot, key };
@@ -157,8 +158,10 @@ function render() {
     q.max = new Map([...chosen].map(([x, m]) => [x, m.value]));
     const names = ["p50", "p95", "p99", "max"];
     const x = [...chosen.keys()].sort((a, b) => a - b);
-    draw("latency", names, [x, ...names.map((n) => x.map((t) => q[n].get(t)))], {
-      key: select.value, colors: ["#2b8a3e", "#e67700", "#c92a2a", "#adb5bd"], digits: 0,
+    // a log scale: a backlog's seconds and a steady state's milliseconds both stay readable
+    const floor = (v) => (v === null || v === undefined ? null : Math.max(1, v));
+    draw("latency", names, [x, ...names.map((n) => x.map((t) => floor(q[n].get(t))))], {
+      key: select.value, colors: ["#2b8a3e", "#e67700", "#c92a2a", "#adb5bd"], digits: 0, log: true,
     });
   }
   if (Object.keys(accuracy).length) {

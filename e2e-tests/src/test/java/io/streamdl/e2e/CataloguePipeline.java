@@ -24,17 +24,18 @@ record CataloguePipeline(
 
     /** Writes {@code catalogueJson} under {@code dataDir}, starts the platform and every job. */
     static CataloguePipeline start(Path dataDir, String catalogueJson) throws IOException {
+        return start(dataDir, catalogueJson, Map.of());
+    }
+
+    /** As {@link #start(Path, String)}, with {@code extra} settings. */
+    static CataloguePipeline start(Path dataDir, String catalogueJson, Map<String, String> extra)
+            throws IOException {
         Path catalogue = dataDir.resolve("catalogue.json");
         Files.writeString(catalogue, catalogueJson);
-        PlatformConfig config =
-                PlatformConfig.ephemeral(
-                        dataDir,
-                        4,
-                        Map.of(
-                                "models.catalogue",
-                                catalogue.toString(),
-                                "flink.checkpoint.interval-ms",
-                                "500"));
+        Map<String, String> settings = new java.util.HashMap<>(extra);
+        settings.put("models.catalogue", catalogue.toString());
+        settings.putIfAbsent("flink.checkpoint.interval-ms", "500");
+        PlatformConfig config = PlatformConfig.ephemeral(dataDir, 4, settings);
         Platform platform = Platform.start(config);
         JobRunner runner = new JobRunner(platform);
         PipelineJobs jobs = new PipelineJobs(platform);

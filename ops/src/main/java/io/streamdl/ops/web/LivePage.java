@@ -75,7 +75,8 @@ public final class LivePage implements AutoCloseable {
 
     /**
      * Starts the page for the apps {@code ./pipeline up} and the demo run: their metrics on {@code
-     * /metrics}, and the recommender's lookup on {@code /recommendations/{userId}} when it runs.
+     * /metrics}, and the recommender's lookup on {@code /recommendations/{userId}} when it runs
+     * (each app but the aggregates may be null: not running).
      */
     public static LivePage startFor(
             Platform platform,
@@ -85,7 +86,9 @@ public final class LivePage implements AutoCloseable {
             ItemEmbedderApp embedder) {
         LivePage page = start(platform, dashboard.config());
         page.addStreamsApp("dashboard-aggregates", dashboard::metrics);
-        page.addStreamsApp("anomaly-detector", detector::metrics);
+        if (detector != null) {
+            page.addStreamsApp("anomaly-detector", detector::metrics);
+        }
         if (recommender != null) {
             page.addStreamsApp("recommender", recommender::metrics);
             page.route(

@@ -68,13 +68,13 @@ final class PrometheusText {
         return families.computeIfAbsent(legal, n -> new Family(n, type, help));
     }
 
-    /** Every family with at least one sample. */
+    /**
+     * Every family; one with no sample yet (no dead letter so far, say) is still declared by its
+     * HELP and TYPE lines, so that a dashboard's query names an existing metric from the start.
+     */
     String render() {
         StringBuilder out = new StringBuilder();
         for (Family f : families.values()) {
-            if (f.samples.isEmpty()) {
-                continue;
-            }
             out.append("# HELP ")
                     .append(f.name)
                     .append(' ')
