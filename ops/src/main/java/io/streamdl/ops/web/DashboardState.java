@@ -86,8 +86,10 @@ public final class DashboardState {
                 if (size == smallestWindow) {
                     row.scores += m.getCount();
                 }
-                if (m.getWindowEnd() > row.servingWindowEnd
-                        || (m.getWindowEnd() == row.servingWindowEnd && version > row.serving)) {
+                if (size == smallestWindow
+                        && (m.getWindowEnd() > row.servingWindowEnd
+                                || (m.getWindowEnd() == row.servingWindowEnd
+                                        && version > row.serving))) {
                     row.servingWindowEnd = m.getWindowEnd();
                     row.serving = version;
                 }

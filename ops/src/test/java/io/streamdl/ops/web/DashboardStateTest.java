@@ -1,0 +1,102 @@
+package io.streamdl.ops.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamdl.schemas.avro.Anomaly;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.topics.DeadLetterRecords;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the page and /metrics are told, from the records of the three topics. */
+class DashboardStateTest {
+    private final DashboardState state = new DashboardState(60_000, List.of(1000L, 10_000L));
+
+    private static DashboardMetric metric(
+            String name, String model, Long version, long start, long end, long count, double v) {
+        return DashboardMetric.newBuilder()
+                .setMetric(name)
+                .setModel(model)
+                .setModelVersion(version)
+                .setWindowStart(start)
+                .setWindowEnd(end)
+                .setCount(count)
+                .setValue(v)
+                .setTs(end)
+                .build();
+    }
+
+    @Test
+    void servingIsTheVersionOfTheLatestWindowAndCountsComeFromTheSmallestWindow() {
+        assertThat(state.metric(metric("throughput", "image", 3L, 0, 1000, 40, 40))).isNotNull();
+        state.metric(metric("throughput", "image", 3L, 1000, 2000, 10, 10));
+        state.metric(metric("throughput", "image", 4L, 1000, 2000, 30, 30)); // swap mid-window
+        // the 10 s window is not charted and not counted again
+        assertThat(state.metric(metric("throughput", "image", 3L, 0, 10_000, 50, 5))).isNull();
+        state.metric(metric("model_version", "image", 3L, 900, 900, 100, 5));
+        state.metric(metric("update_held_back_regression", "image", 4L, 0, 950, 2, 0.4));
+        state.metric(metric("drift", "image", 4L, 0, 960, 1, 9));
+        state.metric(metric("accuracy", "image", 4L, 0, 10_000, 20, 0.85));
+        state.metric(metric("prequential_accuracy", "image", 4L, 0, 990, 200, 0.9));
+        Map<String, DashboardState.ModelRow> rows = state.models();
+        DashboardState.ModelRow image = rows.get("image");
+        assertThat(image.serving).isEqualTo(4);
+        assertThat(image.published).isEqualTo(5);
+        assertThat(image.scores).isEqualTo(80);
+        assertThat(image.heldBackRegression).isEqualTo(2);
+        assertThat(image.drifts).isEqualTo(1);
+        assertThat(image.servedAccuracy).isEqualTo(0.85);
+        assertThat(image.prequential).isEqualTo(0.9);
+        JsonNode row = state.tables().path("models").get(0);
+        assertThat(row.path("serving").asLong()).isEqualTo(4);
+        assertThat(row.path("heldBack").asLong()).isEqualTo(2);
+        assertThat(state.history()).hasSize(8); // 3 throughput (1 s), 4 trainer records, accuracy
+    }
+
+    @Test
+    void deadLettersAreCountedPerStageAndReasonWithTheLatestExamples() {
+        for (int i = 0; i < 5; i++) {
+            state.deadLetter(
+                    DeadLetterRecords.of(
+                            "events.raw",
+                            0,
+                            i,
+                            null,
+                            null,
+                            "encode.image",
+                            "CORRUPT_IMAGE",
+                            "bad " + i,
+                            i));
+        }
+        state.deadLetter(
+                DeadLetterRecords.of(
+                        "scores.x", 1, 9, null, null, "anomalies", "NON_FINITE_SCORE", "nan", 9));
+        assertThat(state.deadLetterCounts())
+                .containsEntry("encode.image|CORRUPT_IMAGE", 5L)
+                .containsEntry("anomalies|NON_FINITE_SCORE", 1L);
+        JsonNode letters = state.tables().path("deadLetters");
+        JsonNode corrupt =
+                letters.get(0).path("reason").asText().equals("CORRUPT_IMAGE")
+                        ? letters.get(0)
+                        : letters.get(1);
+        assertThat(corrupt.path("examples")).hasSize(3); // the latest three, newest first
+        assertThat(corrupt.path("examples").get(0).path("message").asText()).isEqualTo("bad 4");
+        assertThat(state.tables().path("recentDeadLetters").get(0).path("reason").asText())
+                .isEqualTo("NON_FINITE_SCORE");
+    }
+
+    @Test
+    void anomaliesKeepTheNewestFirstAndMetricsWithoutAModelAreNotCharted() {
+        state.anomaly(new Anomaly("e1", "metric", 2L, 9.0, 3.0, "cpu", 10L));
+        state.anomaly(new Anomaly("e2", "metric", 2L, 8.0, 3.0, "mem", 20L));
+        assertThat(state.tables().path("anomalies").get(0).path("series").asText())
+                .isEqualTo("mem");
+        assertThat(state.metric(metric("dead_letters", null, null, 0, 1000, 3, 3))).isNull();
+        DashboardMetric recs = metric("recommendations", null, 4L, 0, 1000, 7, 7);
+        recs.setLabel("content");
+        state.metric(recs);
+        assertThat(state.recommendationCounts()).containsEntry("content", 7L);
+    }
+}
