@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.EmbeddedKafka;
-import io.streamdl.schemas.config.ConfigOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,8 +61,8 @@ class DockerComposeTest {
                 settings.put(kv[0], kv[1]);
             }
         }
-        List<String> known = PlatformConfig.OPTIONS.stream().map(ConfigOption::key).toList();
-        assertThat(known).containsAll(settings.keySet());
+        assertThat(io.streamdl.ops.config.PipelineOptions.SCHEMA.keys())
+                .containsAll(settings.keySet());
         PlatformConfig config = PlatformConfig.from(settings);
         assertThat(config.embeddedKafka()).isFalse();
         assertThat(config.embeddedRegistry()).isFalse();
@@ -91,10 +90,28 @@ class DockerComposeTest {
             }
         }
         JsonNode prometheus = read(ROOT.resolve("ops/prometheus/prometheus.yml"));
-        for (JsonNode target : prometheus.at("/scrape_configs/0/static_configs/0/targets")) {
-            String host = target.asText().split(":")[0];
-            assertThat(compose.get("services").has(host)).as(target.asText()).isTrue();
+        List<String> targets = new java.util.ArrayList<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            for (JsonNode target : job.at("/static_configs/0/targets")) {
+                String host = target.asText().split(":")[0];
+                assertThat(compose.get("services").has(host)).as(target.asText()).isTrue();
+                targets.add(target.asText());
+            }
         }
+        // the pipeline's /metrics, on the port its service publishes
+        assertThat(targets).contains("pipeline:8080");
+        assertThat(compose.at("/services/pipeline/ports").toString()).contains("8080:8080");
+        // Grafana loads the dashboard from the mounted folder its provider names
+        assertThat(compose.at("/services/grafana/volumes").toString())
+                .contains("./ops/grafana/dashboards:/var/lib/grafana/dashboards");
+        assertThat(
+                        Files.readString(
+                                ROOT.resolve("ops/grafana/provisioning/dashboards/streamdl.yml")))
+                .contains("path: /var/lib/grafana/dashboards");
+        JsonNode dashboard =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(ROOT.resolve("ops/grafana/dashboards/streamdl.json").toFile());
+        assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(10);
         assertThat(
                         Files.readString(
                                 ROOT.resolve(
