@@ -73,7 +73,7 @@ public final class PipelineMetrics {
         if (brokerInProcess) {
             broker(out);
         }
-        return out.render() + flink(out);
+        return out.render() + flink();
     }
 
     private void pipeline(PrometheusText out) {
@@ -243,40 +243,30 @@ public final class PipelineMetrics {
                         });
     }
 
+    /** One Yammer metric: its group, type and name as the family, its MBean keys as labels. */
     private static void brokerMetric(
             PrometheusText out, com.yammer.metrics.core.MetricName name, Object metric) {
-        {
-            {
-                {
-                    String base = name.getGroup() + "_" + name.getType() + "_" + name.getName();
-                    Map<String, String> labels = new TreeMap<>();
-                    String bean = name.getMBeanName();
-                    for (String kv : bean.substring(bean.indexOf(':') + 1).split(",")) {
-                        String[] p = kv.split("=", 2);
-                        if (p.length == 2 && !p[0].equals("type") && !p[0].equals("name")) {
-                            labels.put(p[0], p[1]);
-                        }
-                    }
-                    if (metric instanceof Metered m) {
-                        out.family(
-                                        base.replace('.', '_') + "_total",
-                                        "counter",
-                                        "broker meter " + name.getName())
-                                .sample(labels, m.count());
-                    } else if (metric instanceof Gauge<?> g && g.value() instanceof Number n) {
-                        out.family(
-                                        base.replace('.', '_'),
-                                        "gauge",
-                                        "broker gauge " + name.getName())
-                                .sample(labels, n.doubleValue());
-                    }
-                }
+        String base =
+                (name.getGroup() + "_" + name.getType() + "_" + name.getName()).replace('.', '_');
+        Map<String, String> labels = new TreeMap<>();
+        String bean = name.getMBeanName();
+        for (String kv : bean.substring(bean.indexOf(':') + 1).split(",")) {
+            String[] p = kv.split("=", 2);
+            if (p.length == 2 && !p[0].equals("type") && !p[0].equals("name")) {
+                labels.put(p[0], p[1]);
             }
+        }
+        if (metric instanceof Metered m) {
+            out.family(base + "_total", "counter", "broker meter " + name.getName())
+                    .sample(labels, m.count());
+        } else if (metric instanceof Gauge<?> g && g.value() instanceof Number n) {
+            out.family(base, "gauge", "broker gauge " + name.getName())
+                    .sample(labels, n.doubleValue());
         }
     }
 
     /** Flink's reporter's exposition, or a down marker when it does not answer. */
-    private String flink(PrometheusText unused) {
+    private String flink() {
         if (flinkUrl.isEmpty()) {
             return "";
         }
