@@ -173,6 +173,7 @@ final class DashboardBenchmark {
                         Topics.EVENTS_LABELS.name());
                 ScheduledSender.Result backlog =
                         sender.send(events / (double) PRELOAD_SECONDS, events);
+                report.put("loadAverageBeforeStart", loadAverage());
                 Map<String, Object> capacity;
                 Map<String, Object> live = new LinkedHashMap<>();
                 Map<String, Object> ratios = new LinkedHashMap<>();
@@ -250,6 +251,8 @@ final class DashboardBenchmark {
         c.put("scoresPerSecond", backlog.scores() / drained);
         c.put("recordsPerSecondFromStart", inputTotal / ((s.atNanos() - startNanos) / 1e9));
         c.put("droppedRecords", droppedRecords());
+        c.put("lagEverySecondFromRunning", trace(samples, runningNanos));
+        c.put("loadAverageAtEnd", loadAverage());
         summary.add(
                 String.format(
                         "capacity: %,d input records (%,d scores) all processed %.1f s after"
@@ -266,6 +269,29 @@ final class DashboardBenchmark {
                         c.get("droppedRecords")));
         out.println(summary.get(summary.size() - 1));
         return c;
+    }
+
+    /** [seconds from running, input lag, repartition lag] of the first sample of each second. */
+    private static List<List<Number>> trace(List<GroupLag.Sample> samples, long runningNanos) {
+        List<List<Number>> out = new ArrayList<>();
+        long second = -1;
+        for (GroupLag.Sample s : samples) {
+            long at = (s.atNanos() - runningNanos) / 1_000_000_000L;
+            if (at > second) {
+                second = at;
+                out.add(
+                        List.of(
+                                Math.round((s.atNanos() - runningNanos) / 1e7) / 100.0,
+                                s.input(),
+                                s.internal()));
+            }
+        }
+        return out;
+    }
+
+    /** The system's load average over the last minute: the machine is shared. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private GroupLag.Sample sampleWhenAssigned() throws InterruptedException, ExecutionException {
@@ -346,13 +372,17 @@ final class DashboardBenchmark {
         r.put("repartitionLagEverySecond", internalLags);
         r.put("maxInputLag", maxInput);
         r.put("maxRepartitionLag", maxInternal);
-        r.put("lagAtEnd", Map.of("input", atEnd.input(), "repartition", atEnd.internal()));
+        Map<String, Long> atEndLag = new LinkedHashMap<>();
+        atEndLag.put("input", atEnd.input());
+        atEndLag.put("repartition", atEnd.internal());
+        r.put("lagAtEnd", atEndLag);
         r.put("lagZeroMillisAfterLastSend", s.drained() ? drainMillis : -1);
         r.put("keptUp", keptUp);
         r.put("keptUpMeans", "lag (inputs and repartition topics) 0 within 1 s of the last send");
         r.put("flushSentMillisAfterLastSend", flushedAt - sent.lastSendMillis());
         r.put("windows1s", windows);
         r.put("droppedRecordsSoFar", droppedRecords());
+        r.put("loadAverageAtEnd", loadAverage());
         summary.add(
                 String.format(
                         "live %,.0f/s: %,d scores sent (at most %d ms behind the schedule); lag"
