@@ -58,6 +58,12 @@ public final class BenchMain implements BenchRunner {
             case recsLatency -> RecsLatencyBenchmark.runAndWrite(r.reports(), out, r.rate());
             case anomalyImages ->
                     AnomalyImagesBenchmark.runAndWrite(r.reports(), out, r.rateOr(1000));
+            case dashboard ->
+                    DashboardBenchmark.runAndWrite(
+                            r.reports(),
+                            out,
+                            r.eventsOr(DashboardBenchmark.DEFAULT_EVENTS),
+                            r.rateOr(DashboardBenchmark.SCORE_JOB_MAX_RATE));
             case train ->
                     TrainThroughputBenchmark.runAndWrite(
                             r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));

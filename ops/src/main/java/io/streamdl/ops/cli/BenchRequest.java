@@ -9,11 +9,12 @@ import java.nio.file.Path;
  *
  * @param which the benchmark
  * @param reports directory for the JSON report (and any plot)
- * @param events events for the pipeline runs; learn*: training events; train: labelled examples
+ * @param events events for the pipeline runs; learn*: training events; train: labelled examples;
+ *     dashboard: events of the backlog
  * @param batch score: the ScoreJob's maximum batch size
  * @param driftAt learn: permute the labels from this training event on (0 = never)
- * @param rate events per second sent (learn*, anomaly-images, nab), or 0 for the benchmark's own
- *     default
+ * @param rate events per second sent (learn*, anomaly-images, nab; dashboard: scores per second to
+ *     follow), or 0 for the benchmark's own default
  * @param data learn-audio, learn-text: the data set, or null for the default
  * @param passes learn-audio, learn-text: how many times the training events are sent
  * @param target anomaly-latency: {@code bootstrap,registryUrl} of a running pipeline ({@code
@@ -57,7 +58,8 @@ public record BenchRequest(
         anomalyImages("anomaly-images"),
         anomalyLatency("anomaly-latency"),
         recs,
-        recsLatency("recs-latency");
+        recsLatency("recs-latency"),
+        dashboard;
 
         private final String id;
 
