@@ -177,6 +177,9 @@ function render() {
 
 function renderTables() {
   if (!tables) return;
+  const dropped = $("dropped");
+  dropped.hidden = !(tables.droppedLate > 0);
+  dropped.textContent = `${tables.droppedLate} late records left out of the aggregates (dashboard.grace-ms)`;
   const models = tables.models.filter((r) => r.serving !== null || r.published !== null);
   $("models-panel").hidden = models.length === 0;
   $("models").tBodies[0].replaceChildren(...models.map((r) => el("tr", { "data-model": r.model },

@@ -57,6 +57,7 @@ public final class DashboardState {
     private final long largestWindow;
     private long records;
     private long changes;
+    private volatile java.util.function.LongSupplier droppedLate = () -> 0;
 
     /**
      * @param windows the aggregates' window sizes ({@code dashboard.windows-ms}): counts are summed
@@ -209,6 +210,14 @@ public final class DashboardState {
         return json;
     }
 
+    /**
+     * Where the page reads how many records the aggregates left out as later than their grace (the
+     * aggregates app's own {@code dropped-records-total}).
+     */
+    public void droppedLate(java.util.function.LongSupplier dropped) {
+        this.droppedLate = dropped;
+    }
+
     /** A number that grows whenever anything changes (the feed pushes the state when it has). */
     public synchronized long changes() {
         return changes;
@@ -255,6 +264,7 @@ public final class DashboardState {
         out.set("recentDeadLetters", JSON.valueToTree(recentLetters));
         out.set("anomalies", JSON.valueToTree(recentAnomalies));
         out.set("recommendations", JSON.valueToTree(recommendations));
+        out.put("droppedLate", droppedLate.getAsLong());
         return out;
     }
 

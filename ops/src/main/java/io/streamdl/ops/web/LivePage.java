@@ -86,6 +86,7 @@ public final class LivePage implements AutoCloseable {
             ItemEmbedderApp embedder) {
         LivePage page = start(platform, dashboard.config());
         page.addStreamsApp("dashboard-aggregates", dashboard::metrics);
+        page.state().droppedLate(() -> droppedRecords(dashboard.metrics()));
         if (detector != null) {
             page.addStreamsApp("anomaly-detector", detector::metrics);
         }
@@ -99,6 +100,19 @@ public final class LivePage implements AutoCloseable {
             page.addStreamsApp("item-embedder", embedder::metrics);
         }
         return page;
+    }
+
+    /** The records a Streams app's tasks dropped (too late for their windows), summed. */
+    static long droppedRecords(Map<MetricName, ? extends Metric> metrics) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            if (e.getKey().name().equals("dropped-records-total")
+                    && e.getKey().group().equals("stream-task-metrics")
+                    && e.getValue().metricValue() instanceof Number n) {
+                sum += n.doubleValue();
+            }
+        }
+        return (long) sum;
     }
 
     public String url() {

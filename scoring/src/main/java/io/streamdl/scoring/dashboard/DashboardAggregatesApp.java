@@ -54,6 +54,10 @@ public final class DashboardAggregatesApp implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Small fetches per partition, so that the tasks reading a backlog take turns in small
+        // steps: a task far ahead of another makes the other's records late in the windows
+        // after the repartition (they would be dropped as later than the grace).
+        p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 64 * 1024);
         // a score topic created later (a user's model) is picked up within this
         p.put(StreamsConfig.consumerPrefix("metadata.max.age.ms"), 30_000);
         if (!config.stateDir().isEmpty()) {

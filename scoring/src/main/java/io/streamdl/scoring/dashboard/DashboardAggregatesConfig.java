@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param graceMillis how long after a window's end a late record still counts in it
  * @param labelWaitMillis how far apart in time a score and its event's label may be and still join
  *     (for the accuracy of served scores)
+ * @param accuracyGraceMillis the grace of the accuracy windows: a joined score is as late as the
+ *     later of the score and its label, so these windows wait longer than the others
  */
 public record DashboardAggregatesConfig(
         String bootstrapServers,
@@ -24,6 +26,7 @@ public record DashboardAggregatesConfig(
         List<Long> windowsMillis,
         long graceMillis,
         long labelWaitMillis,
+        long accuracyGraceMillis,
         String stateDir) {
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -60,6 +63,15 @@ public record DashboardAggregatesConfig(
                     86_400_000,
                     "a score and its event's label on events.labels join for the accuracy of"
                             + " served scores when their timestamps are at most this far apart");
+    public static final ConfigOption<Long> ACCURACY_GRACE =
+            ConfigOption.longRange(
+                    "dashboard.accuracy-grace-ms",
+                    10_000,
+                    0,
+                    3_600_000,
+                    "as dashboard.grace-ms, for the accuracy windows (a score joined with its label"
+                            + " takes the later one's time, so while the app catches up its joins"
+                            + " arrive more out of order than scores)");
     public static final ConfigOption<String> STATE_DIR =
             ConfigOption.string(
                     "dashboard.state-dir",
@@ -68,7 +80,7 @@ public record DashboardAggregatesConfig(
                             + " default)");
 
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(APPLICATION, WINDOWS, GRACE, LABEL_WAIT, STATE_DIR);
+            List.of(APPLICATION, WINDOWS, GRACE, LABEL_WAIT, ACCURACY_GRACE, STATE_DIR);
 
     public DashboardAggregatesConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -77,6 +89,7 @@ public record DashboardAggregatesConfig(
         windowsMillis = List.copyOf(WINDOWS.check(windowsMillis));
         GRACE.check(graceMillis);
         LABEL_WAIT.check(labelWaitMillis);
+        ACCURACY_GRACE.check(accuracyGraceMillis);
         STATE_DIR.check(stateDir);
     }
 
@@ -90,6 +103,7 @@ public record DashboardAggregatesConfig(
                 WINDOWS.read(settings),
                 GRACE.read(settings),
                 LABEL_WAIT.read(settings),
+                ACCURACY_GRACE.read(settings),
                 STATE_DIR.read(settings));
     }
 

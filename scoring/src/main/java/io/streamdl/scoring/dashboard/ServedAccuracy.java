@@ -103,7 +103,7 @@ final class ServedAccuracy {
                     .windowedBy(
                             TimeWindows.ofSizeAndGrace(
                                     Duration.ofMillis(size),
-                                    Duration.ofMillis(config.graceMillis())))
+                                    Duration.ofMillis(config.accuracyGraceMillis())))
                     .aggregate(
                             () -> 0L,
                             (key, hit, total) -> total + hit,

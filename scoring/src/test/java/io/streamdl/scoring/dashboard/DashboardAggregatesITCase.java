@@ -50,6 +50,7 @@ class DashboardAggregatesITCase {
                             Map.of(
                                     "dashboard.windows-ms", "1000",
                                     "dashboard.grace-ms", "0",
+                                    "dashboard.accuracy-grace-ms", "0",
                                     "dashboard.state-dir", dataDir.resolve("s").toString()));
             try (DashboardAggregatesApp app = DashboardAggregatesApp.start(config, registry)) {
                 assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();

@@ -248,6 +248,7 @@ class DashboardAggregatesTest {
             settings.put("dashboard.windows-ms", windows);
             settings.put("dashboard.grace-ms", Long.toString(grace));
             settings.put("dashboard.label-wait-ms", "5000");
+            settings.put("dashboard.accuracy-grace-ms", Long.toString(grace));
             DashboardAggregatesConfig config =
                     DashboardAggregatesConfig.of(
                             "broker.test:9092", "http://registry.test", settings);
