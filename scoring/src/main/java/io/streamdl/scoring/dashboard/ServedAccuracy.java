@@ -54,17 +54,26 @@ final class ServedAccuracy {
             Function<RuntimeException, List<KeyValue<String, String>>> skip) {
         Deserializer<Label> reader = labels.deserializer();
         KStream<String, String> served =
-                scores.filter((id, s) -> s.getLabel() != null, Named.as("classifier-scores"))
-                        .map(
-                                (id, s) ->
-                                        KeyValue.pair(
-                                                s.getEventId(),
-                                                s.getModel()
-                                                        + SEP
-                                                        + s.getModelVersion()
-                                                        + SEP
-                                                        + s.getLabel()),
-                                Named.as("served-by-event"));
+                scores.flatMap(
+                        (id, sc) -> {
+                            if (sc.getLabel() == null) {
+                                return List.of();
+                            }
+                            if (sc.getModel().contains(SEP) || sc.getLabel().contains(SEP)) {
+                                return skip.apply(
+                                        new IllegalArgumentException(
+                                                "a score whose model or class has a NUL character"));
+                            }
+                            return List.of(
+                                    KeyValue.pair(
+                                            sc.getEventId(),
+                                            sc.getModelVersion()
+                                                    + SEP
+                                                    + sc.getModel()
+                                                    + SEP
+                                                    + sc.getLabel()));
+                        },
+                        Named.as("served-by-event"));
         KStream<String, String> truth =
                 builder.stream(
                                 Topics.EVENTS_LABELS.name(),
@@ -77,6 +86,11 @@ final class ServedAccuracy {
                                     }
                                     try {
                                         Label l = reader.deserialize("events.labels", v);
+                                        if (l.getLabel().contains(SEP)) {
+                                            return skip.apply(
+                                                    new IllegalArgumentException(
+                                                            "a label with a NUL character"));
+                                        }
                                         return List.of(KeyValue.pair(l.getEventId(), l.getLabel()));
                                     } catch (RuntimeException e) {
                                         return skip.apply(e);
@@ -86,7 +100,7 @@ final class ServedAccuracy {
         JoinWindows wait =
                 JoinWindows.ofTimeDifferenceAndGrace(
                         Duration.ofMillis(config.labelWaitMillis()),
-                        Duration.ofMillis(config.graceMillis()));
+                        Duration.ofMillis(config.accuracyGraceMillis()));
         KStream<String, Long> hits =
                 served.join(
                                 truth,
@@ -125,14 +139,16 @@ final class ServedAccuracy {
     }
 
     /**
-     * One joined score as {@code <model>@<version>} and a packed count: one score ({@code 1 << 32})
-     * plus one if its class was right, so that a sum holds both the count and the hits.
+     * One joined score ({@code version NUL model NUL predicted NUL label}) as {@code
+     * <model>@<version>} and a packed count: one score ({@code 1 << 32}) plus one if its class was
+     * right, so that a sum holds both the count and the hits.
      */
     private static KeyValue<String, Long> hit(String eventId, String joined) {
+        // version, model, predicted class, label: none holds a NUL (refused above)
         String[] p = joined.split(SEP, -1);
         long right = p[2].equals(p[3]) ? 1 : 0;
         return KeyValue.pair(
-                DashboardAggregates.versionKey(p[0], Long.parseLong(p[1])), (1L << 32) + right);
+                DashboardAggregates.versionKey(p[1], Long.parseLong(p[0])), (1L << 32) + right);
     }
 
     private static KeyValue<String, DashboardMetric> metric(Windowed<String> w, Long packed) {

@@ -187,6 +187,10 @@ class DashboardAggregatesTest {
             h.label("nobody", "cat", 600); // no score ever
             h.classified("late", "image", 1, "cat", 700, 10);
             h.label("late", "cat", 6_000); // beyond dashboard.label-wait-ms (5 s): no join
+            long skipped = DashboardAggregates.skippedRecords();
+            h.classified("nul", "im\u0000age", 1, "cat", 800, 10); // anyone can write this
+            h.label("nul", "c\u0000at", 800);
+            assertThat(DashboardAggregates.skippedRecords()).isEqualTo(skipped + 2);
             // a window closes when a later joined score passes its end: stream time is per task
             h.classified("x", "image", 1, "cat", 9_000, 10);
             h.label("x", "cat", 9_000);
