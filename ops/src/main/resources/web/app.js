@@ -3,7 +3,8 @@
 "use strict";
 
 const COLORS = ["#2456c7", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#5f3dc4", "#e67700"];
-const WINDOW_S = 15 * 60;          // seconds of history the charts keep
+let windowS = 15 * 60;              // seconds of history the charts keep (web.history-minutes)
+const MAX_METRICS = 50000;
 const metrics = [];                // charted dashboard metrics, oldest first
 const marks = [];                  // {t, model, version, kind: "serving" | "published"}
 const servingSeen = {};            // model -> last serving version seen in throughput
@@ -14,10 +15,8 @@ const charts = {};
 const $ = (id) => document.getElementById(id);
 const fmtTime = (ms) => new Date(ms).toLocaleTimeString();
 const fmt = (v, d) => (v === null || v === undefined ? "–" : Number(v).toFixed(d));
-const colorOf = (model) => {
-  const names = modelNames();
-  return COLORS[Math.max(0, names.indexOf(model)) % COLORS.length];
-};
+let names = [];                    // the models, recomputed once per render
+const colorOf = (model) => COLORS[Math.max(0, names.indexOf(model)) % COLORS.length];
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   Object.entries(attrs || {}).forEach(([k, v]) => (k === "class" ? (e.className = v) : e.setAttribute(k, v)));
@@ -46,10 +45,12 @@ function accept(m) {
   dirty = true;
 }
 
+// by the wall clock: a record with a strange time must not empty (or keep) the charts
 function trim() {
-  const newest = metrics.length ? metrics[metrics.length - 1].ts / 1000 : 0;
-  while (metrics.length && metrics[0].ts / 1000 < newest - WINDOW_S) metrics.shift();
-  while (marks.length && marks[0].t < newest - WINDOW_S) marks.shift();
+  const oldest = Date.now() / 1000 - windowS;
+  if (metrics.length > MAX_METRICS) metrics.splice(0, metrics.length - MAX_METRICS);
+  while (metrics.length && metrics[0].ts / 1000 < oldest) metrics.shift();
+  while (marks.length && marks[0].t < oldest) marks.shift();
 }
 
 // x values shared by every series of a chart; y: model -> Map(x -> value)
@@ -118,6 +119,7 @@ function render() {
   if (!dirty) return;
   dirty = false;
   trim();
+  names = modelNames();
   const throughput = {};
   const latency = {};
   const accuracy = {};
@@ -130,12 +132,18 @@ function render() {
       const s = (latency[m.model] ||= new Map());
       const prev = s.get(x);
       if (!prev || m.count > prev.count) s.set(x, m);
-    } else if (m.metric === "accuracy" || m.metric === "prequential_accuracy") {
-      const name = m.model + (m.metric === "accuracy" ? " served" : " prequential");
-      const s = (accuracy[name] ||= new Map());
-      s.set(m.metric === "accuracy" ? x : m.ts / 1000, m.value);
+    } else if (m.metric === "accuracy" && m.value !== null) {
+      // every version's joined scores of a window, weighted by their counts
+      const s = (accuracy[m.model + " served"] ||= new Map());
+      const prev = s.get(x) || { right: 0, count: 0 };
+      s.set(x, { right: prev.right + m.value * m.count, count: prev.count + m.count });
+    } else if (m.metric === "prequential_accuracy") {
+      (accuracy[m.model + " prequential"] ||= new Map()).set(m.ts / 1000, m.value);
     }
   }
+  Object.values(accuracy).forEach((s) => s.forEach((v, x) => {
+    if (v !== null && typeof v === "object") s.set(x, v.count > 0 ? v.right / v.count : null);
+  }));
   const any = metrics.length > 0;
   $("empty").hidden = any;
   if (Object.keys(throughput).length) {
@@ -234,7 +242,13 @@ function connect() {
   let events = 0;
   const seen = () => { events++; status.textContent = `live · ${events} updates · ${new Date().toLocaleTimeString()}`; };
   source.onopen = () => { status.className = "status up"; status.textContent = "live"; };
-  source.onerror = () => { status.className = "status down"; status.textContent = "disconnected, retrying…"; };
+  source.onerror = () => {
+    status.className = "status down";
+    status.textContent = "disconnected, retrying…";
+    if (source.readyState === EventSource.CLOSED) {  // refused (e.g. too many pages): try again later
+      setTimeout(connect, 5000);
+    }
+  };
   source.addEventListener("history", (e) => {
     metrics.length = 0; marks.length = 0;
     Object.keys(servingSeen).forEach((k) => delete servingSeen[k]);
@@ -242,7 +256,12 @@ function connect() {
     seen();
   });
   source.addEventListener("metric", (e) => { accept(JSON.parse(e.data)); seen(); });
-  source.addEventListener("tables", (e) => { tables = JSON.parse(e.data); renderTables(); seen(); });
+  source.addEventListener("tables", (e) => {
+    tables = JSON.parse(e.data);
+    if (tables.historyMinutes > 0) windowS = tables.historyMinutes * 60;
+    renderTables();
+    seen();
+  });
   source.addEventListener("deadLetter", seen);
   source.addEventListener("anomaly", seen);
 }

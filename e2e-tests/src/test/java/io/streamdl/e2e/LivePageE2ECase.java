@@ -83,7 +83,9 @@ class LivePageE2ECase {
                                               "trainer.publish.every-seconds": "600"}
                                 }]}
                                 """,
-                                Map.of("web.port", "0"));
+                                // a shorter wait for late joins than the default 10 s, for a short
+                                // test
+                                Map.of("web.port", "0", "dashboard.accuracy-grace-ms", "2000"));
                 DashboardAggregatesApp dashboard = pipeline.jobs().startDashboardAggregates();
                 LivePage page =
                         LivePage.startFor(pipeline.platform(), dashboard, null, null, null)) {
@@ -128,11 +130,28 @@ class LivePageE2ECase {
                                                 .stream()
                                                 .findFirst()
                                                 .orElse(null));
-                assertThat(row.getText()).contains(reason).contains("1");
+                assertThat(row.findElements(By.tagName("td")))
+                        .extracting(WebElement::getText)
+                        .containsExactly("encode.image", reason, "1");
                 assertThat(browser.findElement(By.id("dead-letter-examples")).getText())
                         .contains(reason);
                 System.out.println("LivePageE2ECase: dead letter on the page: " + row.getText());
                 wait.until(b -> points(b) > later); // the chart still moves after all that
+                // served accuracy: the scores joined with their labels, on the page
+                String accuracy =
+                        wait.until(
+                                b ->
+                                        b
+                                                .findElements(
+                                                        By.cssSelector(
+                                                                "#models tr[data-model='shoes']"
+                                                                        + " td:nth-child(6)"))
+                                                .stream()
+                                                .map(WebElement::getText)
+                                                .filter(t -> t.matches("[01]\\.[0-9]{3}"))
+                                                .findFirst()
+                                                .orElse(null));
+                System.out.println("LivePageE2ECase: served accuracy on the page " + accuracy);
 
                 Files.createDirectories(SCREENSHOTS);
                 Path shot = SCREENSHOTS.resolve("live-page.png");

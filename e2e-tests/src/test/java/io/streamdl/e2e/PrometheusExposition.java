@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
 final class PrometheusExposition {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /** A Go ParseFloat number as Prometheus writes them (no Java suffixes such as 1f or 1d). */
+    private static final Pattern NUMBER =
+            Pattern.compile("[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+
     private static final Set<String> TYPES =
             Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
@@ -31,6 +36,7 @@ final class PrometheusExposition {
         PrometheusExposition out = new PrometheusExposition();
         Set<String> closed = new HashSet<>();
         Set<String> series = new HashSet<>();
+        Set<String> sampled = new HashSet<>(); // every sample name seen, with any suffix
         String current = null;
         int n = 0;
         for (String line : text.split("\n", -1)) {
@@ -44,7 +50,9 @@ final class PrometheusExposition {
                     check(NAME.matcher(p[2]).matches(), n, "bad family name " + p[2]);
                     check(p.length == 4 && TYPES.contains(p[3].trim()), n, "bad type: " + line);
                     check(out.types.put(p[2], p[3].trim()) == null, n, "TYPE twice for " + p[2]);
-                    check(!out.families.containsKey(p[2]), n, "TYPE after samples of " + p[2]);
+                    for (String suffix : List.of("", "_count", "_sum", "_bucket")) {
+                        check(!sampled.contains(p[2] + suffix), n, "TYPE after samples of " + p[2]);
+                    }
                 } else if (p.length >= 3 && p[1].equals("HELP")) {
                     check(NAME.matcher(p[2]).matches(), n, "bad family name " + p[2]);
                 }
@@ -58,8 +66,9 @@ final class PrometheusExposition {
                 }
                 current = s.family();
             }
+            sampled.add(s.name());
             check(
-                    series.add(s.name() + s.labels()),
+                    series.add(s.name() + new java.util.TreeMap<>(s.labels())),
                     n,
                     "the same series twice: " + s.name() + s.labels());
             out.families.computeIfAbsent(s.family(), k -> new java.util.ArrayList<>()).add(s);
@@ -109,7 +118,11 @@ final class PrometheusExposition {
                     }
                 }
                 check(labels.put(label, value.toString()) == null, n, "label twice: " + label);
-                if (i < line.length() && line.charAt(i) == ',') {
+                check(
+                        i < line.length() && (line.charAt(i) == ',' || line.charAt(i) == '}'),
+                        n,
+                        "no ',' or '}' after the value of " + label);
+                if (line.charAt(i) == ',') {
                     i++;
                 }
             }
@@ -146,11 +159,8 @@ final class PrometheusExposition {
             case "-Inf":
                 return Double.NEGATIVE_INFINITY;
             default:
-                try {
-                    return Double.parseDouble(s);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("line " + n + ": not a number: " + s);
-                }
+                check(NUMBER.matcher(s).matches(), n, "not a number: " + s);
+                return Double.parseDouble(s);
         }
     }
 

@@ -72,6 +72,10 @@ public final class DashboardFeed implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long undecodable;
+    private long failures;
+
+    /** Held while a record is folded in and pushed, and while a new page is given its start. */
+    private final Object order = new Object();
 
     private DashboardFeed(
             String bootstrap,
@@ -112,9 +116,13 @@ public final class DashboardFeed implements AutoCloseable {
     /** A new page: it gets the history and the tables first, then every change. */
     public Subscriber subscribe() {
         Subscriber s = new Subscriber();
-        s.offer(frame("history", state.history().toString()));
-        s.offer(frame("tables", state.tables().toString()));
-        subscribers.add(s);
+        String tables = state.tables().toString();
+        synchronized (order) {
+            // nothing folded in between the history and the first live event: none lost or twice
+            s.offer(frame("history", state.history().toString()));
+            s.offer(frame("tables", tables));
+            subscribers.add(s);
+        }
         return s;
     }
 
@@ -132,20 +140,39 @@ public final class DashboardFeed implements AutoCloseable {
             long lastTables = 0;
             long pushed = state.changes();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    accept(r);
-                }
-                long now = System.currentTimeMillis();
-                if (state.changes() != pushed && now - lastTables >= TABLES_EVERY_MS) {
-                    pushed = state.changes();
-                    lastTables = now;
-                    broadcast(frame("tables", state.tables().toString()));
+                try {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        accept(r);
+                    }
+                    long now = System.currentTimeMillis();
+                    if (state.changes() != pushed && now - lastTables >= TABLES_EVERY_MS) {
+                        pushed = state.changes();
+                        lastTables = now;
+                        String tables = state.tables().toString();
+                        synchronized (order) {
+                            broadcast(frame("tables", tables));
+                        }
+                    }
+                    state.feedUp(true);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // a broker away, a record the consumer cannot read: wait, and go on reading
+                    state.feedUp(false);
+                    failures++;
+                    if (failures == 1 || failures % 100 == 0) {
+                        LOG.warn(
+                                "live page: reading failed ({} so far): {}",
+                                failures,
+                                e.toString());
+                    }
+                    Thread.sleep(1000);
                 }
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            LOG.error("the live page's feed stopped: {}", e.toString(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -194,7 +221,14 @@ public final class DashboardFeed implements AutoCloseable {
                     return parts;
                 }
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.info("live page: waiting for topic {}", topic);
+                // asked again below
+            }
+            LOG.info("live page: waiting for topic {}", topic);
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
             }
         }
         return List.of();
@@ -205,23 +239,8 @@ public final class DashboardFeed implements AutoCloseable {
             return;
         }
         try {
-            if (r.topic().equals(Topics.DASHBOARD_METRICS.name())) {
-                ObjectNode json = state.metric(metrics.deserialize(r.topic(), r.value()));
-                if (json != null) {
-                    broadcast(frame("metric", json.toString()));
-                }
-            } else if (r.topic().equals(Topics.DLQ.name())) {
-                broadcast(
-                        frame(
-                                "deadLetter",
-                                state.deadLetter(letters.deserialize(r.topic(), r.value()))
-                                        .toString()));
-            } else {
-                broadcast(
-                        frame(
-                                "anomaly",
-                                state.anomaly(anomalies.deserialize(r.topic(), r.value()))
-                                        .toString()));
+            synchronized (order) {
+                fold(r);
             }
         } catch (RuntimeException e) {
             undecodable++;
@@ -232,6 +251,21 @@ public final class DashboardFeed implements AutoCloseable {
                         undecodable,
                         e.getMessage());
             }
+        }
+    }
+
+    private void fold(ConsumerRecord<byte[], byte[]> r) {
+        if (r.topic().equals(Topics.DASHBOARD_METRICS.name())) {
+            ObjectNode json = state.metric(metrics.deserialize(r.topic(), r.value()));
+            if (json != null) {
+                broadcast(frame("metric", json.toString()));
+            }
+        } else if (r.topic().equals(Topics.DLQ.name())) {
+            ObjectNode json = state.deadLetter(letters.deserialize(r.topic(), r.value()));
+            broadcast(frame("deadLetter", json.toString()));
+        } else {
+            ObjectNode json = state.anomaly(anomalies.deserialize(r.topic(), r.value()));
+            broadcast(frame("anomaly", json.toString()));
         }
     }
 

@@ -8,6 +8,7 @@ import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,6 +26,12 @@ public final class DashboardState {
     private static final int RECENT_ANOMALIES = 50;
     private static final int MAX_HISTORY = 50_000;
 
+    /** Anyone can write to the topics: at most this many models and dead-letter reasons kept. */
+    private static final int MAX_KEYS = 200;
+
+    private static final int MAX_TEXT = 300;
+    private static final long FUTURE_MILLIS = 60_000;
+
     /** One model's row of the versions table. */
     static final class ModelRow {
         long serving = -1;
@@ -35,6 +42,9 @@ public final class DashboardState {
         long heldBackNonFinite;
         long drifts;
         double servedAccuracy = Double.NaN;
+        long accuracyWindowEnd = -1;
+        double accuracyRight;
+        long accuracyCount;
         double prequential = Double.NaN;
         String prequentialMetric = "";
         long scores;
@@ -47,8 +57,9 @@ public final class DashboardState {
 
     private final long historyMillis;
     private final Map<String, ModelRow> models = new TreeMap<>();
-    private final Map<String, Long> deadLetters = new TreeMap<>();
-    private final Map<String, Deque<ObjectNode>> examples = new TreeMap<>();
+    private final Map<List<String>, Long> deadLetters = new TreeMap<>(DashboardState::compare);
+    private final Map<List<String>, Deque<ObjectNode>> examples =
+            new TreeMap<>(DashboardState::compare);
     private final Deque<ObjectNode> recentLetters = new ArrayDeque<>();
     private final Deque<ObjectNode> recentAnomalies = new ArrayDeque<>();
     private final Map<String, Long> recommendations = new TreeMap<>();
@@ -58,6 +69,8 @@ public final class DashboardState {
     private long records;
     private long changes;
     private volatile java.util.function.LongSupplier droppedLate = () -> 0;
+    private volatile boolean feedUp = true;
+    private long ignored;
 
     /**
      * @param windows the aggregates' window sizes ({@code dashboard.windows-ms}): counts are summed
@@ -76,8 +89,17 @@ public final class DashboardState {
         ObjectNode json = toJson(m);
         long size = m.getWindowEnd() - m.getWindowStart();
         String name = m.getMetric();
-        String model = m.getModel();
-        ModelRow row = model == null ? null : models.computeIfAbsent(model, k -> new ModelRow());
+        String model = m.getModel() == null ? null : cut(m.getModel());
+        ModelRow row = model == null ? null : models.get(model);
+        if (row == null && model != null) {
+            if (models.size() >= MAX_KEYS) {
+                ignored++;
+                return null;
+            }
+            row = new ModelRow();
+            models.put(model, row);
+        }
+        long count = Math.max(0, m.getCount());
         long version = m.getModelVersion() == null ? -1 : m.getModelVersion();
         if (row == null && !name.equals("recommendations")) {
             return null;
@@ -85,7 +107,7 @@ public final class DashboardState {
         switch (name) {
             case "throughput" -> {
                 if (size == smallestWindow) {
-                    row.scores += m.getCount();
+                    row.scores += count;
                 }
                 if (size == smallestWindow
                         && (m.getWindowEnd() > row.servingWindowEnd
@@ -104,21 +126,34 @@ public final class DashboardState {
                 }
             }
             case "accuracy" -> {
-                if (size == largestWindow) {
-                    row.servedAccuracy = m.getValue();
+                // every version's joined scores of the newest window, weighted by their counts
+                if (size == largestWindow
+                        && Double.isFinite(m.getValue())
+                        && m.getWindowEnd() >= row.accuracyWindowEnd) {
+                    if (m.getWindowEnd() > row.accuracyWindowEnd) {
+                        row.accuracyWindowEnd = m.getWindowEnd();
+                        row.accuracyRight = 0;
+                        row.accuracyCount = 0;
+                    }
+                    row.accuracyRight += m.getValue() * count;
+                    row.accuracyCount += count;
+                    row.servedAccuracy =
+                            row.accuracyCount == 0
+                                    ? Double.NaN
+                                    : row.accuracyRight / row.accuracyCount;
                 }
             }
             case "anomalies" -> {
                 if (size == smallestWindow) {
-                    row.anomalies += m.getCount();
+                    row.anomalies += count;
                 }
             }
             case "recommendations" -> {
-                if (size == smallestWindow) {
-                    recommendations.merge(
-                            m.getLabel() == null ? "unknown" : m.getLabel(),
-                            m.getCount(),
-                            Long::sum);
+                String basis = m.getLabel() == null ? "unknown" : cut(m.getLabel());
+                if (size == smallestWindow
+                        && (recommendations.containsKey(basis)
+                                || recommendations.size() < MAX_KEYS)) {
+                    recommendations.merge(basis, count, Long::sum);
                 }
             }
             case "prequential_accuracy", "prequential_mean_error" -> {
@@ -126,19 +161,23 @@ public final class DashboardState {
                 row.prequentialMetric = name;
             }
             case "model_version" -> {
-                row.published = Math.max(row.published, (long) m.getValue());
+                if (Double.isFinite(m.getValue())) {
+                    row.published = Math.max(row.published, (long) m.getValue());
+                }
                 row.publishedAt = m.getTs();
             }
-            case "update_held_back_regression" -> row.heldBackRegression = m.getCount();
-            case "update_held_back_non_finite" -> row.heldBackNonFinite = m.getCount();
-            case "drift" -> row.drifts = m.getCount();
+            case "update_held_back_regression" -> row.heldBackRegression = count;
+            case "update_held_back_non_finite" -> row.heldBackNonFinite = count;
+            case "drift" -> row.drifts = count;
             default -> {}
         }
         // the charts: every trainer record, accuracy over the largest window, the rest the smallest
         long charted = name.equals("accuracy") ? largestWindow : smallestWindow;
-        if (!isWindowed(name) || size == charted) {
+        long now = System.currentTimeMillis();
+        boolean recent = m.getTs() >= now - historyMillis && m.getTs() <= now + FUTURE_MILLIS;
+        if ((!isWindowed(name) || size == charted) && recent) {
             history.addLast(json);
-            trimHistory(m.getTs());
+            trimHistory(now);
             return json;
         }
         return null;
@@ -157,10 +196,13 @@ public final class DashboardState {
         };
     }
 
+    /** Drops what is older than the history by the wall clock (records arrive in any order). */
     private void trimHistory(long now) {
+        while (history.size() > MAX_HISTORY) {
+            history.removeFirst();
+        }
         while (!history.isEmpty()
-                && (history.size() > MAX_HISTORY
-                        || history.peekFirst().path("ts").asLong() < now - historyMillis)) {
+                && history.peekFirst().path("ts").asLong() < now - historyMillis) {
             history.removeFirst();
         }
     }
@@ -169,20 +211,27 @@ public final class DashboardState {
     public synchronized ObjectNode deadLetter(DeadLetter d) {
         records++;
         changes++;
-        deadLetters.merge(d.getStage() + "|" + d.getError(), 1L, Long::sum);
+        List<String> key = List.of(cut(d.getStage()), cut(d.getError()));
+        if (deadLetters.containsKey(key) || deadLetters.size() < MAX_KEYS) {
+            deadLetters.merge(key, 1L, Long::sum);
+        } else {
+            ignored++;
+        }
         ObjectNode json =
                 JSON.createObjectNode()
-                        .put("stage", d.getStage())
-                        .put("reason", d.getError())
-                        .put("message", d.getMessage())
-                        .put("source", d.getSourceTopic())
+                        .put("stage", key.get(0))
+                        .put("reason", key.get(1))
+                        .put("message", cut(d.getMessage()))
+                        .put("source", cut(d.getSourceTopic()))
                         .put("partition", d.getPartition())
                         .put("offset", d.getOffset())
                         .put("ts", d.getTs());
-        Deque<ObjectNode> kept = examples.computeIfAbsent(d.getError(), k -> new ArrayDeque<>());
-        kept.addFirst(json);
-        while (kept.size() > EXAMPLES_PER_REASON) {
-            kept.removeLast();
+        if (deadLetters.containsKey(key)) {
+            Deque<ObjectNode> kept = examples.computeIfAbsent(key, k -> new ArrayDeque<>());
+            kept.addFirst(json);
+            while (kept.size() > EXAMPLES_PER_REASON) {
+                kept.removeLast();
+            }
         }
         recentLetters.addFirst(json);
         while (recentLetters.size() > RECENT_LETTERS) {
@@ -196,13 +245,13 @@ public final class DashboardState {
         changes++;
         ObjectNode json =
                 JSON.createObjectNode()
-                        .put("eventId", a.getEventId())
-                        .put("model", a.getModel())
+                        .put("eventId", cut(a.getEventId()))
+                        .put("model", cut(a.getModel()))
                         .put("version", a.getModelVersion())
-                        .put("score", a.getScore())
-                        .put("threshold", a.getThreshold())
-                        .put("series", a.getSeries())
+                        .put("series", a.getSeries() == null ? null : cut(a.getSeries()))
                         .put("ts", a.getTs());
+        putNumber(json, "score", a.getScore());
+        putNumber(json, "threshold", a.getThreshold());
         recentAnomalies.addFirst(json);
         while (recentAnomalies.size() > RECENT_ANOMALIES) {
             recentAnomalies.removeLast();
@@ -229,7 +278,17 @@ public final class DashboardState {
     }
 
     /** The tables of the page: models, dead letters, anomalies and recommendation counts. */
-    public synchronized ObjectNode tables() {
+    public ObjectNode tables() {
+        long dropped;
+        try {
+            dropped = droppedLate.getAsLong(); // another app's metrics: read outside the lock
+        } catch (RuntimeException e) {
+            dropped = -1;
+        }
+        return tables(dropped);
+    }
+
+    private synchronized ObjectNode tables(long dropped) {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode rows = out.putArray("models");
         models.forEach(
@@ -253,18 +312,19 @@ public final class DashboardState {
         ArrayNode letters = out.putArray("deadLetters");
         deadLetters.forEach(
                 (key, n) -> {
-                    String[] p = key.split("\\|", 2);
                     ObjectNode row =
                             letters.addObject()
-                                    .put("stage", p[0])
-                                    .put("reason", p[1])
+                                    .put("stage", key.get(0))
+                                    .put("reason", key.get(1))
                                     .put("count", n);
-                    row.set("examples", JSON.valueToTree(examples.get(p[1])));
+                    row.set("examples", JSON.valueToTree(examples.get(key)));
                 });
         out.set("recentDeadLetters", JSON.valueToTree(recentLetters));
         out.set("anomalies", JSON.valueToTree(recentAnomalies));
         out.set("recommendations", JSON.valueToTree(recommendations));
-        out.put("droppedLate", droppedLate.getAsLong());
+        out.put("droppedLate", dropped);
+        out.put("historyMinutes", historyMillis / 60_000);
+        out.put("ignoredRecords", ignored);
         return out;
     }
 
@@ -300,9 +360,30 @@ public final class DashboardState {
         return copy;
     }
 
-    /** Dead letters so far, keyed {@code stage|reason}. */
-    synchronized Map<String, Long> deadLetterCounts() {
-        return new TreeMap<>(deadLetters);
+    /** Dead letters so far, keyed by stage and reason. */
+    synchronized Map<List<String>, Long> deadLetterCounts() {
+        Map<List<String>, Long> copy = new TreeMap<>(DashboardState::compare);
+        copy.putAll(deadLetters);
+        return copy;
+    }
+
+    /** Whether the feed is reading (false while it retries after an error). */
+    public boolean feedUp() {
+        return feedUp;
+    }
+
+    void feedUp(boolean up) {
+        feedUp = up;
+    }
+
+    private static int compare(List<String> a, List<String> b) {
+        int c = a.get(0).compareTo(b.get(0));
+        return c != 0 ? c : a.get(1).compareTo(b.get(1));
+    }
+
+    /** A string anyone wrote, cut to a length a page can show. */
+    private static String cut(String s) {
+        return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "…";
     }
 
     synchronized Map<String, Long> recommendationCounts() {
@@ -333,18 +414,20 @@ public final class DashboardState {
         ObjectNode json =
                 JSON.createObjectNode()
                         .put("metric", m.getMetric())
-                        .put("model", m.getModel())
+                        .put("model", m.getModel() == null ? null : cut(m.getModel()))
                         .put("start", m.getWindowStart())
                         .put("end", m.getWindowEnd())
                         .put("count", m.getCount())
                         .put("ts", m.getTs())
-                        .put("label", m.getLabel());
+                        .put("label", m.getLabel() == null ? null : cut(m.getLabel()));
         putNumber(json, "value", m.getValue());
         if (m.getModelVersion() != null) {
             json.put("version", m.getModelVersion());
         }
         if (m.getP50() != null) {
-            json.put("p50", m.getP50()).put("p95", m.getP95()).put("p99", m.getP99());
+            putNumber(json, "p50", orNaN(m.getP50()));
+            putNumber(json, "p95", orNaN(m.getP95()));
+            putNumber(json, "p99", orNaN(m.getP99()));
         }
         return json;
     }

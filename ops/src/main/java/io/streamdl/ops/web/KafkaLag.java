@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Consumer lag per group and topic (the committed-to-readable distance, read_committed end offsets
  * less each group's committed offsets, summed over partitions) and each topic's end offset, read
  * with the admin client at most every {@link #REFRESH_MS}; a scrape between refreshes gets the last
- * numbers, and a failed refresh keeps them (with {@code streamdl_kafka_lag_up 0}).
+ * numbers, and a failed refresh keeps them (with {@code streamdl_kafka_lag_up 0}). Every group's
+ * offsets are asked for in one request.
  */
 public final class KafkaLag implements AutoCloseable {
     static final long REFRESH_MS = 5_000;
@@ -104,22 +106,24 @@ public final class KafkaLag implements AutoCloseable {
         for (ConsumerGroupListing g : admin.listConsumerGroups().all().get(5, TimeUnit.SECONDS)) {
             groups.add(g.groupId());
         }
-        for (String group : groups) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata()
-                            .get(5, TimeUnit.SECONDS);
-            committed.forEach(
-                    (tp, at) -> {
-                        Long endOffset = endOffsets.get(tp);
-                        if (at != null && endOffset != null) {
-                            newLags.merge(
-                                    List.of(group, tp.topic()),
-                                    Math.max(0, endOffset - at.offset()),
-                                    Long::sum);
-                        }
-                    });
-        }
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed =
+                specs.isEmpty()
+                        ? Map.of()
+                        : admin.listConsumerGroupOffsets(specs).all().get(5, TimeUnit.SECONDS);
+        committed.forEach(
+                (group, offsets) ->
+                        offsets.forEach(
+                                (tp, at) -> {
+                                    Long endOffset = endOffsets.get(tp);
+                                    if (at != null && endOffset != null) {
+                                        newLags.merge(
+                                                List.of(group, tp.topic()),
+                                                Math.max(0, endOffset - at.offset()),
+                                                Long::sum);
+                                    }
+                                }));
         ends = newEnds;
         lags = newLags;
     }

@@ -68,6 +68,12 @@ public final class LivePage implements AutoCloseable {
                     WebDashboard.start(config.host(), port, feed, metrics));
         } catch (IOException e) {
             lag.close();
+            try {
+                feed.close();
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+            registry.close();
             throw new PlatformException(
                     "the live page cannot listen on " + config.host() + ":" + port + ": " + e, e);
         }

@@ -162,16 +162,17 @@ public final class PipelineMetrics {
                         "records on dlq by stage and reason");
         state.deadLetterCounts()
                 .forEach(
-                        (key, n) -> {
-                            String[] p = key.split("\\|", 2);
-                            letters.sample(Map.of("stage", p[0], "reason", p[1]), n);
-                        });
+                        (key, n) ->
+                                letters.sample(
+                                        Map.of("stage", key.get(0), "reason", key.get(1)), n));
         PrometheusText.Family recs =
                 out.family(
                         "streamdl_recommendations_total",
                         "counter",
                         "recommendation lists by basis");
         state.recommendationCounts().forEach((basis, n) -> recs.sample(Map.of("basis", basis), n));
+        out.family("streamdl_dashboard_feed_up", "gauge", "whether the live page's feed is reading")
+                .sample(state.feedUp() ? 1 : 0);
         out.family(
                         "streamdl_dashboard_feed_records_total",
                         "counter",
@@ -274,13 +275,13 @@ public final class PipelineMetrics {
             HttpResponse<String> r =
                     http.send(
                             HttpRequest.newBuilder(URI.create(flinkUrl))
-                                    .timeout(Duration.ofSeconds(10))
+                                    .timeout(Duration.ofSeconds(5))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 return r.body() + up(1);
             }
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             // reported as down below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

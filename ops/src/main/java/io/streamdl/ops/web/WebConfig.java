@@ -28,13 +28,29 @@ public record WebConfig(String host, int port, int historyMinutes, String flinkM
                     24 * 60,
                     "minutes of dashboard.metrics a page gets when it opens");
     public static final ConfigOption<String> FLINK_METRICS =
-            ConfigOption.string(
+            new ConfigOption<>(
                     "web.flink-metrics-url",
                     "",
                     "Flink's Prometheus reporter (http://host:9249/metrics), passed on by /metrics;"
-                            + " empty: the embedded MiniCluster's");
+                            + " empty: the embedded MiniCluster's",
+                    s -> s,
+                    WebConfig::isHttpUrl,
+                    "empty or an http:// or https:// URL");
 
     public static final List<ConfigOption<?>> OPTIONS = List.of(HOST, PORT, HISTORY, FLINK_METRICS);
+
+    private static boolean isHttpUrl(String s) {
+        if (s.isEmpty()) {
+            return true;
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(s);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     public static WebConfig of(Map<String, String> settings) {
         ConfigSchema.refuseUnknown(settings, "web.", OPTIONS);

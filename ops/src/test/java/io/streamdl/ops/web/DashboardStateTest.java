@@ -14,17 +14,20 @@ import org.junit.jupiter.api.Test;
 class DashboardStateTest {
     private final DashboardState state = new DashboardState(60_000, List.of(1000L, 10_000L));
 
+    /** Window times near now: the history keeps what is recent by the wall clock. */
+    private static final long T = System.currentTimeMillis() / 10_000 * 10_000 - 20_000;
+
     private static DashboardMetric metric(
             String name, String model, Long version, long start, long end, long count, double v) {
         return DashboardMetric.newBuilder()
                 .setMetric(name)
                 .setModel(model)
                 .setModelVersion(version)
-                .setWindowStart(start)
-                .setWindowEnd(end)
+                .setWindowStart(T + start)
+                .setWindowEnd(T + end)
                 .setCount(count)
                 .setValue(v)
-                .setTs(end)
+                .setTs(T + end)
                 .build();
     }
 
@@ -74,8 +77,8 @@ class DashboardStateTest {
                 DeadLetterRecords.of(
                         "scores.x", 1, 9, null, null, "anomalies", "NON_FINITE_SCORE", "nan", 9));
         assertThat(state.deadLetterCounts())
-                .containsEntry("encode.image|CORRUPT_IMAGE", 5L)
-                .containsEntry("anomalies|NON_FINITE_SCORE", 1L);
+                .containsEntry(List.of("encode.image", "CORRUPT_IMAGE"), 5L)
+                .containsEntry(List.of("anomalies", "NON_FINITE_SCORE"), 1L);
         JsonNode letters = state.tables().path("deadLetters");
         JsonNode corrupt =
                 letters.get(0).path("reason").asText().equals("CORRUPT_IMAGE")
@@ -85,6 +88,36 @@ class DashboardStateTest {
         assertThat(corrupt.path("examples").get(0).path("message").asText()).isEqualTo("bad 4");
         assertThat(state.tables().path("recentDeadLetters").get(0).path("reason").asText())
                 .isEqualTo("NON_FINITE_SCORE");
+    }
+
+    @Test
+    void oddRecordsAreBoundedAndKeptOutOfTheCharts() {
+        // a far-future time is folded into the tables but not charted
+        assertThat(
+                        state.metric(
+                                metric(
+                                        "throughput",
+                                        "image",
+                                        1L,
+                                        1_000_000_000,
+                                        1_000_001_000,
+                                        5,
+                                        5)))
+                .isNull();
+        // a negative count counts as none; an accuracy window of two versions is weighted
+        state.metric(metric("throughput", "image", 1L, 0, 1000, -7, -7));
+        state.metric(metric("accuracy", "image", 1L, 0, 10_000, 30, 0.9));
+        state.metric(metric("accuracy", "image", 2L, 0, 10_000, 10, 0.5));
+        DashboardState.ModelRow image = state.models().get("image");
+        assertThat(image.scores).isEqualTo(5);
+        assertThat(image.servedAccuracy).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-9));
+        // at most 200 models; a huge name is cut
+        for (int i = 0; i < 300; i++) {
+            state.metric(metric("throughput", "m" + i + "x".repeat(1000), 1L, 0, 1000, 1, 1));
+        }
+        assertThat(state.models()).hasSize(200);
+        assertThat(state.models().keySet()).allSatisfy(k -> assertThat(k.length()).isLessThan(310));
+        assertThat(state.tables().path("ignoredRecords").asLong()).isEqualTo(101);
     }
 
     @Test
