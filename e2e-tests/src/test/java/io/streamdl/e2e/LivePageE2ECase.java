@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -95,7 +96,10 @@ class LivePageE2ECase {
             WebDriver browser = browser();
             try {
                 browser.get(page.url());
+                // the tables are rebuilt as the page is told of changes: an element read while that
+                // happens is stale, and read again
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(180));
+                wait.ignoring(StaleElementReferenceException.class);
                 int first = wait.until(b -> points(b) >= 3 ? points(b) : null);
                 int later = wait.until(b -> points(b) > first + 2 ? points(b) : null);
                 System.out.printf(
@@ -118,7 +122,7 @@ class LivePageE2ECase {
                         .isGreaterThan(Long.parseLong(before.substring(1)));
 
                 String reason = sendCorruptImage(pipeline);
-                WebElement row =
+                List<String> row =
                         wait.until(
                                 b ->
                                         b
@@ -129,13 +133,25 @@ class LivePageE2ECase {
                                                                         + "']"))
                                                 .stream()
                                                 .findFirst()
+                                                .map(
+                                                        r ->
+                                                                r
+                                                                        .findElements(
+                                                                                By.tagName("td"))
+                                                                        .stream()
+                                                                        .map(WebElement::getText)
+                                                                        .toList())
                                                 .orElse(null));
-                assertThat(row.findElements(By.tagName("td")))
-                        .extracting(WebElement::getText)
-                        .containsExactly("encode.image", reason, "1");
-                assertThat(browser.findElement(By.id("dead-letter-examples")).getText())
-                        .contains(reason);
-                System.out.println("LivePageE2ECase: dead letter on the page: " + row.getText());
+                assertThat(row).containsExactly("encode.image", reason, "1");
+                // and among the latest examples, with its message
+                wait.until(
+                        b -> {
+                            String text = b.findElement(By.id("dead-letter-examples")).getText();
+                            return text.contains(reason) && text.contains("corrupt-1")
+                                    ? text
+                                    : null;
+                        });
+                System.out.println("LivePageE2ECase: dead letter on the page: " + row);
                 wait.until(b -> points(b) > later); // the chart still moves after all that
                 // served accuracy: the scores joined with their labels, on the page
                 String accuracy =
