@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
             PipelineCli.ConfigCommand.class,
             DemoCommand.class,
             IngestCommand.class,
+            LoadCommand.class,
             PipelineCli.Bench.class
         },
         footer = {
