@@ -29,6 +29,9 @@ public final class PipelineOptions {
                             ConfigGroup.of(
                                     "platform (Kafka, schema registry, Flink, HTTP ingest)",
                                     PlatformConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "delivery (every job and app)",
+                                    java.util.List.of(io.streamdl.schemas.config.Delivery.OPTION)),
                             ConfigGroup.of("EncodeJob", EncodeJobConfig.OPTIONS),
                             ConfigGroup.of("image encoder", ImageEncoderConfig.OPTIONS),
                             ConfigGroup.of("audio encoder", AudioEncoderConfig.OPTIONS),

@@ -286,8 +286,15 @@ public final class PipelineJobs {
         }
     }
 
+    /** Where a job reads and writes, and how: {@code pipeline.delivery}. */
     public KafkaSettings kafka(String group) {
-        return KafkaSettings.of(platform.bootstrapServers(), platform.registryUrl(), group);
+        return new KafkaSettings(
+                platform.bootstrapServers(),
+                platform.registryUrl(),
+                group,
+                io.streamdl.schemas.config.Delivery.exactlyOnce(jobSettings()),
+                group,
+                io.streamdl.schemas.serde.RegistryClientFactory.rest());
     }
 
     public byte[] hmacKey() {

@@ -46,7 +46,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         if (!config.stateDir().isEmpty()) {
             p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());

@@ -56,7 +56,8 @@ public record AnomalyDetectorConfig(
         long idleTtlHours,
         ThresholdRule rule,
         double likelihood,
-        int shortWindow) {
+        int shortWindow,
+        boolean exactlyOnce) {
     /** How a series' threshold is set. */
     public enum ThresholdRule {
         /** The {@code quantile} of the recent scores (nearest rank). */
@@ -242,7 +243,8 @@ public record AnomalyDetectorConfig(
                 IDLE_TTL_HOURS.read(settings),
                 RULE.read(settings),
                 LIKELIHOOD.read(settings),
-                SHORT_WINDOW.read(settings));
+                SHORT_WINDOW.read(settings),
+                io.streamdl.schemas.config.Delivery.exactlyOnce(settings));
     }
 
     /** The topics read: {@code scores.<model>} for every watched model. */

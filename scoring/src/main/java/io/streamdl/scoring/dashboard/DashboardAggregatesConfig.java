@@ -27,7 +27,8 @@ public record DashboardAggregatesConfig(
         long graceMillis,
         long labelWaitMillis,
         long accuracyGraceMillis,
-        String stateDir) {
+        String stateDir,
+        boolean exactlyOnce) {
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     public static final ConfigOption<String> APPLICATION =
@@ -104,7 +105,8 @@ public record DashboardAggregatesConfig(
                 GRACE.read(settings),
                 LABEL_WAIT.read(settings),
                 ACCURACY_GRACE.read(settings),
-                STATE_DIR.read(settings));
+                STATE_DIR.read(settings),
+                io.streamdl.schemas.config.Delivery.exactlyOnce(settings));
     }
 
     private static List<Long> parseWindows(String text) {

@@ -46,7 +46,8 @@ public record ItemEmbedderConfig(
         String stateDir,
         ModelUpdateCodec.Config signing,
         Map<String, String> onnx,
-        ImageEncoderConfig image) {
+        ImageEncoderConfig image,
+        boolean exactlyOnce) {
     private static final Pattern MODEL_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
     private static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -146,7 +147,8 @@ public record ItemEmbedderConfig(
                 STATE_DIR.read(settings),
                 ModelUpdateCodec.Config.from(settings),
                 onnx,
-                ImageEncoderConfig.from(settings));
+                ImageEncoderConfig.from(settings),
+                io.streamdl.schemas.config.Delivery.exactlyOnce(settings));
     }
 
     /** The topic read: {@code models.<imageModel>}. */

@@ -293,7 +293,9 @@ public record RecommenderConfig(
                 MAX_FUTURE.read(settings),
                 STATE_DIR.read(settings),
                 THREADS.read(settings),
-                DELIVERY.read(settings) == Delivery.EXACTLY_ONCE,
+                (settings.containsKey(DELIVERY.key())
+                        ? DELIVERY.read(settings) == Delivery.EXACTLY_ONCE
+                        : io.streamdl.schemas.config.Delivery.exactlyOnce(settings)),
                 COMMIT_INTERVAL.read(settings),
                 CONTENT_WEIGHT.read(settings),
                 NEIGHBOUR_WEIGHT.read(settings),
