@@ -30,8 +30,10 @@ public final class PipelineOptions {
                                     "platform (Kafka, schema registry, Flink, HTTP ingest)",
                                     PlatformConfig.OPTIONS),
                             ConfigGroup.of(
-                                    "delivery (every job and app)",
-                                    java.util.List.of(io.streamdl.schemas.config.Delivery.OPTION)),
+                                    "delivery and latency (every job and app)",
+                                    java.util.List.of(
+                                            io.streamdl.schemas.config.Delivery.OPTION,
+                                            io.streamdl.ops.jobs.JobRunner.BUFFER_TIMEOUT)),
                             ConfigGroup.of("EncodeJob", EncodeJobConfig.OPTIONS),
                             ConfigGroup.of("image encoder", ImageEncoderConfig.OPTIONS),
                             ConfigGroup.of("audio encoder", AudioEncoderConfig.OPTIONS),

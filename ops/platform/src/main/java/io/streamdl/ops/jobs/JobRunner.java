@@ -23,6 +23,20 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * JVM's classes) or an external cluster (the ops jar and its libraries are shipped).
  */
 public final class JobRunner {
+    /**
+     * How long a task holds a partly filled network buffer before sending it on (Flink's default is
+     * 100 ms: with one exchange in each job, up to that much latency per job for no reason at the
+     * rates the pipeline runs at).
+     */
+    public static final io.streamdl.schemas.config.ConfigOption<Long> BUFFER_TIMEOUT =
+            io.streamdl.schemas.config.ConfigOption.longRange(
+                    "flink.buffer-timeout-ms",
+                    5,
+                    0,
+                    1000,
+                    "how long a Flink task may hold a partly filled output buffer (0: flush"
+                            + " every record); Flink's own default is 100");
+
     private final Platform platform;
     private final Duration checkpointInterval;
     private final List<JobID> submitted = new ArrayList<>();
@@ -77,6 +91,7 @@ public final class JobRunner {
     private void configure(StreamExecutionEnvironment env, int parallelism) {
         env.setParallelism(parallelism);
         env.enableCheckpointing(checkpointInterval.toMillis());
+        env.setBufferTimeout(BUFFER_TIMEOUT.read(platform.config().jobSettings()));
     }
 
     /**
