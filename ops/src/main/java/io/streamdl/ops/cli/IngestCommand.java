@@ -103,14 +103,8 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PlatformConfig config = common.platformConfig();
-        String bootstrap =
-                config.embeddedKafka()
-                        ? config.kafkaHost() + ":" + config.kafkaPort()
-                        : config.bootstrapServers();
-        String registry =
-                config.embeddedRegistry()
-                        ? "http://" + config.registryHost() + ":" + config.registryPort()
-                        : config.registryUrl();
+        String bootstrap = PipelineCli.Common.bootstrap(config);
+        String registry = PipelineCli.Common.registry(config);
         if (what.equalsIgnoreCase("interactions")) {
             return sendInteractions(bootstrap, registry);
         }

@@ -66,14 +66,8 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException, IOException {
         PlatformConfig config = common.platformConfig();
-        String bootstrap =
-                config.embeddedKafka()
-                        ? config.kafkaHost() + ":" + config.kafkaPort()
-                        : config.bootstrapServers();
-        String registry =
-                config.embeddedRegistry()
-                        ? "http://" + config.registryHost() + ":" + config.registryPort()
-                        : config.registryUrl();
+        String bootstrap = PipelineCli.Common.bootstrap(config);
+        String registry = PipelineCli.Common.registry(config);
         LoadPlan plan;
         try {
             plan = new LoadPlan(rate, duration, drain, model, !noLabels, !readUncommitted);

@@ -82,6 +82,20 @@ public final class PipelineCli {
             return platformConfig(Map.of());
         }
 
+        /** Where a client command reaches Kafka: the embedded broker's address or the external. */
+        static String bootstrap(PlatformConfig config) {
+            return config.embeddedKafka()
+                    ? config.kafkaHost() + ":" + config.kafkaPort()
+                    : config.bootstrapServers();
+        }
+
+        /** Where a client command reaches the schema registry. */
+        static String registry(PlatformConfig config) {
+            return config.embeddedRegistry()
+                    ? "http://" + config.registryHost() + ":" + config.registryPort()
+                    : config.registryUrl();
+        }
+
         /**
          * The config of the given settings over {@code commandDefaults} (a command's own defaults,
          * which any setting given by the user overrides); every key is checked.
