@@ -186,8 +186,10 @@ function render() {
 function renderTables() {
   if (!tables) return;
   const dropped = $("dropped");
-  dropped.hidden = !(tables.droppedLate > 0);
-  dropped.textContent = `${tables.droppedLate} late records left out of the aggregates (dashboard.grace-ms)`;
+  const late = tables.droppedLate > 0 ? `${tables.droppedLate} late records left out of the aggregates (dashboard.grace-ms)` : "";
+  const bad = tables.undecodable > 0 ? `${tables.undecodable} undecodable records left out (see the log)` : "";
+  dropped.hidden = !(late || bad);
+  dropped.textContent = [late, bad].filter((t) => t).join(" · ");
   const models = tables.models.filter((r) => r.serving !== null || r.published !== null);
   $("models-panel").hidden = models.length === 0;
   $("models").tBodies[0].replaceChildren(...models.map((r) => el("tr", { "data-model": r.model },

@@ -282,6 +282,7 @@ class LivePageE2ECase {
                         "streamdl_consumer_lag",
                         "streamdl_topic_end_offset",
                         "streamdl_jvm_memory_used_bytes",
+                        "streamdl_dashboard_undecodable_records_total",
                         // a Streams app's: records processed
                         "kafka_stream_thread_process_total",
                         // the embedded broker's

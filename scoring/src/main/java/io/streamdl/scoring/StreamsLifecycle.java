@@ -56,6 +56,20 @@ public final class StreamsLifecycle implements AutoCloseable {
         }
     }
 
+    /** The {@code processing.guarantee} of {@code pipeline.delivery} (or an app's own setting). */
+    public static String guarantee(boolean exactlyOnce) {
+        return exactlyOnce
+                ? org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2
+                : org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE;
+    }
+
+    /** The client's metrics (for {@code /metrics}). */
+    public java.util.Map<
+                    org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+            metrics() {
+        return streams.metrics();
+    }
+
     /** The running client, for interactive queries. */
     public KafkaStreams streams() {
         return streams;

@@ -69,6 +69,7 @@ public final class DashboardState {
     private long records;
     private long changes;
     private volatile java.util.function.LongSupplier droppedLate = () -> 0;
+    private volatile java.util.function.LongSupplier skipped = () -> 0;
     private volatile boolean feedUp = true;
     private long ignored;
 
@@ -267,6 +268,23 @@ public final class DashboardState {
         this.droppedLate = dropped;
     }
 
+    /**
+     * Where the page reads how many records the aggregates left out because they did not decode
+     * (counted and logged there: the apps that own those topics dead-letter them).
+     */
+    public void skipped(java.util.function.LongSupplier undecodable) {
+        this.skipped = undecodable;
+    }
+
+    /** Records the aggregates could not decode, or -1 when that cannot be read. */
+    long skippedRecords() {
+        try {
+            return skipped.getAsLong();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** A number that grows whenever anything changes (the feed pushes the state when it has). */
     public synchronized long changes() {
         return changes;
@@ -323,6 +341,7 @@ public final class DashboardState {
         out.set("anomalies", JSON.valueToTree(recentAnomalies));
         out.set("recommendations", JSON.valueToTree(recommendations));
         out.put("droppedLate", dropped);
+        out.put("undecodable", skippedRecords());
         out.put("historyMinutes", historyMillis / 60_000);
         out.put("ignoredRecords", ignored);
         return out;

@@ -7,6 +7,7 @@ import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.Ports;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
+import io.streamdl.scoring.dashboard.DashboardAggregates;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesConfig;
 import io.streamdl.scoring.recs.ItemEmbedderApp;
@@ -93,6 +94,7 @@ public final class LivePage implements AutoCloseable {
         LivePage page = start(platform, dashboard.config());
         page.addStreamsApp("dashboard-aggregates", dashboard::metrics);
         page.state().droppedLate(() -> droppedRecords(dashboard.metrics()));
+        page.state().skipped(DashboardAggregates::skippedRecords);
         if (detector != null) {
             page.addStreamsApp("anomaly-detector", detector::metrics);
         }
@@ -123,10 +125,6 @@ public final class LivePage implements AutoCloseable {
 
     public String url() {
         return web.url();
-    }
-
-    public int port() {
-        return web.port();
     }
 
     public void addStreamsApp(String name, Supplier<Map<MetricName, ? extends Metric>> m) {

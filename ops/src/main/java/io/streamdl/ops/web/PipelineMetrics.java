@@ -171,6 +171,11 @@ public final class PipelineMetrics {
                         "counter",
                         "recommendation lists by basis");
         state.recommendationCounts().forEach((basis, n) -> recs.sample(Map.of("basis", basis), n));
+        out.family(
+                        "streamdl_dashboard_undecodable_records_total",
+                        "counter",
+                        "records the dashboard aggregates left out because they did not decode")
+                .sample(Math.max(0, state.skippedRecords()));
         out.family("streamdl_dashboard_feed_up", "gauge", "whether the live page's feed is reading")
                 .sample(state.feedUp() ? 1 : 0);
         out.family(

@@ -118,6 +118,14 @@ class DashboardStateTest {
         assertThat(state.models()).hasSize(200);
         assertThat(state.models().keySet()).allSatisfy(k -> assertThat(k.length()).isLessThan(310));
         assertThat(state.tables().path("ignoredRecords").asLong()).isEqualTo(101);
+        // what the aggregates could not decode is shown, and a failing reader does not break it
+        state.skipped(() -> 4);
+        assertThat(state.tables().path("undecodable").asLong()).isEqualTo(4);
+        state.skipped(
+                () -> {
+                    throw new IllegalStateException("closed");
+                });
+        assertThat(state.tables().path("undecodable").asLong()).isEqualTo(-1);
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+                StreamsLifecycle.guarantee(config.exactlyOnce()));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         if (!config.stateDir().isEmpty()) {
             p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
@@ -103,7 +103,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     public java.util.Map<
                     org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
             metrics() {
-        return lifecycle.streams().metrics();
+        return lifecycle.metrics();
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class DashboardAggregatesApp implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+                StreamsLifecycle.guarantee(config.exactlyOnce()));
         // Small fetches per partition, so that the tasks reading a backlog take turns in small
         // steps: a task far ahead of another makes the other's records late in the windows
         // after the repartition (they would be dropped as later than the grace).
@@ -89,7 +89,7 @@ public final class DashboardAggregatesApp implements AutoCloseable {
     public java.util.Map<
                     org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
             metrics() {
-        return lifecycle.streams().metrics();
+        return lifecycle.metrics();
     }
 
     @Override

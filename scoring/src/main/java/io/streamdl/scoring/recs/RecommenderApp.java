@@ -86,7 +86,7 @@ public final class RecommenderApp implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-                config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+                StreamsLifecycle.guarantee(config.exactlyOnce()));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMillis());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         // each interaction's recommendation is sent at once rather than batched for throughput
@@ -178,7 +178,7 @@ public final class RecommenderApp implements AutoCloseable {
     public java.util.Map<
                     org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
             metrics() {
-        return lifecycle.streams().metrics();
+        return lifecycle.metrics();
     }
 
     @Override
