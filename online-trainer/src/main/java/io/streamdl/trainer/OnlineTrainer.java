@@ -90,6 +90,15 @@ public final class OnlineTrainer implements AutoCloseable {
     private TrainerCounters counters = new TrainerCounters();
     private long lastAttemptMillis = NO_TIME;
 
+    /**
+     * Counts the calls that may have changed the state; {@link #snapshot} encodes again only when
+     * it moved (a checkpoint of an idle trainer costs nothing).
+     */
+    private long changes;
+
+    private long snapshotAt = -1;
+    private byte[] snapshotBytes;
+
     private OnlineTrainer(ModelSpec spec, TrainerSettings settings, ModelUpdateCodec codec) {
         this.objective = Objective.of(spec);
         this.spec = spec;
@@ -186,6 +195,7 @@ public final class OnlineTrainer implements AutoCloseable {
     public void fenceVersion(long newestKnown) {
         long current = lineage.version();
         if (lineage.fence(newestKnown)) {
+            changes++;
             LOG.warn(
                     "model '{}': version {} exists on the topic but this trainer is at {}; its"
                             + " next version will be {}",
@@ -201,6 +211,7 @@ public final class OnlineTrainer implements AutoCloseable {
      * anomaly model the label is not used (it may be null).
      */
     public void accept(LabelledExample example, long now, TrainerOutput out) {
+        changes++;
         startClock(now);
         counters.addSeen();
         // (an Integer on both sides: a plain int would unbox the map's null)
@@ -247,13 +258,19 @@ public final class OnlineTrainer implements AutoCloseable {
      * any partial mini-batch and considers publishing.
      */
     public void onTime(long now, TrainerOutput out) {
+        if (lastAttemptMillis == NO_TIME) {
+            changes++;
+        }
         startClock(now);
         if (settings.publishEveryMillis() > 0
                 && now - lastAttemptMillis >= settings.publishEveryMillis()) {
             step(now, out);
             if (counters.learnedSinceAttempt() > 0) {
+                changes++;
                 attemptPublish(now, out);
             } else {
+                // Not a change for the snapshot: nothing is pending or unpublished, so a trainer
+                // restored with the earlier time only makes its next attempt sooner.
                 lastAttemptMillis = now;
             }
         }
@@ -261,6 +278,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** At the end of the input: learns any partial mini-batch and considers publishing. */
     public void flush(long now, TrainerOutput out) {
+        changes++;
         startClock(now);
         step(now, out);
         if (counters.learnedSinceAttempt() > 0) {
@@ -279,6 +297,7 @@ public final class OnlineTrainer implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
+        changes++;
         int n = pending.size();
         // one conversion of the pending features serves the prediction and the step
         Batch batch = batchOf(pending);
@@ -412,8 +431,20 @@ public final class OnlineTrainer implements AutoCloseable {
 
     // ---- state ----
 
-    /** Everything that determines this trainer's future outputs, in an explicit binary format. */
+    /**
+     * Everything that determines this trainer's future outputs, in an explicit binary format. While
+     * nothing changes, every call returns the same array (callers must not modify it).
+     */
     public byte[] snapshot() {
+        if (snapshotBytes != null && snapshotAt == changes) {
+            return snapshotBytes;
+        }
+        snapshotBytes = encodeSnapshot();
+        snapshotAt = changes;
+        return snapshotBytes;
+    }
+
+    private byte[] encodeSnapshot() {
         return SnapshotCodec.encode(
                 new SnapshotCodec.State(
                         spec,

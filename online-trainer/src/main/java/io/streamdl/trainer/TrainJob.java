@@ -206,7 +206,8 @@ public final class TrainJob implements StreamingJob {
                                         config.trainer(),
                                         config.codecConfig(),
                                         config.warmStart(),
-                                        lookup))
+                                        lookup,
+                                        config.modelSnapshotDir()))
                         .uid(prefix + "trainer")
                         .setParallelism(1)
                         .setMaxParallelism(1);

@@ -32,6 +32,8 @@ import java.util.Set;
  *     events.labels}: such a label is skipped (counted) rather than dead-lettered
  * @param reportsUnknownLabels whether a label of no model's classes goes to {@code dlq} from this
  *     trainer (exactly one trainer per labels topic should, so it lands there once)
+ * @param snapshotDir where checkpoints keep the trainer's snapshots as files (one folder per model
+ *     inside it), or null to keep them in the checkpoints themselves
  */
 public record TrainJobConfig(
         String model,
@@ -44,7 +46,8 @@ public record TrainJobConfig(
         byte[] hmacKey,
         boolean allowUnsigned,
         Set<String> otherModelsLabels,
-        boolean reportsUnknownLabels)
+        boolean reportsUnknownLabels,
+        String snapshotDir)
         implements Serializable {
 
     public static final ConfigOption<Long> JOIN_HORIZON_SECONDS =
@@ -69,12 +72,21 @@ public record TrainJobConfig(
                     true,
                     "start a trainer without checkpoint from the newest update on models.<model>");
 
+    public static final ConfigOption<String> SNAPSHOT_DIR =
+            ConfigOption.string(
+                    "trainer.snapshot-dir",
+                    "",
+                    "folder (seen by every Flink TaskManager) where checkpoints keep trainer"
+                            + " snapshots as files written only when the weights changed; empty:"
+                            + " inside every checkpoint (`up` and `demo` use <data-dir>/trainer-snapshots)");
+
     /** Every {@code trainer.*} key, with its default. */
     public static final List<ConfigOption<?>> OPTIONS;
 
     static {
         List<ConfigOption<?>> keys =
-                new ArrayList<>(List.of(JOIN_HORIZON_SECONDS, PARALLELISM, WARM_START));
+                new ArrayList<>(
+                        List.of(JOIN_HORIZON_SECONDS, PARALLELISM, WARM_START, SNAPSHOT_DIR));
         keys.addAll(TrainerSettings.OPTIONS);
         OPTIONS = List.copyOf(keys);
     }
@@ -93,6 +105,7 @@ public record TrainJobConfig(
         // validates key length and the signed/unsigned combination
         new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
         hmacKey = hmacKey == null ? null : hmacKey.clone();
+        snapshotDir = snapshotDir == null || snapshotDir.isBlank() ? null : snapshotDir;
     }
 
     /**
@@ -116,7 +129,8 @@ public record TrainJobConfig(
                 codec.hmacKey(),
                 codec.allowUnsigned(),
                 Set.of(),
-                true);
+                true,
+                SNAPSHOT_DIR.read(settings));
     }
 
     /**
@@ -135,7 +149,15 @@ public record TrainJobConfig(
                 hmacKey,
                 allowUnsigned,
                 labels,
-                reportUnknown);
+                reportUnknown,
+                snapshotDir);
+    }
+
+    /** Where this model's trainer keeps its snapshot files, or null for none. */
+    public String modelSnapshotDir() {
+        return snapshotDir == null
+                ? null
+                : java.nio.file.Path.of(snapshotDir, model).toAbsolutePath().toString();
     }
 
     /** The signing settings updates are published and warm-start updates verified with. */
@@ -162,7 +184,8 @@ public record TrainJobConfig(
                 && Arrays.equals(hmacKey, c.hmacKey)
                 && allowUnsigned == c.allowUnsigned
                 && otherModelsLabels.equals(c.otherModelsLabels)
-                && reportsUnknownLabels == c.reportsUnknownLabels;
+                && reportsUnknownLabels == c.reportsUnknownLabels
+                && Objects.equals(snapshotDir, c.snapshotDir);
     }
 
     @Override
@@ -191,6 +214,8 @@ public record TrainJobConfig(
                 + (hmacKey == null ? "none" : "<set>")
                 + ", allowUnsigned="
                 + allowUnsigned
+                + ", snapshotDir="
+                + snapshotDir
                 + "]";
     }
 }

@@ -5,6 +5,7 @@ import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
@@ -12,11 +13,14 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -24,9 +28,11 @@ import org.apache.flink.util.OutputTag;
  * Runs one {@link OnlineTrainer} in Flink: examples in (labelled for a classifier, features alone
  * for an anomaly model), signed {@link ModelUpdate}s out (main output), {@link DashboardMetric}s
  * and {@link DeadLetter}s on side outputs. The trainer's whole state (weights, optimizer state,
- * partial mini-batch, versions, window, detector) is one {@link OnlineTrainer#snapshot} in operator
- * list state, written once per checkpoint; a processing time tick drives the time trigger. Must run
- * with parallelism 1: one model, one writer.
+ * partial mini-batch, versions, window, detector) is one {@link OnlineTrainer#snapshot}; with a
+ * snapshot directory, checkpoints hold a reference to a file of it ({@link SnapshotFiles}), written
+ * only when the trainer changed, and savepoints the snapshot itself; without one, every checkpoint
+ * holds the snapshot in operator list state. A processing time tick drives the time trigger. Must
+ * run with parallelism 1: one model, one writer.
  *
  * <p><b>Why versions stay unique and monotonic.</b> The version counter is part of the checkpointed
  * snapshot, and updates leave only through the exactly-once (transactional) Kafka sink, which
@@ -62,8 +68,11 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     private final boolean allowUnsigned;
     private final boolean warmStart;
     private final ModelUpdateLookup lookup;
+    private final String snapshotDir;
 
     private transient OnlineTrainer trainer;
+    private transient SnapshotFiles files;
+    private transient boolean savepoint;
     private transient ListState<byte[]> snapshots;
     private transient TrainerOutput out;
     private transient Counter examples;
@@ -81,6 +90,20 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
             ModelUpdateCodec.Config codec,
             boolean warmStart,
             ModelUpdateLookup lookup) {
+        this(spec, settings, codec, warmStart, lookup, null);
+    }
+
+    /**
+     * @param snapshotDir where checkpoints keep the trainer's snapshots as files (every instance of
+     *     the job must see it), or null to keep them in the checkpoint itself
+     */
+    public TrainOperator(
+            ModelSpec spec,
+            TrainerSettings settings,
+            ModelUpdateCodec.Config codec,
+            boolean warmStart,
+            ModelUpdateLookup lookup,
+            String snapshotDir) {
         // refuses, at job construction, a model the online trainer cannot learn
         Objective.of(spec);
         this.specJson = spec.toJson();
@@ -89,6 +112,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         this.allowUnsigned = codec.allowUnsigned();
         this.warmStart = warmStart;
         this.lookup = lookup;
+        this.snapshotDir = snapshotDir;
     }
 
     @Override
@@ -100,6 +124,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                                 new ListStateDescriptor<>(
                                         "trainer-snapshot",
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        files = snapshotDir == null ? null : new SnapshotFiles(Path.of(snapshotDir));
         List<byte[]> restored = new ArrayList<>();
         for (byte[] s : snapshots.get()) {
             restored.add(s);
@@ -114,8 +139,22 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         ModelUpdateCodec codec =
                 new ModelUpdateCodec(new ModelUpdateCodec.Config(hmacKey, allowUnsigned));
         ModelUpdate newest = lookup.newest();
+        if (restored.isEmpty() && files != null) {
+            files.clear();
+        }
         if (!restored.isEmpty()) {
-            trainer = OnlineTrainer.restore(spec, settings, codec, restored.get(0));
+            byte[] state = restored.get(0);
+            if (SnapshotFiles.isReference(state)) {
+                if (files == null) {
+                    throw new IllegalStateException(
+                            "the checkpoint of model '"
+                                    + spec.name()
+                                    + "' refers to a snapshot file but the job has no"
+                                    + " trainer.snapshot-dir");
+                }
+                state = files.restore(state);
+            }
+            trainer = OnlineTrainer.restore(spec, settings, codec, state);
             if (newest != null) {
                 trainer.fenceVersion(newest.getVersion());
             }
@@ -175,10 +214,35 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                 element.getValue(), getProcessingTimeService().getCurrentProcessingTime(), out);
     }
 
+    /** Notes whether this snapshot is a savepoint, which must hold the trainer's state itself. */
+    @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions options,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        savepoint = options.getCheckpointType().isSavepoint();
+        return super.snapshotState(checkpointId, timestamp, options, factory);
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        snapshots.update(List.of(trainer.snapshot()));
+        byte[] snapshot = trainer.snapshot();
+        snapshots.update(
+                List.of(
+                        files == null || savepoint
+                                ? snapshot
+                                : files.reference(context.getCheckpointId(), snapshot)));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (files != null) {
+            files.completed(checkpointId);
+        }
     }
 
     /** At the end of a bounded input (or a draining stop): learn what is left and publish. */

@@ -301,10 +301,29 @@ class OnlineTrainerTest {
     }
 
     @Test
+    void anUnchangedTrainerHandsOutTheSameSnapshotAndAChangedOneANewOne() {
+        TrainerSettings s = settings();
+        TestingExamples source = new TestingExamples(TINY, 21);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            feed(t, examples(source, new Random(21), 40, false), 0, new TestingTrainerOutput());
+            byte[] first = t.snapshot();
+            t.onTime(1, new TestingTrainerOutput());
+            assertThat(t.snapshot()).as("nothing changed").isSameAs(first);
+            feed(t, examples(source, new Random(22), 1, false), 2, new TestingTrainerOutput());
+            byte[] second = t.snapshot();
+            assertThat(second).isNotSameAs(first).isNotEqualTo(first);
+            try (OnlineTrainer restored = OnlineTrainer.restore(TINY, s, CODEC, second)) {
+                assertThat(restored.examplesSeen()).isEqualTo(41);
+            }
+        }
+    }
+
+    @Test
     void aCorruptSnapshotIsRefused() {
         TrainerSettings s = settings();
         try (OnlineTrainer t = OnlineTrainer.fresh(TINY, s, CODEC)) {
-            byte[] snapshot = t.snapshot();
+            // a copy: the trainer hands out its own array, which must not be modified
+            byte[] snapshot = t.snapshot().clone();
             snapshot[snapshot.length / 2] ^= 0x10;
             assertThatThrownBy(() -> OnlineTrainer.restore(TINY, s, CODEC, snapshot))
                     .isInstanceOf(IllegalStateException.class)

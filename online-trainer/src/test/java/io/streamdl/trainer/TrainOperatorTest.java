@@ -6,13 +6,19 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 // the harnesses' close() declares InterruptedException
 @SuppressWarnings("try")
@@ -32,6 +38,24 @@ class TrainOperatorTest {
             TrainerSettings settings, ModelUpdateLookup lookup) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
                 new TrainOperator(TestingExamples.TINY, settings, SIGNING, true, lookup));
+    }
+
+    private static OneInputStreamOperatorTestHarness<LabelledExample, ModelUpdate> harness(
+            Path snapshotDir, ModelUpdateLookup lookup) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new TrainOperator(
+                        TestingExamples.TINY,
+                        SETTINGS,
+                        SIGNING,
+                        true,
+                        lookup,
+                        snapshotDir.toString()));
+    }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.sorted().toList();
+        }
     }
 
     private static void feed(
@@ -170,6 +194,62 @@ class TrainOperatorTest {
             assertThat(updates(h)).extracting(ModelUpdate::getVersion).containsExactly(1L, 2L);
             assertThat(((TrainOperator) h.getOneInputOperator()).trainer().examplesLearned())
                     .isEqualTo(40);
+        }
+    }
+
+    @Test
+    void checkpointsReferToSnapshotFilesWrittenOnlyWhenTheTrainerChanged(@TempDir Path dir)
+            throws Exception {
+        List<ModelUpdate> before;
+        List<ModelUpdate> lostInFailure;
+        OperatorSubtaskState checkpoint3;
+        OperatorSubtaskState savepoint;
+        try (var h = harness(dir, ModelUpdateLookup.none())) {
+            h.open();
+            feed(h, examples(11, 64));
+            h.snapshot(1L, 1L);
+            assertThat(files(dir)).hasSize(1);
+            Path first = files(dir).get(0);
+            long snapshotBytes = Files.size(first);
+            OperatorSubtaskState idle = h.snapshot(2L, 2L);
+            assertThat(files(dir)).as("nothing learned: the same file").containsExactly(first);
+            assertThat(idle.getStateSize())
+                    .as("the checkpoint holds a reference, not the %d B snapshot", snapshotBytes)
+                    .isLessThan(1024)
+                    .isLessThan(snapshotBytes / 10);
+            h.notifyOfCompletedCheckpoint(2L);
+            assertThat(files(dir)).containsExactly(first);
+
+            feed(h, examples(12, 32));
+            checkpoint3 = h.snapshot(3L, 3L);
+            assertThat(files(dir)).as("a change writes a new file").hasSize(2);
+            h.notifyOfCompletedCheckpoint(3L);
+            assertThat(files(dir)).as("the older file is no longer referenced").hasSize(1);
+            assertThat(files(dir)).doesNotContain(first);
+            savepoint =
+                    h.snapshotWithLocalState(
+                                    4L, 4L, SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                            .getJobManagerOwnedState();
+            before = updates(h);
+            feed(h, examples(13, 64));
+            lostInFailure = updates(h).subList(before.size(), updates(h).size());
+        }
+        assertThat(savepoint.getStateSize())
+                .as("a savepoint holds the snapshot itself")
+                .isGreaterThan(checkpoint3.getStateSize() * 10);
+        assertThat(lostInFailure).hasSize(2);
+
+        for (OperatorSubtaskState restoredFrom : List.of(checkpoint3, savepoint)) {
+            try (var restored = harness(dir, () -> before.get(before.size() - 1))) {
+                restored.initializeState(restoredFrom);
+                restored.open();
+                feed(restored, examples(13, 64));
+                List<ModelUpdate> again = updates(restored);
+                assertThat(again)
+                        .extracting(ModelUpdate::getVersion)
+                        .isEqualTo(lostInFailure.stream().map(ModelUpdate::getVersion).toList());
+                assertThat(again.get(1).getParams()).isEqualTo(lostInFailure.get(1).getParams());
+            }
         }
     }
 }

@@ -314,7 +314,15 @@ public final class PipelineJobs {
                                 + " key",
                         HMAC_KEY);
             }
-            withDefaults = Map.copyOf(withDefaults(settings, bundledVocabulary().toString()));
+            Map<String, String> all = withDefaults(settings, bundledVocabulary().toString());
+            all.putIfAbsent(
+                    TrainJobConfig.SNAPSHOT_DIR.key(),
+                    platform.config()
+                            .dataDir()
+                            .resolve("trainer-snapshots")
+                            .toAbsolutePath()
+                            .toString());
+            withDefaults = Map.copyOf(all);
         }
         return withDefaults;
     }
