@@ -21,7 +21,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * {@code features.<encoder>} scored by the newest verified {@code models.<model>} update → {@code
  * scores.<model>}, micro-batched; undecodable features, refused updates and features the model
- * cannot take → {@code dlq}.
+ * cannot take → {@code dlq}. As a job of its own it reads the features topic; {@link #score} also
+ * attaches the same scorer to features made in the same job ({@link FusedScoreJob}).
  */
 public final class ScoreJob implements StreamingJob {
     private final ScoreJobConfig config;
@@ -50,6 +51,31 @@ public final class ScoreJob implements StreamingJob {
         this.deadLetters = deadLetters;
         this.verifier = verifier;
         this.loader = loader;
+    }
+
+    /**
+     * The scorer on Kafka for features that do not come from the features topic (see {@link
+     * #score}): reads only the model topic.
+     */
+    public static ScoreJob fusedOnKafka(
+            KafkaSettings kafka,
+            ScoreJobConfig config,
+            UpdateVerifier verifier,
+            ModelLoader loader) {
+        ScoreJob onKafka = onKafka(kafka, config, verifier, loader);
+        return new ScoreJob(
+                config,
+                kafka.registries(),
+                null,
+                onKafka.updates,
+                onKafka.scores,
+                onKafka.deadLetters,
+                verifier,
+                loader);
+    }
+
+    public ScoreJobConfig config() {
+        return config;
     }
 
     /** The job on Kafka, with transactional sinks. */
@@ -82,13 +108,34 @@ public final class ScoreJob implements StreamingJob {
 
     @Override
     public void build(StreamExecutionEnvironment env) {
-        String model = config.model();
-        DataStream<RawRecord> raw =
+        if (features == null) {
+            throw new IllegalStateException(
+                    "scorer of " + config.model() + " has no features source; use score()");
+        }
+        score(
+                env,
                 env.fromSource(
                                 features,
                                 WatermarkStrategy.noWatermarks(),
                                 "features." + config.encoder())
-                        .uid("score-" + model + "-features-source");
+                        .uid("score-" + config.model() + "-features-source")
+                        .setBufferTimeout(INPUT_BUFFER_TIMEOUT_MILLIS));
+    }
+
+    /**
+     * How long the task before the scorer may hold a partly filled buffer of features: none. The
+     * scorer has two inputs, so Flink cannot chain it to its features' task, and a buffer held for
+     * Flink's usual 100 ms would be that much latency; the scorer batches the features itself.
+     */
+    public static final long INPUT_BUFFER_TIMEOUT_MILLIS = 0;
+
+    /**
+     * Scores {@code raw}, features in the wire format (Confluent framing, Avro {@code Features}),
+     * with this job's model topic, sinks and settings. The stream's producer should send every
+     * record at once ({@link #INPUT_BUFFER_TIMEOUT_MILLIS}).
+     */
+    public void score(StreamExecutionEnvironment env, DataStream<RawRecord> raw) {
+        String model = config.model();
         SingleOutputStreamOperator<ModelUpdate> verified =
                 env.fromSource(updates, WatermarkStrategy.noWatermarks(), "models." + model)
                         .uid("score-" + model + "-models-source")

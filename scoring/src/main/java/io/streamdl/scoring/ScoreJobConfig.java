@@ -55,9 +55,21 @@ public record ScoreJobConfig(
             ConfigOption.intRange(
                     "scoring.parallelism", 1, 1, 1024, "parallelism of each ScoreJob's scorer");
 
+    /**
+     * Which models are scored inside the EncodeJob ({@link FusedScoreJob}) rather than by a
+     * ScoreJob reading {@code features.<encoder>}; read by the pipeline, not by a ScoreJob.
+     */
+    public static final ConfigOption<String> FUSED =
+            ConfigOption.string(
+                    "scoring.fused",
+                    "none",
+                    "models scored in the EncodeJob as their events are encoded (the fused path:"
+                            + " no wait for the features topic): all, none, or a comma-separated"
+                            + " list; only models of the image, audio and text encoders can be");
+
     /** Every key a ScoreJob reads besides the ONNX Runtime session keys. */
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM);
+            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED);
 
     public ScoreJobConfig {
         Objects.requireNonNull(model, "model");

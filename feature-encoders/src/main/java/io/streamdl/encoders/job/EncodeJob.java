@@ -15,6 +15,7 @@ import io.streamdl.schemas.topics.Topics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -30,7 +31,9 @@ import org.apache.flink.util.OutputTag;
  * events: keyed by series → the series' sliding window → {@code features.metric}); every record
  * that cannot be decoded or encoded → {@code dlq} with its stage and reason. Sources and sinks are
  * passed in, so tests can plug in bounded ones; {@link #onKafka} wires the production connectors
- * (exactly-once transactional sinks).
+ * (exactly-once transactional sinks). The features of encoders given {@linkplain #withWireFeatures
+ * wire sinks} are encoded to the wire format once in this job, and that stream ({@link
+ * #wireFeatures}) can feed a scorer in the same job.
  */
 public final class EncodeJob implements StreamingJob {
     private final Source<RawRecord, ?, ?> source;
@@ -40,6 +43,8 @@ public final class EncodeJob implements StreamingJob {
     private final RegistryClientFactory registries;
     private final EncoderRegistry encoders;
     private final MetricEncoderConfig metrics;
+    private final Map<String, Sink<RawRecord>> wireSinks;
+    private transient Map<String, DataStream<RawRecord>> wired;
 
     public EncodeJob(
             Source<RawRecord, ?, ?> source,
@@ -49,8 +54,29 @@ public final class EncodeJob implements StreamingJob {
             RegistryClientFactory registries,
             EncoderRegistry encoders,
             MetricEncoderConfig metrics) {
+        this(
+                source,
+                featureSinks,
+                deadLetterSink,
+                registryUrl,
+                registries,
+                encoders,
+                metrics,
+                Map.of());
+    }
+
+    private EncodeJob(
+            Source<RawRecord, ?, ?> source,
+            Map<String, Sink<Features>> featureSinks,
+            Sink<DeadLetter> deadLetterSink,
+            String registryUrl,
+            RegistryClientFactory registries,
+            EncoderRegistry encoders,
+            MetricEncoderConfig metrics,
+            Map<String, Sink<RawRecord>> wireSinks) {
         for (Encoder<?> encoder : encoders.encoders()) {
-            if (!featureSinks.containsKey(encoder.name())) {
+            if (!featureSinks.containsKey(encoder.name())
+                    && !wireSinks.containsKey(encoder.name())) {
                 throw new IllegalArgumentException(
                         "no sink for the features of encoder " + encoder.name());
             }
@@ -62,9 +88,71 @@ public final class EncodeJob implements StreamingJob {
         this.registries = registries;
         this.encoders = encoders;
         this.metrics = metrics;
+        this.wireSinks = Map.copyOf(wireSinks);
         if (metrics != null && !featureSinks.containsKey(MetricWindows.NAME)) {
             throw new IllegalArgumentException("no sink for the features of metric windows");
         }
+    }
+
+    /**
+     * This job with the features of {@code sinks}' encoders written by these sinks in the wire
+     * format, and available to other operators of the job through {@link #wireFeatures}.
+     */
+    public EncodeJob withWireFeatures(Map<String, Sink<RawRecord>> sinks) {
+        Set<String> known = new java.util.HashSet<>();
+        encoders.encoders().forEach(e -> known.add(e.name()));
+        for (String name : sinks.keySet()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(
+                        "no encoder " + name + " for wire features; encoders: " + known);
+            }
+        }
+        Map<String, Sink<RawRecord>> all = new LinkedHashMap<>(wireSinks);
+        all.putAll(sinks);
+        return new EncodeJob(
+                source,
+                featureSinks,
+                deadLetterSink,
+                registryUrl,
+                registries,
+                encoders,
+                metrics,
+                all);
+    }
+
+    /**
+     * {@link #withWireFeatures} on Kafka: the features of {@code encoders} go to {@code
+     * features.<encoder>} encoded once, for the topic and for scorers of this job alike.
+     */
+    public EncodeJob withWireFeaturesOnKafka(KafkaSettings kafka, Set<String> encoders) {
+        Map<String, Sink<RawRecord>> sinks = new LinkedHashMap<>();
+        for (String name : encoders) {
+            sinks.put(
+                    name,
+                    KafkaConnectors.rawSink(
+                            kafka, Topics.features(name).name(), "features-" + name));
+        }
+        return withWireFeatures(sinks);
+    }
+
+    /**
+     * The features of {@code encoder} in the wire format, as written to {@code features.<encoder>}
+     * (partition and offset -1: not yet on Kafka); only after {@link #build}, for an encoder given
+     * a wire sink.
+     */
+    public DataStream<RawRecord> wireFeatures(String encoder) {
+        DataStream<RawRecord> stream = wired == null ? null : wired.get(encoder);
+        if (stream == null) {
+            throw new IllegalStateException(
+                    "no wire features of encoder "
+                            + encoder
+                            + " (built: "
+                            + (wired != null)
+                            + ", wire encoders: "
+                            + wireSinks.keySet()
+                            + ")");
+        }
+        return stream;
     }
 
     /** The job on Kafka: reads events.raw, writes features.<encoder> and dlq transactionally. */
@@ -122,12 +210,32 @@ public final class EncodeJob implements StreamingJob {
                         .process(new EncodeEvents(registryUrl, registries, encoders, outputs))
                         .name("decode and encode")
                         .uid("encode-events");
+        wired = new LinkedHashMap<>();
         outputs.forEach(
-                (name, tag) ->
+                (name, tag) -> {
+                    if (wireSinks.containsKey(name)) {
+                        // no buffer timeout: a scorer in another task of this job reads it
+                        DataStream<RawRecord> wire =
+                                encoded.getSideOutput(tag)
+                                        .process(
+                                                new FeaturesToWire(
+                                                        Topics.features(name).name(),
+                                                        registryUrl,
+                                                        registries))
+                                        .name("features." + name + " in wire format")
+                                        .uid("encode-wire-" + name)
+                                        .setBufferTimeout(0);
+                        wire.sinkTo(wireSinks.get(name))
+                                .name("features." + name)
+                                .uid("encode-wire-sink-" + name);
+                        wired.put(name, wire);
+                    } else {
                         encoded.getSideOutput(tag)
                                 .sinkTo(featureSinks.get(name))
                                 .name("features." + name)
-                                .uid("encode-sink-" + name));
+                                .uid("encode-sink-" + name);
+                    }
+                });
         DataStream<DeadLetter> dead = encoded;
         if (metrics != null) {
             SingleOutputStreamOperator<Features> windows =

@@ -1,5 +1,6 @@
 package io.streamdl.ops.jobs;
 
+import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.encoders.job.EncodeJobConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
@@ -19,6 +20,7 @@ import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.CodecVerifier;
+import io.streamdl.scoring.FusedScoreJob;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
@@ -42,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +134,7 @@ public final class PipelineJobs {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
+        fusedModels(catalogue, settings, encode.encoders());
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
             throw new ConfigException(
@@ -174,6 +178,49 @@ public final class PipelineJobs {
             all.putIfAbsent(AnomalyDetectorConfig.MODELS.key(), String.join(",", models));
         }
         return all;
+    }
+
+    /**
+     * The models {@code scoring.fused} names, scored in the EncodeJob: each must be enabled and
+     * read the features of one of {@code encoders}.
+     *
+     * @throws ConfigException naming {@code scoring.fused} otherwise
+     */
+    static Set<String> fusedModels(
+            ModelCatalogue catalogue, Map<String, String> settings, EncoderRegistry encoders) {
+        Set<String> encoderNames = new HashSet<>();
+        encoders.encoders().forEach(e -> encoderNames.add(e.name()));
+        Map<String, ModelCatalogue.Entry> fusable = new LinkedHashMap<>();
+        for (ModelCatalogue.Entry e : catalogue.enabled()) {
+            if (!servedByRecommender(e) && encoderNames.contains(e.encoder())) {
+                fusable.put(e.name(), e);
+            }
+        }
+        String value = ScoreJobConfig.FUSED.read(settings).trim();
+        if (value.equals("none") || value.isEmpty()) {
+            return Set.of();
+        }
+        if (value.equals("all")) {
+            return new LinkedHashSet<>(fusable.keySet());
+        }
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String name : value.split(",")) {
+            String model = name.trim();
+            if (!fusable.containsKey(model)) {
+                throw ConfigException.invalid(
+                        ScoreJobConfig.FUSED.key(),
+                        value,
+                        "all, none or enabled models of the encoders "
+                                + encoderNames
+                                + " ("
+                                + String.join(", ", fusable.keySet())
+                                + "); '"
+                                + model
+                                + "' is not one");
+            }
+            chosen.add(model);
+        }
+        return chosen;
     }
 
     /** The enabled models whose scores are anomaly scores: neither classifiers nor recommenders. */
@@ -492,30 +539,52 @@ public final class PipelineJobs {
                 new RestSchemaRegistryClient(platform.registryUrl()));
     }
 
-    /** Submits the EncodeJob and the ScoreJobs; returns their names. */
+    /**
+     * Submits the EncodeJob, with the scorers of {@code scoring.fused} inside it, and a ScoreJob
+     * for every other model; returns their names.
+     */
     public List<String> submitEncodeAndScore(JobRunner runner) {
-        ensureModelTopics(catalogue(platform.config()));
+        ModelCatalogue catalogue = catalogue(platform.config());
+        ensureModelTopics(catalogue);
         List<String> names = new ArrayList<>();
         Map<String, String> all = jobSettings();
         EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
         EncodeJob encode =
                 EncodeJob.onKafka(
                         kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
-        runner.submit(encode, encodeConfig.parallelism());
-        names.add(encode.name());
+        Set<String> fused = fusedModels(catalogue, all, encodeConfig.encoders());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
-        for (ModelCatalogue.Entry entry : catalogue(platform.config()).enabled()) {
+        List<ScoreJob> inEncodeJob = new ArrayList<>();
+        List<ScoreJob> separate = new ArrayList<>();
+        for (ModelCatalogue.Entry entry : catalogue.enabled()) {
             if (servedByRecommender(entry)) {
                 continue;
             }
             ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
-            ScoreJob job =
-                    ScoreJob.onKafka(
-                            kafka("streamdl-score-" + entry.name()),
-                            config,
-                            new CodecVerifier(signing.hmacKey(), signing.allowUnsigned()),
-                            ModelLoader.onnxRuntime(onnxSettings(all)));
-            runner.submit(job, config.parallelism());
+            KafkaSettings kafka = kafka("streamdl-score-" + entry.name());
+            CodecVerifier verifier = new CodecVerifier(signing.hmacKey(), signing.allowUnsigned());
+            ModelLoader loader = ModelLoader.onnxRuntime(onnxSettings(all));
+            if (fused.contains(entry.name())) {
+                inEncodeJob.add(ScoreJob.fusedOnKafka(kafka, config, verifier, loader));
+            } else {
+                separate.add(ScoreJob.onKafka(kafka, config, verifier, loader));
+            }
+        }
+        if (inEncodeJob.isEmpty()) {
+            runner.submit(encode, encodeConfig.parallelism());
+            names.add(encode.name());
+        } else {
+            Set<String> encoders = new LinkedHashSet<>();
+            inEncodeJob.forEach(j -> encoders.add(j.config().encoder()));
+            FusedScoreJob job =
+                    new FusedScoreJob(
+                            encode.withWireFeaturesOnKafka(kafka("streamdl-encode"), encoders),
+                            inEncodeJob);
+            runner.submit(job, encodeConfig.parallelism());
+            names.add(job.name() + " (scoring " + String.join(", ", job.models()) + ")");
+        }
+        for (ScoreJob job : separate) {
+            runner.submit(job, job.config().parallelism());
             names.add(job.name());
         }
         return names;
