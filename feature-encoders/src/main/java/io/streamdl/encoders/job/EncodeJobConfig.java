@@ -59,6 +59,17 @@ public record EncodeJobConfig(
                 MetricEncoderConfig.from(settings));
     }
 
+    /** The names of the encoders of this config, without loading anything. */
+    public java.util.Set<String> encoderNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        names.add(io.streamdl.encoders.image.ImageEncoder.NAME);
+        names.add(io.streamdl.encoders.audio.AudioEncoder.NAME);
+        if (!text.vocabPath().isBlank()) {
+            names.add(io.streamdl.encoders.text.TextEncoder.NAME);
+        }
+        return names;
+    }
+
     /** The encoders of this config (loads the text vocabulary, if one is configured). */
     public EncoderRegistry encoders() {
         return EncoderRegistry.fromConfigs(image, audio, text);

@@ -1,6 +1,5 @@
 package io.streamdl.ops.jobs;
 
-import io.streamdl.encoders.EncoderRegistry;
 import io.streamdl.encoders.job.EncodeJob;
 import io.streamdl.encoders.job.EncodeJobConfig;
 import io.streamdl.encoders.text.TextEncoderConfig;
@@ -134,7 +133,7 @@ public final class PipelineJobs {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
-        fusedModels(catalogue, settings, encode.encoders());
+        fusedModels(catalogue, settings, encode.encoderNames());
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
             throw new ConfigException(
@@ -182,14 +181,12 @@ public final class PipelineJobs {
 
     /**
      * The models {@code scoring.fused} names, scored in the EncodeJob: each must be enabled and
-     * read the features of one of {@code encoders}.
+     * read the features of one of the EncodeJob's encoders, {@code encoderNames}.
      *
      * @throws ConfigException naming {@code scoring.fused} otherwise
      */
     static Set<String> fusedModels(
-            ModelCatalogue catalogue, Map<String, String> settings, EncoderRegistry encoders) {
-        Set<String> encoderNames = new HashSet<>();
-        encoders.encoders().forEach(e -> encoderNames.add(e.name()));
+            ModelCatalogue catalogue, Map<String, String> settings, Set<String> encoderNames) {
         Map<String, ModelCatalogue.Entry> fusable = new LinkedHashMap<>();
         for (ModelCatalogue.Entry e : catalogue.enabled()) {
             if (!servedByRecommender(e) && encoderNames.contains(e.encoder())) {
@@ -552,7 +549,7 @@ public final class PipelineJobs {
         EncodeJob encode =
                 EncodeJob.onKafka(
                         kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
-        Set<String> fused = fusedModels(catalogue, all, encodeConfig.encoders());
+        Set<String> fused = fusedModels(catalogue, all, encodeConfig.encoderNames());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
         List<ScoreJob> inEncodeJob = new ArrayList<>();
         List<ScoreJob> separate = new ArrayList<>();

@@ -214,10 +214,48 @@ public final class SeriesState {
     }
 
     private double quantile(double quantile) {
-        double[] sorted = scores();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(quantile * sorted.length);
-        return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1];
+        // the ring in any order will do: only the rank matters
+        double[] values = Arrays.copyOf(ring, size);
+        int rank = (int) Math.ceil(quantile * values.length);
+        return select(values, Math.min(Math.max(rank, 1), values.length) - 1);
+    }
+
+    /**
+     * The {@code k}-th smallest of {@code a} (from 0), ordered as {@link Arrays#sort(double[])}
+     * orders them, in expected linear time (a full sort per record was 7% of the detector's CPU
+     * under load); reorders {@code a}.
+     */
+    static double select(double[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            double pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (Double.compare(a[i], pivot) < 0) {
+                    i++;
+                }
+                while (Double.compare(a[j], pivot) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
     }
 
     private void add(double value) {
