@@ -79,7 +79,7 @@ class CatalogueAndBadInputE2ECase {
             String bootstrap = pipeline.bootstrap();
             JobRunner runner = pipeline.runner();
             List<String> names = pipeline.jobNames();
-            assertThat(names).containsExactly("EncodeJob", "ScoreJob-shoes", "TrainJob-shoes");
+            assertThat(names).containsExactly("EncodeJob (scoring shoes)", "TrainJob-shoes");
 
             Map<Long, String> badFeatures = new TreeMap<>();
             Map<String, Object> badOther = new HashMap<>();

@@ -6,6 +6,7 @@ import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.flink.RawRecordSchema;
 import io.streamdl.schemas.flink.StreamingJob;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
@@ -54,8 +55,10 @@ public final class ScoreJob implements StreamingJob {
     }
 
     /**
-     * The scorer on Kafka for features that do not come from the features topic (see {@link
-     * #score}): reads only the model topic.
+     * The scorer on Kafka for features mostly made in its own job (see {@link #score}): it also
+     * reads the features topic, for the records other writers put there, but skips those whose
+     * {@link RawRecordSchema#SCORED_BY} header names its model (already scored where they were
+     * made).
      */
     public static ScoreJob fusedOnKafka(
             KafkaSettings kafka,
@@ -66,7 +69,8 @@ public final class ScoreJob implements StreamingJob {
         return new ScoreJob(
                 config,
                 kafka.registries(),
-                null,
+                KafkaConnectors.rawSourceNotScoredBy(
+                        kafka, List.of(Topics.features(config.encoder()).name()), config.model()),
                 onKafka.updates,
                 onKafka.scores,
                 onKafka.deadLetters,
@@ -108,18 +112,7 @@ public final class ScoreJob implements StreamingJob {
 
     @Override
     public void build(StreamExecutionEnvironment env) {
-        if (features == null) {
-            throw new IllegalStateException(
-                    "scorer of " + config.model() + " has no features source; use score()");
-        }
-        score(
-                env,
-                env.fromSource(
-                                features,
-                                WatermarkStrategy.noWatermarks(),
-                                "features." + config.encoder())
-                        .uid("score-" + config.model() + "-features-source")
-                        .setBufferTimeout(INPUT_BUFFER_TIMEOUT_MILLIS));
+        score(env, null);
     }
 
     /**
@@ -130,12 +123,23 @@ public final class ScoreJob implements StreamingJob {
     public static final long INPUT_BUFFER_TIMEOUT_MILLIS = 0;
 
     /**
-     * Scores {@code raw}, features in the wire format (Confluent framing, Avro {@code Features}),
-     * with this job's model topic, sinks and settings. The stream's producer should send every
-     * record at once ({@link #INPUT_BUFFER_TIMEOUT_MILLIS}).
+     * Scores the features source's records and {@code made} (null for none): features in the wire
+     * format (Confluent framing, Avro {@code Features}) made in the same job, whose producer should
+     * send every record at once ({@link #INPUT_BUFFER_TIMEOUT_MILLIS}); with this job's model
+     * topic, sinks and settings.
      */
-    public void score(StreamExecutionEnvironment env, DataStream<RawRecord> raw) {
+    public void score(StreamExecutionEnvironment env, DataStream<RawRecord> made) {
         String model = config.model();
+        DataStream<RawRecord> raw =
+                env.fromSource(
+                                features,
+                                WatermarkStrategy.noWatermarks(),
+                                "features." + config.encoder())
+                        .uid("score-" + model + "-features-source")
+                        .setBufferTimeout(INPUT_BUFFER_TIMEOUT_MILLIS);
+        if (made != null) {
+            raw = made.union(raw);
+        }
         SingleOutputStreamOperator<ModelUpdate> verified =
                 env.fromSource(updates, WatermarkStrategy.noWatermarks(), "models." + model)
                         .uid("score-" + model + "-models-source")

@@ -62,7 +62,7 @@ public record ScoreJobConfig(
     public static final ConfigOption<String> FUSED =
             ConfigOption.string(
                     "scoring.fused",
-                    "none",
+                    "all",
                     "models scored in the EncodeJob as their events are encoded (the fused path:"
                             + " no wait for the features topic): all, none, or a comma-separated"
                             + " list; only models of the image, audio and text encoders can be");

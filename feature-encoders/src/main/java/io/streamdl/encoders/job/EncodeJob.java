@@ -121,17 +121,23 @@ public final class EncodeJob implements StreamingJob {
     }
 
     /**
-     * {@link #withWireFeatures} on Kafka: the features of {@code encoders} go to {@code
-     * features.<encoder>} encoded once, for the topic and for scorers of this job alike.
+     * {@link #withWireFeatures} on Kafka: the features of each encoder of {@code scoredBy} go to
+     * {@code features.<encoder>} encoded once, for the topic and for the scorers of this job alike,
+     * with the models those score in their {@code streamdl-scored-by} header (so that scorers
+     * reading the topic for other writers' records skip them).
      */
-    public EncodeJob withWireFeaturesOnKafka(KafkaSettings kafka, Set<String> encoders) {
+    public EncodeJob withWireFeaturesOnKafka(
+            KafkaSettings kafka, Map<String, List<String>> scoredBy) {
         Map<String, Sink<RawRecord>> sinks = new LinkedHashMap<>();
-        for (String name : encoders) {
-            sinks.put(
-                    name,
-                    KafkaConnectors.rawSink(
-                            kafka, Topics.features(name).name(), "features-" + name));
-        }
+        scoredBy.forEach(
+                (name, models) ->
+                        sinks.put(
+                                name,
+                                KafkaConnectors.rawSink(
+                                        kafka,
+                                        Topics.features(name).name(),
+                                        "features-" + name,
+                                        models)));
         return withWireFeatures(sinks);
     }
 

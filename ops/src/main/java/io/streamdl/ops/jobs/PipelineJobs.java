@@ -571,8 +571,11 @@ public final class PipelineJobs {
             runner.submit(encode, encodeConfig.parallelism());
             names.add(encode.name());
         } else {
-            Set<String> encoders = new LinkedHashSet<>();
-            inEncodeJob.forEach(j -> encoders.add(j.config().encoder()));
+            Map<String, List<String>> encoders = new LinkedHashMap<>();
+            inEncodeJob.forEach(
+                    j ->
+                            encoders.computeIfAbsent(j.config().encoder(), e -> new ArrayList<>())
+                                    .add(j.config().model()));
             FusedScoreJob job =
                     new FusedScoreJob(
                             encode.withWireFeaturesOnKafka(kafka("streamdl-encode"), encoders),

@@ -36,13 +36,27 @@ public final class KafkaConnectors {
      * earliest when there are none), read_committed so aborted transactions never reach a job.
      */
     public static KafkaSource<RawRecord> rawSource(KafkaSettings settings, List<String> topics) {
+        return rawSource(settings, topics, new RawRecordSchema());
+    }
+
+    /**
+     * {@link #rawSource} without the records already scored by {@code model} where they were
+     * written ({@link RawRecordSchema#SCORED_BY}).
+     */
+    public static KafkaSource<RawRecord> rawSourceNotScoredBy(
+            KafkaSettings settings, List<String> topics, String model) {
+        return rawSource(settings, topics, new RawRecordSchema(model));
+    }
+
+    private static KafkaSource<RawRecord> rawSource(
+            KafkaSettings settings, List<String> topics, RawRecordSchema schema) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setTopics(topics)
                 .setGroupId(settings.groupId())
                 .setStartingOffsets(
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawRecordSchema())
+                .setDeserializer(schema)
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REQUEST_BYTES))
                 .setProperty("fetch.max.bytes", Integer.toString(MAX_REQUEST_BYTES))
@@ -99,17 +113,20 @@ public final class KafkaConnectors {
 
     /**
      * A sink writing records already in the wire format to {@code topic} as they are (key, value
-     * and timestamp), with the same producer settings and guarantee as {@link #avroSink}.
+     * and timestamp), with the same producer settings and guarantee as {@link #avroSink}; {@code
+     * scoredBy}, when not empty, goes in every record's {@link RawRecordSchema#SCORED_BY} header.
      */
     public static KafkaSink<RawRecord> rawSink(
-            KafkaSettings settings, String topic, String sinkName) {
+            KafkaSettings settings, String topic, String sinkName, List<String> scoredBy) {
         return KafkaSink.<RawRecord>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setKafkaProducerConfig(producerConfig())
                 .setDeliveryGuarantee(guarantee(settings))
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + sinkName)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-                .setRecordSerializer(new RawRecordSerializer(topic))
+                .setRecordSerializer(
+                        new RawRecordSerializer(
+                                topic, scoredBy.isEmpty() ? null : String.join(",", scoredBy)))
                 .build();
     }
 
@@ -118,9 +135,11 @@ public final class KafkaConnectors {
             implements KafkaRecordSerializationSchema<RawRecord>, KafkaDatasetFacetProvider {
         private static final long serialVersionUID = 1L;
         private final String topic;
+        private final String scoredBy;
 
-        RawRecordSerializer(String topic) {
+        RawRecordSerializer(String topic, String scoredBy) {
             this.topic = topic;
+            this.scoredBy = scoredBy;
         }
 
         @Override
@@ -131,7 +150,13 @@ public final class KafkaConnectors {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 RawRecord record, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, null, record.timestamp, record.key, record.value);
+            ProducerRecord<byte[], byte[]> out =
+                    new ProducerRecord<>(topic, null, record.timestamp, record.key, record.value);
+            if (scoredBy != null) {
+                out.headers()
+                        .add(RawRecordSchema.SCORED_BY, scoredBy.getBytes(StandardCharsets.UTF_8));
+            }
+            return out;
         }
     }
 
