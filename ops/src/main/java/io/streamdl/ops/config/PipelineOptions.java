@@ -33,7 +33,9 @@ public final class PipelineOptions {
                                     "delivery and latency (every job and app)",
                                     java.util.List.of(
                                             io.streamdl.schemas.config.Delivery.OPTION,
-                                            io.streamdl.ops.jobs.JobRunner.BUFFER_TIMEOUT)),
+                                            io.streamdl.ops.jobs.JobRunner.BUFFER_TIMEOUT,
+                                            io.streamdl.ops.jobs.JobRunner
+                                                    .SCORING_CHECKPOINT_INTERVAL)),
                             ConfigGroup.of("EncodeJob", EncodeJobConfig.OPTIONS),
                             ConfigGroup.of("image encoder", ImageEncoderConfig.OPTIONS),
                             ConfigGroup.of("audio encoder", AudioEncoderConfig.OPTIONS),

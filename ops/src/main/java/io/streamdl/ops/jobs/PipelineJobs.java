@@ -39,6 +39,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -567,8 +568,9 @@ public final class PipelineJobs {
                 separate.add(ScoreJob.onKafka(kafka, config, verifier, loader));
             }
         }
+        Duration interval = runner.scoringCheckpointInterval();
         if (inEncodeJob.isEmpty()) {
-            runner.submit(encode, encodeConfig.parallelism());
+            runner.submit(encode, encodeConfig.parallelism(), interval);
             names.add(encode.name());
         } else {
             Map<String, List<String>> encoders = new LinkedHashMap<>();
@@ -580,11 +582,11 @@ public final class PipelineJobs {
                     new FusedScoreJob(
                             encode.withWireFeaturesOnKafka(kafka("streamdl-encode"), encoders),
                             inEncodeJob);
-            runner.submit(job, encodeConfig.parallelism());
+            runner.submit(job, encodeConfig.parallelism(), interval);
             names.add(job.name() + " (scoring " + String.join(", ", job.models()) + ")");
         }
         for (ScoreJob job : separate) {
-            runner.submit(job, job.config().parallelism());
+            runner.submit(job, job.config().parallelism(), interval);
             names.add(job.name());
         }
         return names;

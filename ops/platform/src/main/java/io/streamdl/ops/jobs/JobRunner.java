@@ -39,6 +39,23 @@ public final class JobRunner {
                     "how long a Flink task may hold a partly filled output buffer before sending it"
                             + " (0: flush every record): lower is faster and costs CPU when idle");
 
+    /**
+     * The checkpoint interval of the jobs a score waits for (the EncodeJob with its fused scorers,
+     * and the ScoreJobs), when it should differ from every other job's. With exactly-once a score
+     * is readable when the checkpoint after it commits, so this interval is the latency; the
+     * trainers' and the other jobs' checkpoints only bound what a failure replays, and each
+     * checkpoint of each job costs CPU even when idle (12 jobs at 100 ms took a core).
+     */
+    public static final io.streamdl.schemas.config.ConfigOption<Long> SCORING_CHECKPOINT_INTERVAL =
+            io.streamdl.schemas.config.ConfigOption.longRange(
+                    "flink.checkpoint.scoring-interval-ms",
+                    0,
+                    0,
+                    3_600_000,
+                    "checkpoint interval of the jobs on the scoring path (EncodeJob, ScoreJobs):"
+                            + " with exactly-once, about the latency of a score (0: the same as"
+                            + " flink.checkpoint.interval-ms; at least 50 otherwise)");
+
     private final Platform platform;
     private final Duration checkpointInterval;
     private final List<JobID> submitted = new ArrayList<>();
@@ -54,6 +71,24 @@ public final class JobRunner {
     }
 
     public JobID submit(StreamingJob job, int parallelism) {
+        return submit(job, parallelism, checkpointInterval);
+    }
+
+    /** The interval of {@link #SCORING_CHECKPOINT_INTERVAL}, or this runner's when it is 0. */
+    public Duration scoringCheckpointInterval() {
+        long millis = SCORING_CHECKPOINT_INTERVAL.read(platform.config().jobSettings());
+        if (millis == 0) {
+            return checkpointInterval;
+        }
+        if (millis < 50) {
+            throw io.streamdl.schemas.config.ConfigException.invalid(
+                    SCORING_CHECKPOINT_INTERVAL.key(), millis, "0 or at least 50");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /** Submits {@code job} checkpointed every {@code interval}. */
+    public JobID submit(StreamingJob job, int parallelism, Duration interval) {
         Configuration conf = new Configuration();
         Path checkpoints =
                 platform.config().dataDir().resolve("flink-checkpoints").toAbsolutePath();
@@ -62,7 +97,7 @@ public final class JobRunner {
             if (platform.embeddedFlink() != null) {
                 StreamExecutionEnvironment env =
                         StreamExecutionEnvironment.getExecutionEnvironment(conf);
-                configure(env, parallelism);
+                configure(env, parallelism, interval);
                 job.build(env);
                 StreamGraph graph = env.getStreamGraph();
                 graph.setJobName(job.name());
@@ -79,7 +114,7 @@ public final class JobRunner {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createRemoteEnvironment(
                             hostPort[0], Integer.parseInt(hostPort[1]), conf, shippedJars());
-            configure(env, parallelism);
+            configure(env, parallelism, interval);
             job.build(env);
             JobClient client = env.executeAsync(job.name());
             submitted.add(client.getJobID());
@@ -90,9 +125,9 @@ public final class JobRunner {
         }
     }
 
-    private void configure(StreamExecutionEnvironment env, int parallelism) {
+    private void configure(StreamExecutionEnvironment env, int parallelism, Duration interval) {
         env.setParallelism(parallelism);
-        env.enableCheckpointing(checkpointInterval.toMillis());
+        env.enableCheckpointing(interval.toMillis());
         env.setBufferTimeout(BUFFER_TIMEOUT.read(platform.config().jobSettings()));
     }
 
