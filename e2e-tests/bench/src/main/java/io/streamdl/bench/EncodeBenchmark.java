@@ -34,15 +34,20 @@ public final class EncodeBenchmark {
     private EncodeBenchmark() {}
 
     public static Report run(PrintStream out, int images) throws Exception {
-        return run(out, images, 3.0);
+        return run(out, images, images / 5, 3.0, true);
     }
 
     /**
-     * @param images image and text events (audio: a fifth as many)
+     * @param images image and text events
+     * @param clips audio events
      * @param bareSeconds how long each bare encoder is timed
+     * @param committed whether the features are read read_committed (when the job's transactions
+     *     commit) or as the job writes them (its processing rate, whatever the commit interval)
      */
-    public static Report run(PrintStream out, int images, double bareSeconds) throws Exception {
-        Map<String, List<RawEvent>> events = events(images);
+    public static Report run(
+            PrintStream out, int images, int clips, double bareSeconds, boolean committed)
+            throws Exception {
+        Map<String, List<RawEvent>> events = events(images, clips);
         Report report = new Report("encode", "./pipeline bench encode");
         try (BenchPlatform bench = new BenchPlatform(2)) {
             Map<String, String> settings = new PipelineJobs(bench.platform).encoderSettings();
@@ -75,7 +80,7 @@ public final class EncodeBenchmark {
                     }
                     producer.flush();
                     KafkaConsumer<byte[], byte[]> consumer =
-                            bench.consumer("features." + e.getKey(), true);
+                            bench.consumer("features." + e.getKey(), committed);
                     var job =
                             runner.submit(
                                     EncodeJob.onKafka(
@@ -114,10 +119,10 @@ public final class EncodeBenchmark {
     }
 
     /**
-     * Real events per modality: {@code images} Fashion-MNIST training images as PNG, a fifth as
-     * many keyword clips of the bundled sample, and {@code images} Debian descriptions.
+     * Real events per modality: {@code images} Fashion-MNIST training images as PNG, {@code
+     * clipCount} keyword clips of the bundled sample, and {@code images} Debian descriptions.
      */
-    static Map<String, List<RawEvent>> events(int images) {
+    static Map<String, List<RawEvent>> events(int images, int clipCount) {
         Map<String, List<RawEvent>> events = new LinkedHashMap<>();
         FashionMnist mnist = FashionMnist.load(FashionMnist.Split.TRAIN);
         List<RawEvent> imageEvents = new ArrayList<>();
@@ -137,7 +142,7 @@ public final class EncodeBenchmark {
         events.put("image", imageEvents);
         KeywordClips clips = KeywordClips.sample();
         List<RawEvent> audioEvents = new ArrayList<>();
-        for (int i = 0; i < images / 5; i++) {
+        for (int i = 0; i < clipCount; i++) {
             audioEvents.add(
                     Events.audio(
                             "aud-" + i,

@@ -29,9 +29,9 @@ final class LearnScenario implements Scenario {
 
     @Override
     public RunTable run(Context c, int run) throws Exception {
-        int train = c.size(1500, 12_000);
-        int test = c.size(1000, 10_000);
-        int publishSeconds = c.size(4, 20);
+        int train = c.size(1000, 12_000);
+        int test = c.size(500, 10_000);
+        int publishSeconds = c.size(3, 20);
         c.setting(name(), "trainEvents", train);
         c.setting(name(), "testEvents", test);
         c.setting(name(), "ratePerSecond", RATE);

@@ -11,8 +11,10 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.RawEvent;
+import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -49,6 +51,7 @@ final class ScoringRig implements AutoCloseable {
     final ModelUpdateCodec codec = new ModelUpdateCodec(ModelUpdateCodec.Config.signed(KEY));
     final JobRunner runner;
     private final EncoderRegistry encoders;
+    private final AvroWireDeserializer<Score> scores;
 
     ScoringRig(int slots, Duration checkpoints) throws Exception {
         this(slots, checkpoints, Map.of());
@@ -64,6 +67,7 @@ final class ScoringRig implements AutoCloseable {
         producer = bench.producer();
         runner = new JobRunner(bench.platform, checkpoints);
         encoders = EncoderRegistry.fromSettings(new PipelineJobs(bench.platform).encoderSettings());
+        scores = AvroWireDeserializer.specific(registry, Score.class);
     }
 
     /** The platform's encoders (the EncodeJob's). */
@@ -76,8 +80,9 @@ final class ScoringRig implements AutoCloseable {
      * encoders from real events ({@link EncodeBenchmark#events}).
      */
     List<Features> features(String model, int n) throws Exception {
-        int images = "audio".equals(model) ? 5 * n : n;
-        List<RawEvent> events = EncodeBenchmark.events(Math.max(1, images)).get(model);
+        List<RawEvent> events =
+                EncodeBenchmark.events("audio".equals(model) ? 0 : n, "audio".equals(model) ? n : 0)
+                        .get(model);
         List<Features> out = new ArrayList<>(n);
         for (RawEvent e : events) {
             EncoderRegistry.Encoded encoded = encoders.encode(e);
@@ -167,6 +172,26 @@ final class ScoringRig implements AutoCloseable {
                 parallelism);
     }
 
+    /**
+     * Returns once a running ScoreJob of {@code model} serves: a few events tagged {@code tag} are
+     * sent and their scores read back (as written), so the model has loaded and nothing is held.
+     */
+    void awaitServing(String model, List<Features> features, String tag) {
+        String prefix = "warm-" + tag + "-";
+        try (KafkaConsumer<byte[], byte[]> consumer = bench.consumer("scores." + model, false)) {
+            send(model, features, prefix, 10);
+            Readout r = read(consumer, prefix, 10, Duration.ofMinutes(2));
+            if (r.distinct() < 10) {
+                throw new IllegalStateException(
+                        "the "
+                                + model
+                                + " ScoreJob scored "
+                                + r.distinct()
+                                + " of 10 events in 2 minutes");
+            }
+        }
+    }
+
     /** Submits the EncodeJob with the platform's encoder settings, checkpointed by {@code by}. */
     JobID encodeJob(JobRunner by, boolean exactlyOnce, String group) {
         return by.submit(EncodeJob.onKafka(kafka(exactlyOnce, group), encoders), 1);
@@ -184,9 +209,10 @@ final class ScoringRig implements AutoCloseable {
 
     /**
      * What a consumer read of the scores of events {@code prefix + i}: how many distinct, how many
-     * repeats, and the rate between the first and the last arrival.
+     * repeats, the rate between the first and the last arrival, and the rate between the smallest
+     * and the largest {@code scoredTs} (the job's own pace, whatever its commits batch up).
      */
-    record Readout(int distinct, int duplicates, double perSecond) {}
+    record Readout(int distinct, int duplicates, double perSecond, double scoredPerSecond) {}
 
     /** Reads {@code scores.<model>} until {@code n} distinct events of {@code prefix} arrived. */
     Readout read(KafkaConsumer<byte[], byte[]> consumer, String prefix, int n, Duration timeout) {
@@ -194,6 +220,8 @@ final class ScoringRig implements AutoCloseable {
         int duplicates = 0;
         long first = 0;
         long last = 0;
+        long firstScored = Long.MAX_VALUE;
+        long lastScored = Long.MIN_VALUE;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (seen.size() < n && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
@@ -209,13 +237,23 @@ final class ScoringRig implements AutoCloseable {
                 if (!seen.add(id)) {
                     duplicates++;
                 }
+                long scored = scores.deserialize(r.topic(), r.value()).getScoredTs();
+                firstScored = Math.min(firstScored, scored);
+                lastScored = Math.max(lastScored, scored);
             }
         }
         double rate =
                 seen.size() > 1 && last > first
                         ? (seen.size() - 1) / ((last - first) / 1e9)
                         : Double.NaN;
-        return new Readout(seen.size(), duplicates, rate);
+        double scoredRate =
+                seen.size() > 1 && lastScored > firstScored
+                        ? (seen.size() - 1) / ((lastScored - firstScored) / 1e3)
+                        : Double.NaN;
+        System.err.printf(
+                "DEBUG read %s: %d seen, arrival span %d ms, scored span %d ms%n",
+                prefix, seen.size(), (last - first) / 1_000_000, lastScored - firstScored);
+        return new Readout(seen.size(), duplicates, rate, scoredRate);
     }
 
     @Override

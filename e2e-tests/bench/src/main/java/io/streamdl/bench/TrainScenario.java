@@ -23,9 +23,9 @@ final class TrainScenario implements Scenario {
 
     @Override
     public RunTable run(Context c, int run) throws Exception {
-        int examples = c.size(1024, 2048);
+        int examples = c.size(512, 2048);
         TrainThroughputBenchmark.Plan plan =
-                new TrainThroughputBenchmark.Plan(c.size(256, 512), false, !c.quick);
+                new TrainThroughputBenchmark.Plan(c.size(128, 512), false, !c.quick);
         c.setting(name(), "examples", examples);
         c.setting(name(), "publishEveryExamples", plan.publishEvery());
         Report report = TrainThroughputBenchmark.run(c.out, examples, plan);
