@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -72,7 +73,10 @@ final class FlopCounter {
         while (layer instanceof BaseWrapperLayer w) {
             layer = w.getUnderlying();
         }
-        long steps = in instanceof InputType.InputTypeRecurrent r ? r.getTimeSeriesLength() : 1;
+        // an LSTM's steps are its input's (the last one may emit one step); the others compute
+        // once per position of their output
+        long stepsIn = in instanceof InputType.InputTypeRecurrent r ? r.getTimeSeriesLength() : 1;
+        long steps = out instanceof InputType.InputTypeRecurrent r ? r.getTimeSeriesLength() : 1;
         if (layer instanceof ConvolutionLayer conv) {
             InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out;
             long macsPerOutput = conv.getNIn() * conv.getKernelSize()[0] * conv.getKernelSize()[1];
@@ -80,7 +84,7 @@ final class FlopCounter {
         }
         if (layer instanceof LSTM lstm) {
             long units = lstm.getNOut();
-            return 2 * 4 * (lstm.getNIn() + units) * units * steps;
+            return 2 * 4 * (lstm.getNIn() + units) * units * stepsIn;
         }
         if (layer instanceof SelfAttentionLayer a) {
             long heads = a.getNHeads();
@@ -94,7 +98,9 @@ final class FlopCounter {
         if (layer instanceof PositionwiseDenseLayer p) {
             return 2 * steps * p.getNIn() * p.getNOut();
         }
-        if (layer instanceof EmbeddingLayer || layer instanceof EmbeddingSequenceLayer) {
+        if (layer instanceof EmbeddingLayer
+                || layer instanceof EmbeddingSequenceLayer
+                || layer instanceof BatchNormalization) {
             return 0;
         }
         if (layer instanceof FeedForwardLayer ff) {
