@@ -44,7 +44,7 @@ final class LearnScenario implements Scenario {
                 .put(ROW, "test accuracy (last version)", EncodeScenario.num(r.get("testAccuracy")))
                 .put(
                         ROW,
-                        "prequential accuracy, last 10k",
+                        "prequential accuracy, last ≤10k events",
                         EncodeScenario.num(r.get("prequentialLast10k")))
                 .put(ROW, "seconds to learn", EncodeScenario.num(r.get("trainSeconds")));
         return t;

@@ -139,13 +139,14 @@ public final class MarkdownReport {
             return "–";
         }
         double a = Math.abs(v);
-        if (a >= 100 || v == Math.rint(v) && a >= 10) {
+        if (a >= 100 || v == Math.rint(v)) {
+            // counts (and figures of 100 or more) need no decimals
             return String.format(Locale.ROOT, "%,.0f", v);
         }
         if (a >= 10) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
-        if (a >= 1 || a == 0) {
+        if (a >= 1) {
             return String.format(Locale.ROOT, "%.2f", v);
         }
         if (a >= 0.001) {

@@ -250,9 +250,6 @@ final class ScoringRig implements AutoCloseable {
                 seen.size() > 1 && lastScored > firstScored
                         ? (seen.size() - 1) / ((lastScored - firstScored) / 1e3)
                         : Double.NaN;
-        System.err.printf(
-                "DEBUG read %s: %d seen, arrival span %d ms, scored span %d ms%n",
-                prefix, seen.size(), (last - first) / 1_000_000, lastScored - firstScored);
         return new Readout(seen.size(), duplicates, rate, scoredRate);
     }
 

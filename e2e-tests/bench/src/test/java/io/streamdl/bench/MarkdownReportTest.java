@@ -56,7 +56,8 @@ class MarkdownReportTest {
         assertThat(MarkdownReport.number(12)).isEqualTo("12");
         assertThat(MarkdownReport.number(12.34)).isEqualTo("12.3");
         assertThat(MarkdownReport.number(3.14159)).isEqualTo("3.14");
-        assertThat(MarkdownReport.number(0)).isEqualTo("0.00");
+        assertThat(MarkdownReport.number(0)).isEqualTo("0");
+        assertThat(MarkdownReport.number(8)).isEqualTo("8");
         assertThat(MarkdownReport.number(0.1234)).isEqualTo("0.123");
         assertThat(MarkdownReport.number(0.0001234)).isEqualTo("1.23e-04");
         assertThat(MarkdownReport.number(Double.NaN)).isEqualTo("–");
