@@ -19,6 +19,14 @@ public final class BenchMain implements BenchRunner {
 
     @Override
     public void run(BenchRequest r, PrintStream out) throws Exception {
+        if (r.which() != BenchRequest.Which.all
+                && (r.quick() || !r.scenarios().isEmpty() || r.runs() != 0)) {
+            throw new IllegalArgumentException(
+                    "--quick, --scenario and --runs are options of the harness (./pipeline bench"
+                            + " without a benchmark name), not of '"
+                            + r.which()
+                            + "'");
+        }
         switch (r.which()) {
             case all ->
                     BenchHarness.run(

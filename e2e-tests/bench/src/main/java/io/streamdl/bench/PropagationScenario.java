@@ -177,7 +177,7 @@ final class PropagationScenario implements Scenario {
                         rig.registry, SerdeConfig.forValues(rig.bench.platform.registryUrl()));
         long start = System.nanoTime();
         Map<String, Long> sent = new LinkedHashMap<>();
-        MODELS_LOOP:
+        sending:
         while (loading.get()) {
             double elapsed = (System.nanoTime() - start) / 1e9;
             for (String model : MODELS) {
@@ -187,7 +187,7 @@ final class PropagationScenario implements Scenario {
                 String topic = "features." + model;
                 for (; n < due; n++) {
                     if (!loading.get()) {
-                        break MODELS_LOOP;
+                        break sending;
                     }
                     String id = "load-" + model + "-" + n;
                     Features f =
@@ -223,6 +223,10 @@ final class PropagationScenario implements Scenario {
                         + " models.<model>; the clock starts at the broker's acknowledgement and"
                         + " stops at the first score stamped with the new version read by a"
                         + " consumer (and at that score's scoredTs); 200 ms between updates");
+        if (c.quick) {
+            r.notes.add(
+                    "quick run: 8 updates per model; the full run publishes 25 per model per run");
+        }
         r.method.add(
                 "p99 of n delays is the nearest-rank percentile, so with fewer than 100 updates"
                         + " per model it is the largest or second largest");

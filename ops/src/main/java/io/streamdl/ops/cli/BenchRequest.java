@@ -1,6 +1,7 @@
 package io.streamdl.ops.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@code ./pipeline bench} was asked to run, as the command line parsed it: the benchmark and
@@ -36,12 +37,12 @@ public record BenchRequest(
         int passes,
         String target,
         boolean quick,
-        java.util.List<String> scenarios,
+        List<String> scenarios,
         int runs,
         Path out) {
 
     public BenchRequest {
-        scenarios = java.util.List.copyOf(scenarios);
+        scenarios = List.copyOf(scenarios);
     }
 
     /** What {@code --events} is when not given. */

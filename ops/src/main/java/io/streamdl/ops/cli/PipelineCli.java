@@ -335,7 +335,7 @@ public final class PipelineCli {
                 paramLabel = "NAME",
                 description =
                         "Harness: run only these scenarios (kafka, encode, score, latency, propagation, train, scale, learn); repeatable or comma-separated.")
-        java.util.List<String> scenarios = new java.util.ArrayList<>();
+        List<String> scenarios = new ArrayList<>();
 
         @Option(
                 names = "--runs",
