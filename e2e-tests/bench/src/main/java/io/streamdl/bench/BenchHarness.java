@@ -120,6 +120,15 @@ public final class BenchHarness {
         }
         header.put("config", context.config);
         header.put("loadAverageEnd", MachineHeader.loadAverage());
+        String busy =
+                MachineHeader.busyWarning(
+                        (String) header.get("loadAverageStart"),
+                        (String) header.get("loadAverageEnd"),
+                        Runtime.getRuntime().availableProcessors());
+        if (busy != null) {
+            header.put("warning", busy);
+            out.println("warning: " + busy);
+        }
         header.put("finishedAt", Instant.now().toString());
         header.put("totalSeconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         Map<String, Object> json = new LinkedHashMap<>();

@@ -70,6 +70,33 @@ final class MachineHeader {
         }
     }
 
+    /**
+     * A warning when the 1-minute load average at the start or the end is above the core count
+     * (other work shared the CPU, so a ratio of two numbers measured at different moments is not
+     * reliable), or null.
+     */
+    static String busyWarning(String loadAtStart, String loadAtEnd, int cores) {
+        double worst = Math.max(firstLoad(loadAtStart), firstLoad(loadAtEnd));
+        if (!(worst > cores)) {
+            return null;
+        }
+        return String.format(
+                java.util.Locale.ROOT,
+                "the 1-minute load average reached %.1f on %d cores: other work shared the CPU,"
+                        + " so ratios of numbers measured at different moments (bare vs pipeline)"
+                        + " are not reliable in this report",
+                worst,
+                cores);
+    }
+
+    private static double firstLoad(String loadAverage) {
+        try {
+            return Double.parseDouble(loadAverage.trim().split("\\s+")[0]);
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
