@@ -297,14 +297,14 @@ final class LatencyScenario implements Scenario {
         r.method.add(
                 "slower bare stage: the image encoder on one thread and bare ONNX Runtime at the"
                         + " ScoreJob's max batch, measured in the same run");
+        if (kafka == null) {
+            r.notes.add("kafka ceiling: the kafka scenario did not run in this report");
+        }
         for (String d : DELIVERIES) {
             double bare =
                     Math.min(
                             r.median(capacityRow(d), BARE_ENCODER),
                             r.median(capacityRow(d), BARE_ORT));
-            if (kafka == null) {
-                r.notes.add("kafka ceiling: the kafka scenario did not run in this report");
-            }
             r.table
                     .computeIfAbsent(capacityRow(d), x -> new java.util.LinkedHashMap<>())
                     .put(KAFKA_CEILING, Summary.of(List.of(ceiling)));
