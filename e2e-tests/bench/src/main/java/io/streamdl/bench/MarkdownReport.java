@@ -20,6 +20,9 @@ public final class MarkdownReport {
             String title, Map<String, Object> header, List<ScenarioResult> scenarios) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(title).append("\n\n");
+        if (header.get("warning") != null) {
+            md.append("> **Warning**: ").append(text(header.get("warning"))).append("\n\n");
+        }
         md.append("## Machine and run\n\n");
         header.forEach(
                 (k, v) -> md.append("- **").append(k).append("**: ").append(text(v)).append('\n'));

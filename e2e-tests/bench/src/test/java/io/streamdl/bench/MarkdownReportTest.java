@@ -43,6 +43,12 @@ class MarkdownReportTest {
     }
 
     @Test
+    void aBusyMachineIsWarnedAboutUnderTheTitle() {
+        String md = MarkdownReport.render("t", Map.of("warning", "load 10 on 2 cores"), List.of());
+        assertThat(md).startsWith("# t\n\n> **Warning**: load 10 on 2 cores\n");
+    }
+
+    @Test
     void aFailedScenarioSaysSo() {
         ScenarioResult r = result();
         r.error = "run 2: java.lang.IllegalStateException: boom";
