@@ -7,7 +7,8 @@ import java.io.PrintStream;
 /**
  * The benchmarks behind {@code ./pipeline bench}: the CLI in ops parses the options and loads this
  * class by name ({@link BenchRunner#IMPLEMENTATION}); each benchmark writes its JSON report to the
- * request's reports directory and prints the report's path last.
+ * request's reports directory and prints the report's path last; {@code all} (no name) runs the
+ * {@link BenchHarness}.
  */
 public final class BenchMain implements BenchRunner {
     /** The most labelled examples the train benchmark takes. */
@@ -18,7 +19,20 @@ public final class BenchMain implements BenchRunner {
 
     @Override
     public void run(BenchRequest r, PrintStream out) throws Exception {
+        if (r.which() != BenchRequest.Which.all
+                && (r.quick() || !r.scenarios().isEmpty() || r.runs() != 0)) {
+            throw new IllegalArgumentException(
+                    "--quick, --scenario and --runs are options of the harness (./pipeline bench"
+                            + " without a benchmark name), not of '"
+                            + r.which()
+                            + "'");
+        }
         switch (r.which()) {
+            case all ->
+                    BenchHarness.run(
+                            new BenchHarness.Options(
+                                    r.quick(), r.scenarios(), r.runs(), r.out(), command(r)),
+                            out);
             case serde -> SerdeBenchmark.runAndWrite(r.reports(), out);
             case encode -> EncodeBenchmark.runAndWrite(r.reports(), out, r.events());
             case score -> ScoreBenchmark.runAndWrite(r.reports(), out, r.events(), r.batch());
@@ -68,5 +82,21 @@ public final class BenchMain implements BenchRunner {
                     TrainThroughputBenchmark.runAndWrite(
                             r.reports(), out, Math.min(r.events(), MAX_TRAIN_EXAMPLES));
         }
+    }
+
+    /** The harness's command line as the report states it. */
+    static String command(BenchRequest r) {
+        StringBuilder c = new StringBuilder("./pipeline bench");
+        if (r.quick()) {
+            c.append(" --quick");
+        }
+        if (!r.scenarios().isEmpty()) {
+            c.append(" --scenario ").append(String.join(",", r.scenarios()));
+        }
+        if (r.runs() > 0) {
+            c.append(" --runs ").append(r.runs());
+        }
+        c.append(" --out ").append(r.out());
+        return c.toString();
     }
 }

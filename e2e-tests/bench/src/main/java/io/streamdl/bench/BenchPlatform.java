@@ -33,6 +33,12 @@ final class BenchPlatform implements AutoCloseable {
         platform = Platform.start(PlatformConfig.ephemeral(dir, slots, partitions));
     }
 
+    /** With {@code extra} platform and job settings (e.g. {@code flink.buffer-timeout-ms}). */
+    BenchPlatform(int slots, java.util.Map<String, String> extra) throws IOException {
+        dir = Files.createTempDirectory("streamdl-bench");
+        platform = Platform.start(PlatformConfig.ephemeral(dir, slots, extra));
+    }
+
     KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());

@@ -34,49 +34,20 @@ public final class EncodeBenchmark {
     private EncodeBenchmark() {}
 
     public static Report run(PrintStream out, int images) throws Exception {
-        Map<String, List<RawEvent>> events = new LinkedHashMap<>();
-        FashionMnist mnist = FashionMnist.load(FashionMnist.Split.TRAIN);
-        List<RawEvent> imageEvents = new ArrayList<>();
-        for (int i = 0; i < images; i++) {
-            int k = i % mnist.size();
-            imageEvents.add(
-                    Events.image(
-                            "img-" + i,
-                            i,
-                            "bench",
-                            "image/png",
-                            ImageCodecs.png(mnist.image(k), 28, 28),
-                            28,
-                            28,
-                            Map.of()));
-        }
-        events.put("image", imageEvents);
-        KeywordClips clips = KeywordClips.sample();
-        List<RawEvent> audioEvents = new ArrayList<>();
-        for (int i = 0; i < images / 5; i++) {
-            audioEvents.add(
-                    Events.audio(
-                            "aud-" + i,
-                            i,
-                            "bench",
-                            clips.wav(clips.clips().get(i % clips.size())),
-                            Map.of()));
-        }
-        events.put("audio", audioEvents);
-        TextCorpus corpus = TextCorpus.sample();
-        List<RawEvent> textEvents = new ArrayList<>();
-        // Typical descriptions: the few longer than the encoder's limit would be dead letters.
-        List<String> texts =
-                corpus.docs().stream()
-                        .map(TextCorpus.Doc::text)
-                        .filter(t -> t.length() < 5000)
-                        .toList();
-        for (int i = 0; i < images; i++) {
-            textEvents.add(
-                    Events.text("txt-" + i, i, "bench", texts.get(i % texts.size()), Map.of()));
-        }
-        events.put("text", textEvents);
+        return run(out, images, images / 5, 3.0, true);
+    }
 
+    /**
+     * @param images image and text events
+     * @param clips audio events
+     * @param bareSeconds how long each bare encoder is timed
+     * @param committed whether the features are read read_committed (when the job's transactions
+     *     commit) or as the job writes them (its processing rate, whatever the commit interval)
+     */
+    public static Report run(
+            PrintStream out, int images, int clips, double bareSeconds, boolean committed)
+            throws Exception {
+        Map<String, List<RawEvent>> events = events(images, clips);
         Report report = new Report("encode", "./pipeline bench encode");
         try (BenchPlatform bench = new BenchPlatform(2)) {
             Map<String, String> settings = new PipelineJobs(bench.platform).encoderSettings();
@@ -84,7 +55,7 @@ public final class EncodeBenchmark {
 
             Map<String, Double> bare = new LinkedHashMap<>();
             for (var e : events.entrySet()) {
-                bare.put(e.getKey(), bareRate(encoders, e.getValue()));
+                bare.put(e.getKey(), bareRate(encoders, e.getValue(), bareSeconds));
                 out.printf("bare %s encoder: %,.0f encodes/s%n", e.getKey(), bare.get(e.getKey()));
             }
 
@@ -109,7 +80,7 @@ public final class EncodeBenchmark {
                     }
                     producer.flush();
                     KafkaConsumer<byte[], byte[]> consumer =
-                            bench.consumer("features." + e.getKey(), true);
+                            bench.consumer("features." + e.getKey(), committed);
                     var job =
                             runner.submit(
                                     EncodeJob.onKafka(
@@ -147,13 +118,64 @@ public final class EncodeBenchmark {
         return report;
     }
 
-    private static double bareRate(EncoderRegistry encoders, List<RawEvent> events) {
+    /**
+     * Real events per modality: {@code images} Fashion-MNIST training images as PNG, {@code
+     * clipCount} keyword clips of the bundled sample, and {@code images} Debian descriptions.
+     */
+    static Map<String, List<RawEvent>> events(int images, int clipCount) {
+        Map<String, List<RawEvent>> events = new LinkedHashMap<>();
+        FashionMnist mnist = FashionMnist.load(FashionMnist.Split.TRAIN);
+        List<RawEvent> imageEvents = new ArrayList<>();
+        for (int i = 0; i < images; i++) {
+            int k = i % mnist.size();
+            imageEvents.add(
+                    Events.image(
+                            "img-" + i,
+                            i,
+                            "bench",
+                            "image/png",
+                            ImageCodecs.png(mnist.image(k), 28, 28),
+                            28,
+                            28,
+                            Map.of()));
+        }
+        events.put("image", imageEvents);
+        KeywordClips clips = KeywordClips.sample();
+        List<RawEvent> audioEvents = new ArrayList<>();
+        for (int i = 0; i < clipCount; i++) {
+            audioEvents.add(
+                    Events.audio(
+                            "aud-" + i,
+                            i,
+                            "bench",
+                            clips.wav(clips.clips().get(i % clips.size())),
+                            Map.of()));
+        }
+        events.put("audio", audioEvents);
+        TextCorpus corpus = TextCorpus.sample();
+        List<RawEvent> textEvents = new ArrayList<>();
+        // Typical descriptions: the few longer than the encoder's limit would be dead letters.
+        List<String> texts =
+                corpus.docs().stream()
+                        .map(TextCorpus.Doc::text)
+                        .filter(t -> t.length() < 5000)
+                        .toList();
+        for (int i = 0; i < images; i++) {
+            textEvents.add(
+                    Events.text("txt-" + i, i, "bench", texts.get(i % texts.size()), Map.of()));
+        }
+        events.put("text", textEvents);
+
+        return events;
+    }
+
+    static double bareRate(EncoderRegistry encoders, List<RawEvent> events, double seconds) {
         for (int i = 0; i < Math.min(events.size(), 2000); i++) {
             encoders.encode(events.get(i)); // warm-up
         }
         long start = System.nanoTime();
         int n = 0;
-        while (System.nanoTime() - start < 3_000_000_000L) {
+        while (System.nanoTime() - start < (long) (seconds * 1e9)) {
             encoders.encode(events.get(n % events.size()));
             n++;
         }

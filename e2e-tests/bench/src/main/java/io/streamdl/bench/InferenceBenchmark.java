@@ -31,12 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import onnx.Onnx;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,16 +98,16 @@ public final class InferenceBenchmark {
         model.put("name", spec.name());
         model.put("parameters", graph.numParams());
         model.put("flopsPerSample", flops);
-        model.put("flopsCounted", "2 x multiply-adds of convolution and dense layers");
+        model.put("flopsCounted", FlopCounter.METHOD);
         model.put("onnxBytes", onnx.length);
 
         System.out.printf(
                 "measuring matrix-product peaks (%d x %d float32)...%n", MATMUL_SIZE, MATMUL_SIZE);
         ObjectNode peaks = report.putObject("peakGflops");
-        double nd4jPeak = nd4jMatMulGflops(MATMUL_SIZE);
-        double ortPeak1 = ortMatMulGflops(MATMUL_SIZE, 1);
+        double nd4jPeak = nd4jMatMulGflops(MATMUL_SIZE, secondsPerPoint);
+        double ortPeak1 = ortMatMulGflops(MATMUL_SIZE, 1, secondsPerPoint);
         int cores = Runtime.getRuntime().availableProcessors();
-        double ortPeakAll = ortMatMulGflops(MATMUL_SIZE, cores);
+        double ortPeakAll = ortMatMulGflops(MATMUL_SIZE, cores, secondsPerPoint);
         peaks.put("nd4jSgemm", nd4jPeak);
         peaks.put("onnxRuntimeMatMul1Thread", ortPeak1);
         peaks.put("onnxRuntimeMatMulAllCores", ortPeakAll);
@@ -191,48 +185,30 @@ public final class InferenceBenchmark {
         return Batch.of("input", Tensor.ofFloats(in.batchShape(n), data));
     }
 
-    /** Twice the multiply-adds of every convolution and dense layer, per sample. */
+    /** FLOPs per sample as {@link FlopCounter} counts them. */
     static long flopsPerSample(ComputationGraph graph, ModelSpec spec) {
-        Map<String, InputType> types =
-                graph.getConfiguration()
-                        .clone()
-                        .getLayerActivationTypes(true, false, Architectures.inputTypes(spec));
-        long flops = 0;
-        for (Map.Entry<String, GraphVertex> e : graph.getConfiguration().getVertices().entrySet()) {
-            if (!(e.getValue() instanceof LayerVertex lv)) {
-                continue;
-            }
-            Layer layer = lv.getLayerConf().getLayer();
-            if (layer instanceof ConvolutionLayer conv) {
-                InputType.InputTypeConvolutional out =
-                        (InputType.InputTypeConvolutional) types.get(e.getKey());
-                long macsPerOutput =
-                        conv.getNIn() * conv.getKernelSize()[0] * conv.getKernelSize()[1];
-                flops += 2 * macsPerOutput * out.getChannels() * out.getHeight() * out.getWidth();
-            } else if (layer instanceof FeedForwardLayer ff) {
-                flops += 2 * ff.getNIn() * ff.getNOut();
-            }
-        }
-        return flops;
+        return FlopCounter.flopsPerSample(graph, spec);
     }
 
-    private double nd4jMatMulGflops(int n) {
+    /** ND4J's float32 n x n matrix product for {@code seconds}, in GFLOP/s. */
+    static double nd4jMatMulGflops(int n, double seconds) {
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray c = Nd4j.create(DataType.FLOAT, n, n);
         a.mmuli(b, c);
         int reps = 0;
         long start = System.nanoTime();
-        long end = start + (long) (secondsPerPoint * 1e9);
+        long end = start + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
             a.mmuli(b, c);
             reps++;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return 2.0 * n * n * n * reps / seconds / 1e9;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return 2.0 * n * n * n * reps / elapsed / 1e9;
     }
 
-    private double ortMatMulGflops(int n, int threads) throws OrtException {
+    /** ONNX Runtime's float32 n x n MatMul on {@code threads} threads, in GFLOP/s. */
+    static double ortMatMulGflops(int n, int threads, double secondsPerPoint) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] values = new float[n * n];
         Random r = new Random(1);

@@ -45,9 +45,26 @@ public final class LearnBenchmark {
     public static Report run(
             PrintStream out, Path reports, int trainEvents, int driftAt, double rate)
             throws Exception {
+        return run(out, reports, trainEvents, driftAt, rate, Integer.MAX_VALUE, 20);
+    }
+
+    /**
+     * @param testEvents how many of the test images are scored at the end (at most all 10k)
+     * @param publishSeconds the trainer's time trigger ({@code trainer.publish.every-seconds})
+     */
+    static Report run(
+            PrintStream out,
+            Path reports,
+            int trainEvents,
+            int driftAt,
+            double rate,
+            int testEvents,
+            int publishSeconds)
+            throws Exception {
         FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN);
         FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST);
         int nTrain = Math.min(trainEvents, train.size());
+        int nTest = Math.min(testEvents, test.size());
         Report report = new Report("learn", "./pipeline bench learn");
         // One partition per topic: the trainer then sees the events in file order even when it
         // falls behind the sender (with several, a backlog is read with skew across partitions,
@@ -61,7 +78,7 @@ public final class LearnBenchmark {
                                     "trainer.publish.every-examples",
                                     "5000",
                                     "trainer.publish.every-seconds",
-                                    "20",
+                                    Integer.toString(publishSeconds),
                                     "trainer.window.size",
                                     Integer.toString(WINDOW),
                                     "trainer.metrics.every-examples",
@@ -111,7 +128,7 @@ public final class LearnBenchmark {
 
                 // The test set, without labels, scored by the last published model; after a
                 // drift, the current concept is the permuted one.
-                for (int i = 0; i < test.size(); i++) {
+                for (int i = 0; i < nTest; i++) {
                     traffic.send(
                             Events.image(
                                     "test-" + i,
@@ -131,7 +148,7 @@ public final class LearnBenchmark {
                                                 ? permutation[test.label(i)]
                                                 : test.label(i));
                 traffic.readTestScores(
-                        () -> scores.seen >= test.size(), scores::add, Duration.ofMinutes(5));
+                        () -> scores.seen >= nTest, scores::add, Duration.ofMinutes(5));
                 double testAccuracy =
                         scores.seen == 0 ? Double.NaN : (double) scores.right / scores.seen;
                 double last10k = lastSpanAccuracy(curve, positions, 10_000);

@@ -43,6 +43,11 @@ public final class Report {
         return this;
     }
 
+    /** The results put so far, in order (the harness reads a benchmark's numbers from here). */
+    public Map<String, Object> results() {
+        return results;
+    }
+
     public Path write(Path dir, String fileName) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(fileName);

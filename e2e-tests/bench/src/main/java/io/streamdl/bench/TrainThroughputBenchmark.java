@@ -61,11 +61,30 @@ public final class TrainThroughputBenchmark {
 
     private TrainThroughputBenchmark() {}
 
+    /**
+     * How much to measure.
+     *
+     * @param publishEvery examples between two published versions (the rate is taken between the
+     *     first and the last)
+     * @param withoutReplay whether the pipeline also runs with replay off
+     * @param bareAfterEach whether the bare loops run again after each pipeline run (else once,
+     *     before)
+     */
+    record Plan(int publishEvery, boolean withoutReplay, boolean bareAfterEach) {}
+
+    /** What {@code ./pipeline bench train} measures. */
+    static final Plan FULL = new Plan(PUBLISH_EVERY, true, true);
+
     public static Report run(PrintStream out, int examples) throws Exception {
-        int n = Math.max(examples - examples % PUBLISH_EVERY, 2 * PUBLISH_EVERY);
+        return run(out, examples, FULL);
+    }
+
+    static Report run(PrintStream out, int examples, Plan plan) throws Exception {
+        int every = plan.publishEvery();
+        int n = Math.max(examples - examples % every, 2 * every);
         ModelSpec spec = DefaultSpecs.image();
         FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN);
-        n = Math.min(n, train.size() - train.size() % PUBLISH_EVERY);
+        n = Math.min(n, train.size() - train.size() % every);
         ImageEncoder encoder = new ImageEncoder(ImageEncoderConfig.defaults());
         List<Features> features = new ArrayList<>(n);
         int[] labels = new int[n];
@@ -95,14 +114,17 @@ public final class TrainThroughputBenchmark {
         report.put("batchSize", BATCH);
         report.put("replayBatches", replayBatches);
         report.put("replayBufferSize", defaults.replayBufferSize());
-        report.put("publishEveryExamples", PUBLISH_EVERY);
+        report.put("publishEveryExamples", every);
         List<Map<String, Double>> bareRounds = new ArrayList<>();
         bareRounds.add(bare.measure(out));
         Map<String, Object> pipeline = new LinkedHashMap<>();
-        for (boolean replay : new boolean[] {true, false}) {
-            double rate = pipelineRate(out, spec, features, labels, replay);
+        for (boolean replay :
+                plan.withoutReplay() ? new boolean[] {true, false} : new boolean[] {true}) {
+            double rate = pipelineRate(out, spec, features, labels, replay, every);
             pipeline.put(replay ? "trainJobReplay" : "trainJobNoReplay", rate);
-            bareRounds.add(bare.measure(out));
+            if (plan.bareAfterEach()) {
+                bareRounds.add(bare.measure(out));
+            }
         }
         Map<String, Double> bareMedian = new LinkedHashMap<>();
         for (String k : bareRounds.get(0).keySet()) {
@@ -112,7 +134,7 @@ public final class TrainThroughputBenchmark {
             bareMedian.put(k, v.get(v.size() / 2));
         }
         double withReplay = (double) pipeline.get("trainJobReplay");
-        double noReplay = (double) pipeline.get("trainJobNoReplay");
+        double noReplay = (double) pipeline.getOrDefault("trainJobNoReplay", Double.NaN);
         Map<String, Double> ratios = new LinkedHashMap<>();
         ratios.put("trainJobReplay / bareFitSameBatches", withReplay / bareMedian.get("fitSame"));
         ratios.put(
@@ -137,7 +159,12 @@ public final class TrainThroughputBenchmark {
 
     /** New examples learned per second by the TrainJob, between its first and last publish. */
     private static double pipelineRate(
-            PrintStream out, ModelSpec spec, List<Features> features, int[] labels, boolean replay)
+            PrintStream out,
+            ModelSpec spec,
+            List<Features> features,
+            int[] labels,
+            boolean replay,
+            int every)
             throws Exception {
         int n = features.size();
         try (BenchPlatform bench = new BenchPlatform(4);
@@ -166,10 +193,10 @@ public final class TrainThroughputBenchmark {
             producer.flush();
             Map<String, String> trainer = new LinkedHashMap<>();
             trainer.put("models.hmac.key", PipelineJobs.DEVELOPMENT_KEY);
-            trainer.put(TrainerSettings.PUBLISH_EVERY_EXAMPLES.key(), "" + PUBLISH_EVERY);
+            trainer.put(TrainerSettings.PUBLISH_EVERY_EXAMPLES.key(), "" + every);
             trainer.put(TrainerSettings.PUBLISH_EVERY_SECONDS.key(), "3600");
             trainer.put(TrainerSettings.GUARD_MARGIN.key(), "1");
-            trainer.put(TrainerSettings.METRICS_EVERY_EXAMPLES.key(), "" + PUBLISH_EVERY);
+            trainer.put(TrainerSettings.METRICS_EVERY_EXAMPLES.key(), "" + every);
             if (!replay) {
                 trainer.put(TrainerSettings.REPLAY_BATCHES.key(), "0");
             }

@@ -28,4 +28,17 @@ class BenchMainTest {
         assertThat(passes.exit()).isEqualTo(2);
         assertThat(passes.err()).contains("--passes");
     }
+
+    @Test
+    void harnessOptionsAreRefusedWithABenchmarkNameAndUnknownScenariosNamed() {
+        TestingCli.Run quick = run("bench", "score", "--quick");
+        assertThat(quick.exit()).isEqualTo(2);
+        assertThat(quick.err()).contains("--quick").contains("'score'");
+        TestingCli.Run unknown = run("bench", "--scenario", "kafka,nope");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--scenario").contains("'nope'");
+        TestingCli.Run runs = run("bench", "all", "--runs", "-1");
+        assertThat(runs.exit()).isEqualTo(2);
+        assertThat(runs.err()).contains("--runs");
+    }
 }

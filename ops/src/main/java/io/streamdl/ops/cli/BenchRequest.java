@@ -1,13 +1,15 @@
 package io.streamdl.ops.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@code ./pipeline bench} was asked to run, as the command line parsed it: the benchmark and
  * every option, defaults filled in. The CLI checks nothing beyond the types; each benchmark refuses
  * the values it cannot use with an {@link IllegalArgumentException} naming the option.
  *
- * @param which the benchmark
+ * @param which the benchmark, or {@link Which#all} for the harness (every scenario, repeated, one
+ *     report)
  * @param reports directory for the JSON report (and any plot)
  * @param events events for the pipeline runs; learn*: training events; train: labelled examples;
  *     dashboard: events of the backlog
@@ -19,6 +21,10 @@ import java.nio.file.Path;
  * @param passes learn-audio, learn-text: how many times the training events are sent
  * @param target anomaly-latency: {@code bootstrap,registryUrl} of a running pipeline ({@code
  *     ./pipeline up}) to measure from this process, or null to start an embedded one
+ * @param quick all: the short sizes (about 3 minutes in all)
+ * @param scenarios all: the scenarios to run, empty for every one
+ * @param runs all: repetitions of each scenario, or 0 for the mode's default
+ * @param out all: directory for report.json, report.md and the plots
  */
 public record BenchRequest(
         Which which,
@@ -29,7 +35,15 @@ public record BenchRequest(
         double rate,
         Path data,
         int passes,
-        String target) {
+        String target,
+        boolean quick,
+        List<String> scenarios,
+        int runs,
+        Path out) {
+
+    public BenchRequest {
+        scenarios = List.copyOf(scenarios);
+    }
 
     /** What {@code --events} is when not given. */
     public static final int DEFAULT_EVENTS = 30_000;
@@ -46,6 +60,8 @@ public record BenchRequest(
 
     /** The benchmarks, by the name given on the command line. */
     public enum Which {
+        /** The harness: every scenario (or those --scenario names), repeated, in one report. */
+        all,
         serde,
         encode,
         score,

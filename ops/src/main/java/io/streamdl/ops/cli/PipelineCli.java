@@ -314,12 +314,39 @@ public final class PipelineCli {
             name = "bench",
             mixinStandardHelpOptions = true,
             description =
-                    "Run a benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99), recs (simulated users' interactions through the item embedder, the recommender and its online trainer: prequential HR@10 and NDCG@10 against popularity, random and the true tastes, with a taste drift halfway), recs-latency (the recommender's maximum sustained rate and, at half of it, send to readable Recommendation p50/p99, at-least-once and exactly-once).")
+                    "Without a name (or with 'all'): the benchmark harness, every scenario (kafka, encode, score, latency, propagation, train, scale, learn) repeated --runs times, median and range of each number beside its target, a machine header, written to --out as report.json, report.md and PNG plots; --quick takes about 3 minutes. With a name: run that benchmark and write its numbers to reports/: serde (registry serde vs plain Avro), encode (bare encoders vs the EncodeJob), score (bare DL4J and ONNX Runtime vs the ScoreJob, latency, update propagation), learn (Fashion-MNIST learned online, then the test set scored), learn-audio and learn-text (spoken keywords or Debian descriptions learned the same way, test accuracy against the majority-class baseline), train (TrainJob examples/s vs bare DL4J fit loops over the same mini-batches), nab-numenta (the NAB scorer on the Numenta detector's published output, against its published scores), nab (every NAB series streamed through the pipeline's metric forecaster, learned online, scored by the NAB rules), anomaly-images (Fashion-MNIST one-class: the autoencoder learns one class online, the test set is scored, AUROC per class), anomaly-latency (open-loop metric events with injected spikes: send to score and send to Anomaly record, p50/p99), recs (simulated users' interactions through the item embedder, the recommender and its online trainer: prequential HR@10 and NDCG@10 against popularity, random and the true tastes, with a taste drift halfway), recs-latency (the recommender's maximum sustained rate and, at half of it, send to readable Recommendation p50/p99, at-least-once and exactly-once).")
     static final class Bench implements Callable<Integer> {
         @CommandLine.Parameters(
                 index = "0",
-                description = "Which benchmark: ${COMPLETION-CANDIDATES}.")
-        BenchRequest.Which which;
+                arity = "0..1",
+                description =
+                        "Which benchmark: ${COMPLETION-CANDIDATES} (default all: the harness).")
+        BenchRequest.Which which = BenchRequest.Which.all;
+
+        @Option(
+                names = "--quick",
+                description =
+                        "Harness: short runs (fewer events, 1 run, fewer batch sizes), about 3 minutes in all.")
+        boolean quick;
+
+        @Option(
+                names = "--scenario",
+                split = ",",
+                paramLabel = "NAME",
+                description =
+                        "Harness: run only these scenarios (kafka, encode, score, latency, propagation, train, scale, learn); repeatable or comma-separated.")
+        List<String> scenarios = new ArrayList<>();
+
+        @Option(
+                names = "--runs",
+                description = "Harness: repetitions of each scenario (default 3; --quick 1).")
+        int runs;
+
+        @Option(
+                names = "--out",
+                description =
+                        "Harness: directory for report.json, report.md and the plots (default target/bench).")
+        Path out = Path.of("target", "bench");
 
         @Option(
                 names = "--reports",
@@ -370,7 +397,8 @@ public final class PipelineCli {
         public Integer call() throws Exception {
             BenchRequest request =
                     new BenchRequest(
-                            which, reports, events, batch, driftAt, rate, data, passes, target);
+                            which, reports, events, batch, driftAt, rate, data, passes, target,
+                            quick, scenarios, runs, out);
             benchRunner().run(request, System.out);
             return 0;
         }
