@@ -37,7 +37,18 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * Runtime) measured in the same run.
  */
 final class LatencyScenario implements Scenario {
-    static final String[] DELIVERIES = {"at-least-once", "exactly-once"};
+
+    /**
+     * The fused path (the default: the EncodeJob scores, {@code scoring.fused}) and the two-job
+     * path (an EncodeJob, then a ScoreJob reading features.image).
+     */
+    static final String[] PATHS = {"fused", "two-job"};
+
+    /** Every path with every delivery setting, as the rows name them. */
+    static final String[] SETTINGS = {
+        "fused at-least-once", "fused exactly-once", "two-job at-least-once", "two-job exactly-once"
+    };
+
     static final int[] LEVELS = {25, 50, 75, 100};
     static final long EXACTLY_ONCE_CHECKPOINT_MS = Long.getLong("bench.latency.checkpoint-ms", 100);
     static final long AT_LEAST_ONCE_CHECKPOINT_MS = 1000;
@@ -96,7 +107,9 @@ final class LatencyScenario implements Scenario {
         // -Dbench.latency.delivery=exactly-once (PIPELINE_JAVA_OPTS) measures one setting only
         String only = System.getProperty("bench.latency.delivery", "");
         boolean first = true;
-        for (String delivery : DELIVERIES) {
+        for (String setting : SETTINGS) {
+            String path = setting.substring(0, setting.indexOf(' '));
+            String delivery = setting.substring(setting.indexOf(' ') + 1);
             if (!only.isEmpty() && !only.equals(delivery)) {
                 continue;
             }
@@ -111,7 +124,7 @@ final class LatencyScenario implements Scenario {
                     bare(rig, pngs, batch, t);
                     first = false;
                 }
-                measure(c, rig, t, pngs, delivery, batch, capacityEvents, level, run);
+                measure(c, rig, t, pngs, path, delivery, batch, capacityEvents, level, run);
             }
         }
         return t;
@@ -122,6 +135,7 @@ final class LatencyScenario implements Scenario {
             ScoringRig rig,
             RunTable t,
             byte[][] pngs,
+            String path,
             String delivery,
             int batch,
             int capacityEvents,
@@ -137,20 +151,26 @@ final class LatencyScenario implements Scenario {
                                 exactlyOnce
                                         ? EXACTLY_ONCE_CHECKPOINT_MS
                                         : AT_LEAST_ONCE_CHECKPOINT_MS));
-        JobID encode = rig.encodeJob(runner, exactlyOnce, "bench-latency-encode");
-        JobID score = rig.scoreJob(runner, "image", batch, 1, exactlyOnce, "bench-latency-score");
+        String setting = path + " " + delivery;
+        List<JobID> jobs = new ArrayList<>();
+        if (path.equals("fused")) {
+            jobs.add(rig.fusedJob(runner, "image", batch, exactlyOnce, "bench-latency-fused"));
+        } else {
+            jobs.add(rig.scoreJob(runner, "image", batch, 1, exactlyOnce, "bench-latency-score"));
+            jobs.add(rig.encodeJob(runner, exactlyOnce, "bench-latency-encode"));
+        }
         String bootstrap = rig.bench.platform.bootstrapServers();
         String url = rig.bench.platform.registryUrl();
         // warm-up: the model is loaded and every stage has run before anything is timed
         load(bootstrap, url, pngs, 50, Duration.ofSeconds(2), c);
-        double capacity = capacity(rig, pngs, capacityEvents, delivery, run);
-        t.put(capacityRow(delivery), CAPACITY, capacity);
-        c.out.printf("%s: max sustainable %,.0f events/s%n", delivery, capacity);
+        double capacity = capacity(rig, pngs, capacityEvents, setting, run);
+        t.put(capacityRow(setting), CAPACITY, capacity);
+        c.out.printf("%s: max sustainable %,.0f events/s%n", setting, capacity);
         for (int l : LEVELS) {
             double rate = Math.max(1, capacity * l / 100);
             LoadGenerator.Result r = load(bootstrap, url, pngs, rate, level, c);
             LatencyStats s = r.latency();
-            String row = levelRow(delivery, l);
+            String row = levelRow(setting, l);
             t.put(row, OFFERED, rate)
                     .put(row, THROUGHPUT, r.throughput())
                     .put(row, P50, s.percentileMillis(50))
@@ -161,10 +181,11 @@ final class LatencyScenario implements Scenario {
                     .put(row, DUPLICATES, r.duplicates());
             c.out.printf(
                     "%s at %d%% (%,.0f/s): p50 %.1f ms, p99 %.1f ms, lost %d%n",
-                    delivery, l, rate, s.percentileMillis(50), s.percentileMillis(99), r.lost());
+                    setting, l, rate, s.percentileMillis(50), s.percentileMillis(99), r.lost());
         }
-        runner.cancel(score);
-        runner.cancel(encode);
+        for (JobID job : jobs) {
+            runner.cancel(job);
+        }
     }
 
     /** The two bare stages of the path on the same images: the encoder and the model. */
@@ -200,9 +221,9 @@ final class LatencyScenario implements Scenario {
             }
             ort = n / ((System.nanoTime() - start) / 1e9);
         }
-        for (String delivery : DELIVERIES) {
-            t.put(capacityRow(delivery), BARE_ENCODER, encoder)
-                    .put(capacityRow(delivery), BARE_ORT, ort);
+        for (String setting : SETTINGS) {
+            t.put(capacityRow(setting), BARE_ENCODER, encoder)
+                    .put(capacityRow(setting), BARE_ORT, ort);
         }
     }
 
@@ -273,6 +294,11 @@ final class LatencyScenario implements Scenario {
         double ceiling =
                 kafka == null ? Double.NaN : kafka.median(KafkaScenario.RAW, KafkaScenario.PRODUCE);
         r.method.add(
+                "fused: the EncodeJob scores the image model itself (FusedScoreJob, scoring.fused,"
+                        + " the default): one job, one transactional commit per score; two-job: an"
+                        + " EncodeJob writes features.image and a ScoreJob reads it back, two"
+                        + " commits in series with exactly-once");
+        r.method.add(
                 "the path: EncodeJob and image ScoreJob (parallelism 1, max batch "
                         + ScoreJobConfig.MAX_BATCH.read(Map.of())
                         + ", max wait 5 ms, flink.buffer-timeout-ms "
@@ -300,7 +326,7 @@ final class LatencyScenario implements Scenario {
         if (kafka == null) {
             r.notes.add("kafka ceiling: the kafka scenario did not run in this report");
         }
-        for (String d : DELIVERIES) {
+        for (String d : SETTINGS) {
             double bare =
                     Math.min(
                             r.median(capacityRow(d), BARE_ENCODER),
@@ -321,25 +347,38 @@ final class LatencyScenario implements Scenario {
                                                     + " broker three times on 2 shared cores",
                                             MarkdownReport.number(ceiling))));
         }
-        r.targets.add(
-                Target.atMost(
-                                "at-least-once p99 at 50% of max",
-                                r.median(levelRow("at-least-once", 50), P99), "ms", 25)
-                        .withNote("two Flink jobs, the broker and both clients share 2 cores"));
-        r.targets.add(
-                Target.atMost(
-                                "exactly-once p99 at 50% of max",
-                                r.median(levelRow("exactly-once", 50), P99), "ms", 250)
-                        .withNote(
-                                "a score is readable after two transactional commits (EncodeJob"
-                                        + " and ScoreJob checkpoints)"));
+        for (String path : PATHS) {
+            boolean fused = path.equals("fused");
+            r.targets.add(
+                    Target.atMost(
+                                    path + " at-least-once p99 at 50% of max",
+                                    r.median(levelRow(path + " at-least-once", 50), P99),
+                                    "ms",
+                                    25)
+                            .withNote(
+                                    (fused ? "one Flink job" : "two Flink jobs")
+                                            + ", the broker and both clients share 2 cores"));
+            r.targets.add(
+                    Target.atMost(
+                                    path + " exactly-once p99 at 50% of max",
+                                    r.median(levelRow(path + " exactly-once", 50), P99),
+                                    "ms",
+                                    250)
+                            .withNote(
+                                    fused
+                                            ? "a score is readable after one transactional commit"
+                                                    + " (the EncodeJob's checkpoint)"
+                                            : "a score is readable after two transactional"
+                                                    + " commits (EncodeJob and ScoreJob"
+                                                    + " checkpoints)"));
+        }
         LinePlot plot =
                 new LinePlot(
                         "ingest to readable score: latency against offered load (median of runs)",
                         "offered events/s",
                         "ms",
                         false);
-        for (String d : DELIVERIES) {
+        for (String d : SETTINGS) {
             for (String p : new String[] {P50, P99}) {
                 List<double[]> points = new ArrayList<>();
                 for (int l : LEVELS) {

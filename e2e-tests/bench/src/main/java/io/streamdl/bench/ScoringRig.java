@@ -19,6 +19,7 @@ import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.scoring.CodecVerifier;
+import io.streamdl.scoring.FusedScoreJob;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.ScoreJob;
 import io.streamdl.scoring.ScoreJobConfig;
@@ -190,6 +191,34 @@ final class ScoringRig implements AutoCloseable {
                                 + " of 10 events in 2 minutes");
             }
         }
+    }
+
+    /**
+     * Submits the fused path for {@code model}: the EncodeJob with the platform's encoder settings
+     * scoring the model itself ({@link FusedScoreJob}), as {@code scoring.fused} makes it.
+     */
+    JobID fusedJob(JobRunner by, String model, int batch, boolean exactlyOnce, String group) {
+        KafkaSettings kafka = kafka(exactlyOnce, group);
+        ScoreJobConfig config =
+                ScoreJobConfig.of(
+                        model,
+                        model,
+                        bench.platform.registryUrl(),
+                        Map.of(
+                                ScoreJobConfig.MAX_BATCH.key(),
+                                Integer.toString(batch),
+                                ScoreJobConfig.MAX_WAIT.key(),
+                                "5"));
+        ScoreJob scorer =
+                ScoreJob.fusedOnKafka(
+                        kafka(exactlyOnce, group + "-score"),
+                        config,
+                        new CodecVerifier(KEY, false),
+                        ModelLoader.onnxRuntime(Map.of()));
+        EncodeJob encode =
+                EncodeJob.onKafka(kafka, encoders)
+                        .withWireFeaturesOnKafka(kafka, Map.of(model, List.of(model)));
+        return by.submit(new FusedScoreJob(encode, List.of(scorer)), 1);
     }
 
     /** Submits the EncodeJob with the platform's encoder settings, checkpointed by {@code by}. */
