@@ -5,6 +5,7 @@ import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.flink.StateFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.apache.flink.util.OutputTag;
  * for an anomaly model), signed {@link ModelUpdate}s out (main output), {@link DashboardMetric}s
  * and {@link DeadLetter}s on side outputs. The trainer's whole state (weights, optimizer state,
  * partial mini-batch, versions, window, detector) is one {@link OnlineTrainer#snapshot}; with a
- * snapshot directory, checkpoints hold a reference to a file of it ({@link SnapshotFiles}), written
+ * snapshot directory, checkpoints hold a reference to a file of it ({@link StateFiles}), written
  * only when the trainer changed, and savepoints the snapshot itself; without one, every checkpoint
  * holds the snapshot in operator list state. A processing time tick drives the time trigger. Must
  * run with parallelism 1: one model, one writer.
@@ -71,7 +72,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     private final String snapshotDir;
 
     private transient OnlineTrainer trainer;
-    private transient SnapshotFiles files;
+    private transient StateFiles files;
     private transient boolean savepoint;
     private transient ListState<byte[]> snapshots;
     private transient TrainerOutput out;
@@ -124,7 +125,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                                 new ListStateDescriptor<>(
                                         "trainer-snapshot",
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        files = snapshotDir == null ? null : new SnapshotFiles(Path.of(snapshotDir));
+        files = snapshotDir == null ? null : new StateFiles(Path.of(snapshotDir));
         List<byte[]> restored = new ArrayList<>();
         for (byte[] s : snapshots.get()) {
             restored.add(s);
@@ -144,7 +145,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         }
         if (!restored.isEmpty()) {
             byte[] state = restored.get(0);
-            if (SnapshotFiles.isReference(state)) {
+            if (StateFiles.isReference(state)) {
                 if (files == null) {
                     throw new IllegalStateException(
                             "the checkpoint of model '"

@@ -19,13 +19,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
@@ -58,6 +62,11 @@ import org.slf4j.LoggerFactory;
  *       checkpoint, nor refuses an event for want of a model it had. The pending update then goes
  *       back to the build thread. A restore neither loses nor duplicates a score (with the
  *       transactional sink).
+ *   <li>With a state directory, the two updates are kept in files written once per version ({@link
+ *       StateFiles}) and checkpoints hold references; a savepoint holds the updates themselves. An
+ *       update is megabytes, and Flink writes operator list state one byte per call: written into
+ *       every checkpoint, the serving models were most of an idle pipeline's CPU and made short
+ *       checkpoint intervals impossible.
  * </ul>
  */
 public final class MicroBatchScorer extends AbstractStreamOperator<Score>
@@ -81,6 +90,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private final int maxBatch;
     private final long maxWaitMillis;
     private final int maxHeld;
+    private final String stateDir;
 
     /** An event waiting to be scored: decoded, and as it arrived (for state and dead letters). */
     record Pending(RawRecord raw, Features features) {}
@@ -91,8 +101,11 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private transient List<RawRecord> restored;
     private transient ModelUpdate restoredPending;
     private transient ListState<RawRecord> bufferState;
-    private transient ListState<ModelUpdate> modelState;
-    private transient ListState<ModelUpdate> pendingModelState;
+    private transient ListState<byte[]> modelState;
+    private transient ListState<byte[]> pendingModelState;
+    private transient UpdateState servingState;
+    private transient UpdateState pendingState;
+    private transient boolean savepoint;
     private transient long timerAt;
     private transient Counter scored;
     private transient Counter batches;
@@ -110,6 +123,22 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
             int maxBatch,
             long maxWaitMillis,
             int maxHeld) {
+        this(registryUrl, registries, loader, maxBatch, maxWaitMillis, maxHeld, null);
+    }
+
+    /**
+     * @param stateDir where this model's scorer instances keep the updates of their state as files
+     *     (every instance must see it), or null to keep them in every checkpoint
+     */
+    public MicroBatchScorer(
+            String registryUrl,
+            RegistryClientFactory registries,
+            ModelLoader loader,
+            int maxBatch,
+            long maxWaitMillis,
+            int maxHeld,
+            String stateDir) {
+        this.stateDir = stateDir;
         this.registryUrl = registryUrl;
         this.registries = registries;
         this.loader = loader;
@@ -149,30 +178,25 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>(
-                                        "current-model", TypeInformation.of(ModelUpdate.class)));
+                                        "current-model",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pendingModelState =
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>(
-                                        "pending-model", TypeInformation.of(ModelUpdate.class)));
-        ModelUpdate serving = newest(modelState.get());
+                                        "pending-model",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        servingState = new UpdateState(stateDir, subtask, "serving");
+        pendingState = new UpdateState(stateDir, subtask, "pending");
+        ModelUpdate serving = servingState.restore(modelState.get());
         if (serving != null) {
             core.restore(serving, loader.load(serving));
         }
-        restoredPending = newest(pendingModelState.get());
+        restoredPending = pendingState.restore(pendingModelState.get());
         // Decoded in open(), once the registry client exists.
         restored = new ArrayList<>();
         bufferState.get().forEach(restored::add);
-    }
-
-    private static ModelUpdate newest(Iterable<ModelUpdate> updates) {
-        ModelUpdate newest = null;
-        for (ModelUpdate update : updates) {
-            if (newest == null || update.getVersion() > newest.getVersion()) {
-                newest = update;
-            }
-        }
-        return newest;
     }
 
     @Override
@@ -271,15 +295,34 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         scheduleWakeUp(time);
     }
 
+    /** Notes whether this snapshot is a savepoint, which must hold the updates themselves. */
+    @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions options,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        savepoint = options.getCheckpointType().isSavepoint();
+        return super.snapshotState(checkpointId, timestamp, options, factory);
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         List<RawRecord> pending = new ArrayList<>();
         core.waiting().forEach(p -> pending.add(p.raw()));
         bufferState.update(pending);
-        modelState.update(core.serving() == null ? List.of() : List.of(core.serving()));
-        ModelUpdate next = core.newestPending();
-        pendingModelState.update(next == null ? List.of() : List.of(next));
+        long id = context.getCheckpointId();
+        modelState.update(servingState.snapshot(id, core.serving(), savepoint));
+        pendingModelState.update(pendingState.snapshot(id, core.newestPending(), savepoint));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        servingState.completed(checkpointId);
+        pendingState.completed(checkpointId);
     }
 
     /** At the end of the input: waits for a model being built, then scores what is left. */

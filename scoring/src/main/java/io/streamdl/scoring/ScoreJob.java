@@ -161,7 +161,8 @@ public final class ScoreJob implements StreamingJob {
                                         loader,
                                         config.maxBatch(),
                                         config.maxWaitMillis(),
-                                        config.maxHeld()))
+                                        config.maxHeld(),
+                                        config.modelStateDir()))
                         .uid("score-" + model + "-scorer");
         scored.sinkTo(scores).name("scores." + model).uid("score-" + model + "-sink");
         DataStream<DeadLetter> dead =

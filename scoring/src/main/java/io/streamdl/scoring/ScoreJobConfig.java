@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param maxWaitMillis or this long after its first event
  * @param maxHeld events held before the first model arrives
  * @param parallelism parallelism of the scorer (the update verification runs as one instance)
+ * @param stateDir where checkpoints keep the serving model as a file (one folder per model and
+ *     instance inside it), or null to keep it in every checkpoint
  */
 public record ScoreJobConfig(
         String model,
@@ -27,7 +29,8 @@ public record ScoreJobConfig(
         int maxBatch,
         long maxWaitMillis,
         int maxHeld,
-        int parallelism)
+        int parallelism,
+        String stateDir)
         implements Serializable {
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOption.intRange(
@@ -67,9 +70,17 @@ public record ScoreJobConfig(
                             + " no wait for the features topic): all, none, or a comma-separated"
                             + " list; only models of the image, audio and text encoders can be");
 
+    public static final ConfigOption<String> STATE_DIR =
+            ConfigOption.string(
+                    "scoring.state-dir",
+                    "",
+                    "folder (seen by every Flink TaskManager) where checkpoints keep each scorer's"
+                            + " serving model as a file, written once per version; empty: inside"
+                            + " every checkpoint (`up` and `demo` use <data-dir>/scorer-state)");
+
     /** Every key a ScoreJob reads besides the ONNX Runtime session keys. */
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED);
+            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED, STATE_DIR);
 
     public ScoreJobConfig {
         Objects.requireNonNull(model, "model");
@@ -79,6 +90,14 @@ public record ScoreJobConfig(
         MAX_WAIT.check(maxWaitMillis);
         MAX_HELD.check(maxHeld);
         PARALLELISM.check(parallelism);
+        stateDir = stateDir == null || stateDir.isBlank() ? null : stateDir;
+    }
+
+    /** Where this model's scorer instance {@code subtask} keeps its state files, or null. */
+    public String modelStateDir() {
+        return stateDir == null
+                ? null
+                : java.nio.file.Path.of(stateDir, model).toAbsolutePath().toString();
     }
 
     /**
@@ -98,7 +117,8 @@ public record ScoreJobConfig(
                 MAX_BATCH.read(settings),
                 MAX_WAIT.read(settings),
                 MAX_HELD.read(settings),
-                PARALLELISM.read(settings));
+                PARALLELISM.read(settings),
+                STATE_DIR.read(settings));
     }
 
     /** {@link #OPTIONS} and the ONNX Runtime session's keys: every {@code scoring.*} key. */

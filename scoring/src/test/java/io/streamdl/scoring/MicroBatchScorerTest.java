@@ -15,6 +15,7 @@ import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import io.streamdl.scoring.TestingModels.TestingLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Builds run on the scorer's own thread: one that never ends fails the test, not the Maven run. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -372,6 +374,80 @@ class MicroBatchScorerTest {
             assertThat(scores(restored))
                     .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
                     .containsExactly("a@1", "b@2");
+        }
+    }
+
+    @Test
+    void withAStateDirectoryCheckpointsReferToUpdateFilesWrittenOncePerVersion(@TempDir Path dir)
+            throws Exception {
+        TestingLoader before = new TestingLoader();
+        OperatorSubtaskState first;
+        OperatorSubtaskState second;
+        OperatorSubtaskState savepoint;
+        try (var h =
+                new TwoInputStreamOperatorTestHarness<>(
+                        new MicroBatchScorer(
+                                "http://unused",
+                                c -> REGISTRY,
+                                before,
+                                10,
+                                100,
+                                5,
+                                dir.toString()))) {
+            h.open();
+            h.processElement2(model(1));
+            awaitBuild(h);
+            h.processElement1(features("a"));
+            before.gate(2);
+            h.processElement2(model(2));
+            first = h.snapshot(1L, 1L);
+            second = h.snapshot(2L, 2L);
+            assertThat(files(dir)).as("one file per update, however many checkpoints").hasSize(2);
+            h.notifyOfCompletedCheckpoint(2L);
+            assertThat(files(dir)).hasSize(2);
+            savepoint =
+                    h.snapshotWithLocalState(
+                                    3L,
+                                    3L,
+                                    org.apache.flink.runtime.checkpoint.SavepointType.savepoint(
+                                            org.apache.flink.core.execution.SavepointFormatType
+                                                    .CANONICAL))
+                            .getJobManagerOwnedState();
+            before.gate(2).complete(null);
+        }
+        long updateBytes = TestingModels.update(1).toByteBuffer().remaining();
+        assertThat(savepoint.getStateSize() - second.getStateSize())
+                .as("a checkpoint holds references where a savepoint holds both updates")
+                .isGreaterThan(updateBytes);
+        for (OperatorSubtaskState from : List.of(first, savepoint)) {
+            TestingLoader after = new TestingLoader();
+            try (var restored =
+                    new TwoInputStreamOperatorTestHarness<>(
+                            new MicroBatchScorer(
+                                    "http://unused",
+                                    c -> REGISTRY,
+                                    after,
+                                    10,
+                                    100,
+                                    5,
+                                    dir.toString()))) {
+                restored.initializeState(from);
+                restored.open();
+                assertThat(core(restored).servingVersion()).isEqualTo(1);
+                awaitBuild(restored);
+                restored.processElement1(features("b"));
+                restored.setProcessingTime(5000);
+                assertThat(after.asked).containsExactly(1L, 2L);
+                assertThat(scores(restored))
+                        .extracting(s -> s.getEventId() + "@" + s.getModelVersion())
+                        .containsExactly("a@1", "b@2");
+            }
+        }
+    }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            return walk.filter(java.nio.file.Files::isRegularFile).toList();
         }
     }
 

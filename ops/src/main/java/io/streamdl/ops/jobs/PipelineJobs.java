@@ -367,6 +367,13 @@ public final class PipelineJobs {
                             .resolve("trainer-snapshots")
                             .toAbsolutePath()
                             .toString());
+            all.putIfAbsent(
+                    ScoreJobConfig.STATE_DIR.key(),
+                    platform.config()
+                            .dataDir()
+                            .resolve("scorer-state")
+                            .toAbsolutePath()
+                            .toString());
             withDefaults = Map.copyOf(all);
         }
         return withDefaults;

@@ -1,4 +1,4 @@
-package io.streamdl.trainer;
+package io.streamdl.schemas.flink;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -22,26 +21,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trainer snapshots kept as files beside the checkpoints, so that a checkpoint carries a reference
- * of a few hundred bytes instead of the weights, and weights that did not change since the last
- * checkpoint are not written again. A model of 10 MB checkpointed every 100 ms would otherwise
- * write 100 MB/s while the pipeline is idle (the trainers' snapshots were three fifths of the idle
- * CPU of {@code ./pipeline up}, measured with Java Flight Recorder).
+ * Large operator state kept as files beside the checkpoints, so that a checkpoint carries a
+ * reference of about a hundred bytes instead of the state, and state that did not change since the
+ * last checkpoint is not written again. Flink writes operator list state through a stream that
+ * takes one byte per call; a scorer's serving model (megabytes) or a trainer's weights written so
+ * at every checkpoint were most of the idle CPU of {@code ./pipeline up}, and made short checkpoint
+ * intervals impossible.
  *
  * <p>A reference is magic {@code "SDLR"}, format {@value #FORMAT}, the file's absolute path, its
- * length and its last eight bytes (the snapshot's own CRC, see {@link SnapshotCodec}); resolving it
- * checks both. Files are named {@code <checkpoint id>-<random>.snap}, so runs and attempts never
- * collide. After checkpoint {@code n} completes, every file that neither it nor a later snapshot
- * references is deleted; a restore deletes every file but the one it restored. A savepoint holds
- * the snapshot inline (the operator decides), so it stays valid whatever happens to these files; an
- * old retained checkpoint restored by hand after newer ones completed finds its file deleted and
- * fails with a message that says so.
+ * length and the CRC-32 of its bytes; resolving it checks both. Files are named {@code <checkpoint
+ * id>-<random>.state}, so runs and attempts never collide. After checkpoint {@code n} completes,
+ * every file that neither it nor a later snapshot references is deleted; a restore deletes every
+ * file but the one it restored. A savepoint should hold the state itself (the operator decides), so
+ * that it stays valid whatever happens to these files; an old retained checkpoint restored by hand
+ * after newer ones completed finds its file deleted and fails with a message that says so. One
+ * instance per operator instance and directory; not thread-safe.
  */
-final class SnapshotFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(SnapshotFiles.class);
+public final class StateFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(StateFiles.class);
     static final int MAGIC = 0x53444c52; // "SDLR"
     static final int FORMAT = 1;
-    private static final String SUFFIX = ".snap";
+    private static final String SUFFIX = ".state";
 
     private final Path dir;
 
@@ -55,12 +55,12 @@ final class SnapshotFiles {
     private byte[] lastReference;
     private Path lastFile;
 
-    SnapshotFiles(Path dir) {
+    public StateFiles(Path dir) {
         this.dir = dir.toAbsolutePath();
     }
 
     /** Whether {@code state} is a reference rather than a snapshot. */
-    static boolean isReference(byte[] state) {
+    public static boolean isReference(byte[] state) {
         return state.length >= 8
                 && ((state[0] & 0xff) << 24
                                 | (state[1] & 0xff) << 16
@@ -71,10 +71,10 @@ final class SnapshotFiles {
 
     /**
      * The reference to put in checkpoint {@code checkpointId}: to the file of the previous
-     * reference when {@code snapshot} is the very array given then (the trainer returns the same
-     * array while nothing changed), else to a new file holding it.
+     * reference when {@code snapshot} is the very array given then (callers hand the same array
+     * while nothing changed), else to a new file holding it.
      */
-    byte[] reference(long checkpointId, byte[] snapshot) {
+    public byte[] reference(long checkpointId, byte[] snapshot) {
         if (snapshot != lastSnapshot) {
             Path file = dir.resolve(checkpointId + "-" + UUID.randomUUID() + SUFFIX);
             write(file, snapshot);
@@ -91,7 +91,7 @@ final class SnapshotFiles {
      * Checkpoint {@code checkpointId} completed: deletes the files that neither it nor a later
      * snapshot references.
      */
-    void completed(long checkpointId) {
+    public void completed(long checkpointId) {
         Map.Entry<Long, Path> floor = taken.floorEntry(checkpointId);
         if (floor == null) {
             return;
@@ -112,44 +112,42 @@ final class SnapshotFiles {
      *
      * @throws IllegalStateException if the file is missing or not the one referenced
      */
-    byte[] restore(byte[] reference) {
+    public byte[] restore(byte[] reference) {
         Path file;
         long length;
-        byte[] tail = new byte[8];
+        long crc;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(reference))) {
             in.readInt();
             int format = in.readInt();
             if (format != FORMAT) {
                 throw new IllegalStateException(
-                        "trainer snapshot reference of format "
+                        "state file reference of format "
                                 + format
                                 + ", this build reads "
                                 + FORMAT);
             }
             file = Path.of(in.readUTF());
             length = in.readLong();
-            in.readFully(tail);
+            crc = in.readLong();
         } catch (IOException e) {
-            throw new IllegalStateException("corrupt trainer snapshot reference: " + e, e);
+            throw new IllegalStateException("corrupt state file reference: " + e, e);
         }
         byte[] snapshot;
         try {
             snapshot = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException(
-                    "the checkpoint refers to trainer snapshot "
+                    "the checkpoint refers to state file "
                             + file
                             + ", which no longer exists: only the latest checkpoint and savepoints"
-                            + " (which hold the snapshot itself) can be restored",
+                            + " (which hold the state itself) can be restored",
                     e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read trainer snapshot " + file, e);
+            throw new UncheckedIOException("cannot read state file " + file, e);
         }
-        if (snapshot.length != length
-                || !Arrays.equals(
-                        tail, Arrays.copyOfRange(snapshot, snapshot.length - 8, snapshot.length))) {
+        if (snapshot.length != length || crc(snapshot) != crc) {
             throw new IllegalStateException(
-                    "trainer snapshot "
+                    "state file "
                             + file
                             + " is not the one the checkpoint refers to ("
                             + snapshot.length
@@ -163,7 +161,7 @@ final class SnapshotFiles {
     }
 
     /** A start without state: every snapshot file of this directory is from an earlier run. */
-    void clear() {
+    public void clear() {
         deleteAllBut(null);
     }
 
@@ -174,9 +172,9 @@ final class SnapshotFiles {
         try (Stream<Path> list = Files.list(dir)) {
             list.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
                     .filter(p -> !p.equals(kept))
-                    .forEach(SnapshotFiles::delete);
+                    .forEach(StateFiles::delete);
         } catch (IOException e) {
-            LOG.warn("cannot list trainer snapshots in {}: {}", dir, e.toString());
+            LOG.warn("cannot list state files in {}: {}", dir, e.toString());
         }
     }
 
@@ -187,17 +185,20 @@ final class SnapshotFiles {
             out.writeInt(FORMAT);
             out.writeUTF(file.toString());
             out.writeLong(snapshot.length);
-            out.write(snapshot, snapshot.length - 8, 8);
+            out.writeLong(crc(snapshot));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
+    private static long crc(byte[] bytes) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+
     private void write(Path file, byte[] snapshot) {
-        if (snapshot.length < 8) {
-            throw new IllegalArgumentException("not a trainer snapshot: " + snapshot.length + " B");
-        }
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try {
             Files.createDirectories(dir);
@@ -208,7 +209,7 @@ final class SnapshotFiles {
                 Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trainer snapshot " + file, e);
+            throw new UncheckedIOException("cannot write state file " + file, e);
         }
     }
 
@@ -216,7 +217,7 @@ final class SnapshotFiles {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            LOG.warn("cannot delete trainer snapshot {}: {}", file, e.toString());
+            LOG.warn("cannot delete state file {}: {}", file, e.toString());
         }
     }
 }

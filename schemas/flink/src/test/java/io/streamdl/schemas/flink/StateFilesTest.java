@@ -1,4 +1,4 @@
-package io.streamdl.trainer;
+package io.streamdl.schemas.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SnapshotFilesTest {
+class StateFilesTest {
     private static byte[] snapshot(int size, int seed) {
         byte[] b = new byte[size];
         new java.util.Random(seed).nextBytes(b);
@@ -24,11 +24,11 @@ class SnapshotFilesTest {
 
     @Test
     void filesLiveWhileACompletedOrLaterCheckpointRefersToThem(@TempDir Path dir) throws Exception {
-        SnapshotFiles files = new SnapshotFiles(dir);
+        StateFiles files = new StateFiles(dir);
         byte[] a = snapshot(4096, 1);
         byte[] refA = files.reference(1, a);
-        assertThat(SnapshotFiles.isReference(refA)).isTrue();
-        assertThat(SnapshotFiles.isReference(a)).isFalse();
+        assertThat(StateFiles.isReference(refA)).isTrue();
+        assertThat(StateFiles.isReference(a)).isFalse();
         assertThat(files.reference(2, a)).isSameAs(refA);
         byte[] refB = files.reference(3, snapshot(4096, 2));
         assertThat(count(dir)).isEqualTo(2);
@@ -37,7 +37,7 @@ class SnapshotFilesTest {
         files.completed(3);
         assertThat(count(dir)).isEqualTo(1);
 
-        SnapshotFiles afterFailure = new SnapshotFiles(dir);
+        StateFiles afterFailure = new StateFiles(dir);
         assertThat(afterFailure.restore(refB)).isEqualTo(snapshot(4096, 2));
         assertThatThrownBy(() -> afterFailure.restore(refA))
                 .isInstanceOf(IllegalStateException.class)
@@ -47,16 +47,16 @@ class SnapshotFilesTest {
 
     @Test
     void aFileThatIsNotTheOneReferencedIsRefused(@TempDir Path dir) throws Exception {
-        SnapshotFiles files = new SnapshotFiles(dir);
+        StateFiles files = new StateFiles(dir);
         byte[] ref = files.reference(1, snapshot(1000, 3));
         try (Stream<Path> list = Files.list(dir)) {
             Path file = list.findFirst().orElseThrow();
             Files.write(file, snapshot(1000, 4));
         }
-        assertThatThrownBy(() -> new SnapshotFiles(dir).restore(ref))
+        assertThatThrownBy(() -> new StateFiles(dir).restore(ref))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is not the one the checkpoint refers to");
-        new SnapshotFiles(dir).clear();
+        new StateFiles(dir).clear();
         assertThat(count(dir)).isZero();
     }
 }
