@@ -163,7 +163,9 @@ final class ScoringRig implements AutoCloseable {
                                 ScoreJobConfig.MAX_WAIT.key(),
                                 "5",
                                 ScoreJobConfig.PARALLELISM.key(),
-                                Integer.toString(parallelism)));
+                                Integer.toString(parallelism),
+                                ScoreJobConfig.STATE_DIR.key(),
+                                stateDir()));
         return by.submit(
                 ScoreJob.onKafka(
                         kafka,
@@ -208,7 +210,9 @@ final class ScoringRig implements AutoCloseable {
                                 ScoreJobConfig.MAX_BATCH.key(),
                                 Integer.toString(batch),
                                 ScoreJobConfig.MAX_WAIT.key(),
-                                "5"));
+                                "5",
+                                ScoreJobConfig.STATE_DIR.key(),
+                                stateDir()));
         ScoreJob scorer =
                 ScoreJob.fusedOnKafka(
                         kafka(exactlyOnce, group + "-score"),
@@ -224,6 +228,16 @@ final class ScoringRig implements AutoCloseable {
     /** Submits the EncodeJob with the platform's encoder settings, checkpointed by {@code by}. */
     JobID encodeJob(JobRunner by, boolean exactlyOnce, String group) {
         return by.submit(EncodeJob.onKafka(kafka(exactlyOnce, group), encoders), 1);
+    }
+
+    /** Where the scorers keep their model updates between checkpoints, as `up` does. */
+    private String stateDir() {
+        return bench.platform
+                .config()
+                .dataDir()
+                .resolve("scorer-state")
+                .toAbsolutePath()
+                .toString();
     }
 
     private KafkaSettings kafka(boolean exactlyOnce, String group) {
