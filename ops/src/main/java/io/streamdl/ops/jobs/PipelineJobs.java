@@ -44,7 +44,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,7 +133,7 @@ public final class PipelineJobs {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
         AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
-        fusedModels(catalogue, settings, encode.encoderNames());
+        FusedModels.of(catalogue, settings, encode.encoderNames());
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
             throw new ConfigException(
@@ -178,47 +177,6 @@ public final class PipelineJobs {
             all.putIfAbsent(AnomalyDetectorConfig.MODELS.key(), String.join(",", models));
         }
         return all;
-    }
-
-    /**
-     * The models {@code scoring.fused} names, scored in the EncodeJob: each must be enabled and
-     * read the features of one of the EncodeJob's encoders, {@code encoderNames}.
-     *
-     * @throws ConfigException naming {@code scoring.fused} otherwise
-     */
-    static Set<String> fusedModels(
-            ModelCatalogue catalogue, Map<String, String> settings, Set<String> encoderNames) {
-        Map<String, ModelCatalogue.Entry> fusable = new LinkedHashMap<>();
-        for (ModelCatalogue.Entry e : catalogue.enabled()) {
-            if (!servedByRecommender(e) && encoderNames.contains(e.encoder())) {
-                fusable.put(e.name(), e);
-            }
-        }
-        String value = ScoreJobConfig.FUSED.read(settings).trim();
-        if (value.equals("none") || value.isEmpty()) {
-            return Set.of();
-        }
-        if (value.equals("all")) {
-            return new LinkedHashSet<>(fusable.keySet());
-        }
-        Set<String> chosen = new LinkedHashSet<>();
-        for (String name : value.split(",")) {
-            String model = name.trim();
-            if (!fusable.containsKey(model)) {
-                throw ConfigException.invalid(
-                        ScoreJobConfig.FUSED.key(),
-                        value,
-                        "all, none or enabled models of the encoders "
-                                + encoderNames
-                                + " ("
-                                + String.join(", ", fusable.keySet())
-                                + "); '"
-                                + model
-                                + "' is not one");
-            }
-            chosen.add(model);
-        }
-        return chosen;
     }
 
     /** The enabled models whose scores are anomaly scores: neither classifiers nor recommenders. */
@@ -557,7 +515,7 @@ public final class PipelineJobs {
         EncodeJob encode =
                 EncodeJob.onKafka(
                         kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
-        Set<String> fused = fusedModels(catalogue, all, encodeConfig.encoderNames());
+        Set<String> fused = FusedModels.of(catalogue, all, encodeConfig.encoderNames());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
         List<ScoreJob> inEncodeJob = new ArrayList<>();
         List<ScoreJob> separate = new ArrayList<>();

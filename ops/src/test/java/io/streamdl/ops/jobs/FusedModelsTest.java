@@ -21,14 +21,11 @@ class FusedModelsTest {
     @Test
     void allMeansEveryModelOfTheEncodeJobsEncodersAndNoneNothing() {
         Set<String> encoders = encoders();
-        assertThat(PipelineJobs.fusedModels(CATALOGUE, Map.of("scoring.fused", "all"), encoders))
+        assertThat(FusedModels.of(CATALOGUE, Map.of("scoring.fused", "all"), encoders))
                 .as("not the metric forecaster (windowed features) nor the recommender")
                 .containsExactlyInAnyOrder("image", "audio", "text", "anomaly");
-        assertThat(PipelineJobs.fusedModels(CATALOGUE, Map.of("scoring.fused", "none"), encoders))
-                .isEmpty();
-        assertThat(
-                        PipelineJobs.fusedModels(
-                                CATALOGUE, Map.of("scoring.fused", " image , text"), encoders))
+        assertThat(FusedModels.of(CATALOGUE, Map.of("scoring.fused", "none"), encoders)).isEmpty();
+        assertThat(FusedModels.of(CATALOGUE, Map.of("scoring.fused", " image , text"), encoders))
                 .containsExactly("image", "text");
     }
 
@@ -38,7 +35,7 @@ class FusedModelsTest {
         for (String value : List.of("image,metric", "recs", "imgae")) {
             assertThatThrownBy(
                             () ->
-                                    PipelineJobs.fusedModels(
+                                    FusedModels.of(
                                             CATALOGUE, Map.of("scoring.fused", value), encoders))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("scoring.fused")
