@@ -1,8 +1,10 @@
 package io.streamdl.schemas.flink;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -21,6 +23,7 @@ public final class RawRecordSchema implements KafkaRecordDeserializationSchema<R
     public static final String SCORED_BY = "streamdl-scored-by";
 
     private final String skipScoredBy;
+    private transient Counter skipped;
 
     /** Every record. */
     public RawRecordSchema() {
@@ -32,17 +35,37 @@ public final class RawRecordSchema implements KafkaRecordDeserializationSchema<R
         this.skipScoredBy = model;
     }
 
-    /** Whether {@code header}, a {@link #SCORED_BY} value, names {@code model}. */
+    /**
+     * Whether {@code header}, a {@link #SCORED_BY} value, names {@code model}: compared as bytes,
+     * since it is read for every record of the topic.
+     */
     public static boolean names(byte[] header, String model) {
         if (header == null) {
             return false;
         }
-        for (String m : new String(header, StandardCharsets.UTF_8).split(",")) {
-            if (m.equals(model)) {
-                return true;
+        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= header.length; i++) {
+            if (i == header.length || header[i] == ',') {
+                if (i - start == m.length
+                        && java.util.Arrays.equals(header, start, i, m, 0, m.length)) {
+                    return true;
+                }
+                start = i + 1;
             }
         }
         return false;
+    }
+
+    /**
+     * Counts the records left out ({@code recordsScoredWhereMade}), so that a record whose header
+     * claims a model scored it is visible on the job's metrics rather than gone without trace.
+     */
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) throws Exception {
+        if (skipScoredBy != null) {
+            skipped = context.getMetricGroup().counter("recordsScoredWhereMade");
+        }
     }
 
     @Override
@@ -50,6 +73,9 @@ public final class RawRecordSchema implements KafkaRecordDeserializationSchema<R
         if (skipScoredBy != null) {
             Header scored = record.headers().lastHeader(SCORED_BY);
             if (scored != null && names(scored.value(), skipScoredBy)) {
+                if (skipped != null) {
+                    skipped.inc();
+                }
                 return;
             }
         }
