@@ -3,6 +3,7 @@ package io.streamdl.scoring;
 import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.DeadLetters;
@@ -11,8 +12,10 @@ import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.SerdeException;
+import io.streamdl.scoring.lifecycle.ModelEvents;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +87,10 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("score-dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /** A {@code SERVING} lifecycle event each time this instance starts serving a version. */
+    public static final OutputTag<ModelEvent> SERVING_EVENTS =
+            new OutputTag<>("serving-events", TypeInformation.of(ModelEvent.class));
+
     private final String registryUrl;
     private final RegistryClientFactory registries;
     private final ModelLoader loader;
@@ -91,6 +98,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
     private final long maxWaitMillis;
     private final int maxHeld;
     private final String stateDir;
+    private boolean reportsServing = true;
 
     /** An event waiting to be scored: decoded, and as it arrived (for state and dead letters). */
     record Pending(RawRecord raw, Features features) {}
@@ -218,6 +226,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
                 getMetricGroup()
                         .histogram("eventToScoreMs", new DescriptiveStatisticsHistogram(1000));
         out = new Emitter();
+        if (core.serving() != null) {
+            reportServing(HoldAndSwap.NO_VERSION, core.servingVersion(), core.serving().getModel());
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (RawRecord record : restored) {
             receive(record, now);
@@ -359,6 +370,41 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         }
     }
 
+    /**
+     * Stops {@link #SERVING_EVENTS}: a shadow scorer's versions are candidates, which the lifecycle
+     * gate reports.
+     *
+     * @return this scorer
+     */
+    public MicroBatchScorer withoutServingEvents() {
+        reportsServing = false;
+        return this;
+    }
+
+    private void reportServing(long previousVersion, long version, String model) {
+        if (!reportsServing) {
+            return;
+        }
+        String actor =
+                getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks()
+                        + "@"
+                        + ProcessHandle.current().pid();
+        output.collect(
+                SERVING_EVENTS,
+                new StreamRecord<>(
+                        ModelEvents.of(
+                                model,
+                                ModelEvents.SERVING,
+                                version,
+                                previousVersion == HoldAndSwap.NO_VERSION ? null : previousVersion,
+                                previousVersion == HoldAndSwap.NO_VERSION
+                                        ? "first version served by this scorer"
+                                        : "swapped from version " + previousVersion,
+                                Map.of(),
+                                actor,
+                                System.currentTimeMillis())));
+    }
+
     /** The core as the operator's current state sees it; for tests. */
     HoldAndSwap<Pending> core() {
         return core;
@@ -417,6 +463,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<Score>
         public void swapped(long previousVersion, LoadedModel next) {
             swaps.inc();
             LOG.debug("now serving version {} (was {})", next.version(), previousVersion);
+            reportServing(previousVersion, next.version(), core.serving().getModel());
         }
 
         @Override

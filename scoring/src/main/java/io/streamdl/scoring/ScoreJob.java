@@ -1,6 +1,7 @@
 package io.streamdl.scoring;
 
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.flink.KafkaConnectors;
@@ -10,9 +11,11 @@ import io.streamdl.schemas.flink.RawRecordSchema;
 import io.streamdl.schemas.flink.StreamingJob;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
+import io.streamdl.scoring.lifecycle.ServingGate;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,6 +37,21 @@ public final class ScoreJob implements StreamingJob {
     private final Sink<DeadLetter> deadLetters;
     private final UpdateVerifier verifier;
     private final ModelLoader loader;
+    private final Lifecycle lifecycle;
+
+    /**
+     * The lifecycle wiring of a ScoreJob on Kafka: {@code models.events} in (pins, promotions) and
+     * out ({@code SERVING}, {@code SHADOW}), and with shadow trials a second scorer for the
+     * candidate, writing {@code scores.<model>.shadow}.
+     *
+     * @param bootstrap where the gate looks up a version it has not seen
+     * @param shadowScores null without shadow trials
+     */
+    public record Lifecycle(
+            Source<RawRecord, ?, ?> events,
+            Sink<ModelEvent> eventsOut,
+            Sink<Score> shadowScores,
+            String bootstrap) {}
 
     public ScoreJob(
             ScoreJobConfig config,
@@ -44,7 +62,24 @@ public final class ScoreJob implements StreamingJob {
             Sink<DeadLetter> deadLetters,
             UpdateVerifier verifier,
             ModelLoader loader) {
+        this(config, registries, features, updates, scores, deadLetters, verifier, loader, null);
+    }
+
+    /**
+     * @param lifecycle null for a scorer that serves every newer update (no gate)
+     */
+    public ScoreJob(
+            ScoreJobConfig config,
+            RegistryClientFactory registries,
+            Source<RawRecord, ?, ?> features,
+            Source<RawRecord, ?, ?> updates,
+            Sink<Score> scores,
+            Sink<DeadLetter> deadLetters,
+            UpdateVerifier verifier,
+            ModelLoader loader,
+            Lifecycle lifecycle) {
         this.config = config;
+        this.lifecycle = lifecycle;
         this.registries = registries;
         this.features = features;
         this.updates = updates;
@@ -75,7 +110,8 @@ public final class ScoreJob implements StreamingJob {
                 onKafka.scores,
                 onKafka.deadLetters,
                 verifier,
-                loader);
+                loader,
+                onKafka.lifecycle);
     }
 
     public ScoreJobConfig config() {
@@ -102,7 +138,22 @@ public final class ScoreJob implements StreamingJob {
                         "scores-" + config.model()),
                 KafkaConnectors.avroSink(kafka, Topics.DLQ, null, "score-dlq-" + config.model()),
                 verifier,
-                loader);
+                loader,
+                new Lifecycle(
+                        KafkaConnectors.rawSource(kafka, List.of(Topics.MODEL_EVENTS.name())),
+                        KafkaConnectors.avroSink(
+                                kafka,
+                                Topics.MODEL_EVENTS,
+                                ModelEvent::getModel,
+                                "model-events-" + config.model()),
+                        config.shadowTrials()
+                                ? KafkaConnectors.avroSink(
+                                        kafka,
+                                        Topics.shadowScores(config.model()),
+                                        Score::getEventId,
+                                        "shadow-scores-" + config.model())
+                                : null,
+                        kafka.bootstrapServers()));
     }
 
     @Override
@@ -150,8 +201,57 @@ public final class ScoreJob implements StreamingJob {
                         .name("verify model updates")
                         .uid("score-" + model + "-verify")
                         .setParallelism(1);
+        DataStream<ModelUpdate> toScorers = verified;
+        DataStream<ModelEvent> events = null;
+        if (lifecycle != null) {
+            DataStream<RawRecord> control =
+                    env.fromSource(
+                                    lifecycle.events(),
+                                    WatermarkStrategy.noWatermarks(),
+                                    Topics.MODEL_EVENTS.name())
+                            .uid("score-" + model + "-events-source")
+                            .setParallelism(1);
+            SingleOutputStreamOperator<ModelUpdate> gated =
+                    verified.keyBy(u -> model, Types.STRING)
+                            .connect(control.keyBy(r -> model, Types.STRING))
+                            .process(
+                                    new ServingGate(
+                                            model,
+                                            lifecycle.shadowScores() != null,
+                                            lifecycle.bootstrap(),
+                                            config.registryUrl(),
+                                            registries,
+                                            verifier))
+                            .name("lifecycle gate")
+                            .uid("score-" + model + "-gate")
+                            .setParallelism(1);
+            toScorers = gated;
+            events = gated.getSideOutput(ServingGate.EVENTS);
+            if (lifecycle.shadowScores() != null) {
+                String shadowDir =
+                        config.modelStateDir() == null ? null : config.modelStateDir() + "-shadow";
+                // its dead letters are the serving scorer's too, so they are not written twice
+                raw.connect(gated.getSideOutput(ServingGate.SHADOW).broadcast())
+                        .transform(
+                                "shadow score",
+                                TypeInformation.of(Score.class),
+                                new MicroBatchScorer(
+                                                config.registryUrl(),
+                                                registries,
+                                                loader,
+                                                config.maxBatch(),
+                                                config.maxWaitMillis(),
+                                                0,
+                                                shadowDir)
+                                        .withoutServingEvents())
+                        .uid("score-" + model + "-shadow-scorer")
+                        .sinkTo(lifecycle.shadowScores())
+                        .name("scores." + model + ".shadow")
+                        .uid("score-" + model + "-shadow-sink");
+            }
+        }
         SingleOutputStreamOperator<Score> scored =
-                raw.connect(verified.broadcast())
+                raw.connect(toScorers.broadcast())
                         .transform(
                                 "decode and micro-batch score",
                                 TypeInformation.of(Score.class),
@@ -169,5 +269,11 @@ public final class ScoreJob implements StreamingJob {
                 verified.getSideOutput(VerifyModelUpdates.DEAD_LETTERS)
                         .union(scored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
         dead.sinkTo(deadLetters).name("dlq").uid("score-" + model + "-dlq");
+        if (lifecycle != null) {
+            events.union(scored.getSideOutput(MicroBatchScorer.SERVING_EVENTS))
+                    .sinkTo(lifecycle.eventsOut())
+                    .name(Topics.MODEL_EVENTS.name())
+                    .uid("score-" + model + "-events-sink");
+        }
     }
 }

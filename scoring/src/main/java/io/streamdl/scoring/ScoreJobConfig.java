@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param parallelism parallelism of the scorer (the update verification runs as one instance)
  * @param stateDir where checkpoints keep the serving model as a file (one folder per model and
  *     instance inside it), or null to keep it in every checkpoint
+ * @param shadowTrials whether new versions first score in shadow ({@link #SHADOW})
  */
 public record ScoreJobConfig(
         String model,
@@ -30,7 +31,8 @@ public record ScoreJobConfig(
         long maxWaitMillis,
         int maxHeld,
         int parallelism,
-        String stateDir)
+        String stateDir,
+        boolean shadowTrials)
         implements Serializable {
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOption.intRange(
@@ -78,9 +80,41 @@ public record ScoreJobConfig(
                             + " serving model as a file, written once per version; empty: inside"
                             + " every checkpoint (`up` and `demo` use <data-dir>/scorer-state)");
 
+    /**
+     * Which models try each new version in shadow before it serves (read by the pipeline, which
+     * sets {@link #shadowTrials} per model).
+     */
+    public static final ConfigOption<String> SHADOW =
+            ConfigOption.string(
+                    "scoring.shadow",
+                    "none",
+                    "models whose new versions first score in shadow (scores.<model>.shadow) and"
+                            + " serve only once the lifecycle controller promotes them: all, none,"
+                            + " or a comma-separated list");
+
     /** Every key a ScoreJob reads besides the ONNX Runtime session keys. */
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED, STATE_DIR);
+            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED, STATE_DIR, SHADOW);
+
+    /**
+     * Whether {@code model} is in a {@link #SHADOW} value: {@code all}, {@code none} or a
+     * comma-separated list.
+     */
+    public static boolean inList(String value, String model) {
+        String v = value.trim();
+        if (v.equals("all")) {
+            return true;
+        }
+        if (v.equals("none") || v.isEmpty()) {
+            return false;
+        }
+        for (String m : v.split(",")) {
+            if (m.trim().equals(model)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public ScoreJobConfig {
         Objects.requireNonNull(model, "model");
@@ -118,13 +152,16 @@ public record ScoreJobConfig(
                 MAX_WAIT.read(settings),
                 MAX_HELD.read(settings),
                 PARALLELISM.read(settings),
-                STATE_DIR.read(settings));
+                STATE_DIR.read(settings),
+                inList(SHADOW.read(settings), model));
     }
 
     /** {@link #OPTIONS} and the ONNX Runtime session's keys: every {@code scoring.*} key. */
     public static List<ConfigOption<?>> allOptions() {
         return java.util.stream.Stream.concat(
-                        OPTIONS.stream(),
+                        java.util.stream.Stream.concat(
+                                OPTIONS.stream(),
+                                io.streamdl.scoring.lifecycle.LifecycleSettings.OPTIONS.stream()),
                         io.streamdl.models.inference.OnnxRuntimeBackend.Config.OPTIONS.stream())
                 .toList();
     }

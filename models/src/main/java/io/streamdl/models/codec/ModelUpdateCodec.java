@@ -212,9 +212,54 @@ public final class ModelUpdateCodec {
                 .setParams(ByteBuffer.wrap(paramBytes))
                 .setSha256(sha)
                 .setSignature(signer == null ? null : signer.sign(sha))
+                .setSignerKeyId(signer == null ? null : signer.keyId())
                 .setMetrics(new HashMap<>(metrics))
                 .setCreatedTs(clock.millis())
                 .build();
+    }
+
+    /**
+     * A copy of {@code source}'s network (its architecture, format and blobs, unchanged) as a new
+     * version: re-checksummed, signed with this codec's key and stamped now. A rollback publishes
+     * one, so version numbers only grow while the weights go back.
+     *
+     * @param parentVersion the version the copy descends from (for a rollback, the rolled-back-to
+     *     version)
+     */
+    public ModelUpdate copyAs(
+            ModelUpdate source, long version, Long parentVersion, Map<String, Double> metrics) {
+        byte[] params = bytes(source.getParams());
+        byte[] onnx = source.getOnnx() == null ? null : bytes(source.getOnnx());
+        String sha =
+                ModelUpdateDigest.sha256Hex(
+                        source.getModel(),
+                        version,
+                        parentVersion,
+                        source.getArchitecture(),
+                        source.getFormat(),
+                        params,
+                        onnx);
+        return ModelUpdate.newBuilder(source)
+                .setVersion(version)
+                .setParentVersion(parentVersion)
+                .setSha256(sha)
+                .setSignature(signer == null ? null : signer.sign(sha))
+                .setSignerKeyId(signer == null ? null : signer.keyId())
+                .setMetrics(new HashMap<>(metrics))
+                .setCreatedTs(clock.millis())
+                .build();
+    }
+
+    /** Whether this codec signs what it writes. */
+    public boolean signs() {
+        return signer != null;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer view = buffer.duplicate();
+        byte[] out = new byte[view.remaining()];
+        view.get(out);
+        return out;
     }
 
     /**

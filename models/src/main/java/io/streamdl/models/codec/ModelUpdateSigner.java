@@ -25,6 +25,7 @@ public final class ModelUpdateSigner {
     private static final HexFormat HEX = HexFormat.of();
 
     private final SecretKeySpec key;
+    private final String keyId;
 
     /**
      * @param key the shared secret; copied
@@ -35,6 +36,25 @@ public final class ModelUpdateSigner {
             throw new IllegalArgumentException("an HMAC-SHA256 key must not be null or empty");
         }
         this.key = new SecretKeySpec(key, ALGORITHM);
+        this.keyId = keyId(key);
+    }
+
+    /**
+     * A public name for a key: the first 16 hex digits of the SHA-256 of the key's bytes. It tells
+     * which key signed an update without revealing the key.
+     */
+    public static String keyId(byte[] key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
+            return HEX.formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM cannot compute SHA-256", e);
+        }
+    }
+
+    /** This signer's {@link #keyId(byte[])}. */
+    public String keyId() {
+        return keyId;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.streamdl.ops.config.Durations;
 import io.streamdl.ops.config.PipelineOptions;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.LifecycleJobs;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
@@ -13,6 +14,7 @@ import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
+import io.streamdl.scoring.lifecycle.LifecycleController;
 import io.streamdl.scoring.recs.ItemEmbedderApp;
 import io.streamdl.scoring.recs.RecommenderApp;
 import java.io.IOException;
@@ -47,6 +49,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             IngestCommand.class,
             LoadCommand.class,
+            ModelsCommand.class,
             PipelineCli.Bench.class
         },
         footer = {
@@ -153,6 +156,7 @@ public final class PipelineCli {
             AtomicReference<ItemEmbedderApp> embedder = new AtomicReference<>();
             AtomicReference<DashboardAggregatesApp> dashboard = new AtomicReference<>();
             AtomicReference<LivePage> page = new AtomicReference<>();
+            AtomicReference<LifecycleController> lifecycle = new AtomicReference<>();
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(
@@ -163,6 +167,13 @@ public final class PipelineCli {
                                                 page.get().close();
                                             } catch (Exception e) {
                                                 out.println("live page: " + e);
+                                            }
+                                        }
+                                        if (lifecycle.get() != null) {
+                                            try {
+                                                lifecycle.get().close();
+                                            } catch (InterruptedException e) {
+                                                Thread.currentThread().interrupt();
                                             }
                                         }
                                         // the Streams app first: it needs the broker to leave
@@ -205,6 +216,16 @@ public final class PipelineCli {
                     "DashboardAggregates (scores.*, dlq -> dashboard.metrics, windows "
                             + dashboard.get().config().windowsMillis()
                             + " ms)");
+            lifecycle.set(LifecycleJobs.start(platform, pipelineJobs));
+            if (lifecycle.get() != null) {
+                out.printf(
+                        "  %-16s %s%n",
+                        "Lifecycle",
+                        "controller (shadow trials of "
+                                + LifecycleJobs.shadowModels(
+                                        PipelineJobs.catalogue(config), pipelineJobs.settings())
+                                + " -> models.events)");
+            }
             pipelineJobs.startItemEmbedder().ifPresent(embedder::set);
             pipelineJobs.startRecommender().ifPresent(recommender::set);
             if (recommender.get() != null) {
@@ -437,6 +458,11 @@ public final class PipelineCli {
                         // ConfigException included: one line naming the key
                         commandLine.getErr().println("error: " + e.getMessage());
                         return 2;
+                    }
+                    if (e instanceof IllegalStateException) {
+                        // a Kafka or registry call that failed: the message says which
+                        commandLine.getErr().println("error: " + e.getMessage());
+                        return 1;
                     }
                     throw e;
                 });

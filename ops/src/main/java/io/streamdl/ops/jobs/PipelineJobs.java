@@ -300,6 +300,11 @@ public final class PipelineJobs {
                 io.streamdl.schemas.serde.RegistryClientFactory.rest());
     }
 
+    /** The job settings with the pipeline's defaults, as every job reads them. */
+    public Map<String, String> settings() {
+        return jobSettings();
+    }
+
     public byte[] hmacKey() {
         return jobSettings().get(HMAC_KEY).getBytes(StandardCharsets.UTF_8);
     }
@@ -384,6 +389,7 @@ public final class PipelineJobs {
         for (ModelCatalogue.Entry entry : catalogue.enabled()) {
             topics.add(Topics.models(entry.name()));
             topics.add(Topics.scores(entry.name()));
+            topics.add(Topics.shadowScores(entry.name()));
             if (servedByRecommender(entry)) {
                 // the recommender writes the training examples of its model
                 topics.add(Topics.features(entry.encoder()));

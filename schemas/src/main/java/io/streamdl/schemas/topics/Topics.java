@@ -7,6 +7,7 @@ import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.Interaction;
 import io.streamdl.schemas.avro.ItemEmbedding;
 import io.streamdl.schemas.avro.Label;
+import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.Recommendation;
@@ -82,6 +83,17 @@ public final class Topics {
                     STREAM_CONFIG,
                     "every rejected input, with its reason");
 
+    /**
+     * The model lifecycle's record: versions serving, pins, rollbacks, imports, promotions and
+     * refusals, keyed by model.
+     */
+    public static final TopicSpec<ModelEvent> MODEL_EVENTS =
+            new TopicSpec<>(
+                    "models.events",
+                    ModelEvent.class,
+                    STREAM_CONFIG,
+                    "model lifecycle decisions, with the numbers behind each");
+
     private Topics() {}
 
     public static TopicSpec<Features> features(String encoder) {
@@ -111,6 +123,15 @@ public final class Topics {
                 "scores of model " + model);
     }
 
+    /** The scores of a candidate version in shadow: the served version is unchanged. */
+    public static TopicSpec<Score> shadowScores(String model) {
+        return new TopicSpec<>(
+                "scores." + checkName(model) + ".shadow",
+                Score.class,
+                STREAM_CONFIG,
+                "scores of model " + model + "'s candidate in shadow");
+    }
+
     /** Every topic the default pipeline uses. */
     public static List<TopicSpec<?>> all() {
         List<TopicSpec<?>> all = new ArrayList<>(List.of(EVENTS_RAW, EVENTS_LABELS));
@@ -118,6 +139,7 @@ public final class Topics {
         all.add(features(RECS_FEATURES));
         MODELS.forEach(m -> all.add(models(m)));
         MODELS.forEach(m -> all.add(scores(m)));
+        MODELS.forEach(m -> all.add(shadowScores(m)));
         all.addAll(
                 List.of(
                         INTERACTIONS,
@@ -125,6 +147,7 @@ public final class Topics {
                         ITEMS_EMBEDDINGS,
                         ANOMALIES,
                         DASHBOARD_METRICS,
+                        MODEL_EVENTS,
                         DLQ));
         return List.copyOf(all);
     }
