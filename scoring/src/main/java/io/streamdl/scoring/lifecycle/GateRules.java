@@ -77,12 +77,16 @@ public final class GateRules {
         if (v <= served) {
             return;
         }
-        if (wanted != null && (wanted == v || (wanted == NEWEST && pinned == null))) {
+        if (wanted != null && wanted == v) {
+            // a pin or a promotion asked for this version
             wanted = null;
-            if (pinned == null || pinned == v) {
-                route(update, out);
-                return;
-            }
+            serve(update, out);
+            return;
+        }
+        if (wanted != null && wanted == NEWEST && pinned == null) {
+            wanted = null;
+            route(update, out);
+            return;
         }
         if (pinned != null) {
             if (pinned == v) {
