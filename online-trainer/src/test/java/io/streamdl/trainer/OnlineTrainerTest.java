@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.codec.ParamsCodec;
 import io.streamdl.models.codec.VerifiedModel;
+import io.streamdl.models.onnx.OnnxExporter;
+import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ImportedParams;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.ModelUpdate;
@@ -492,5 +496,35 @@ class OnlineTrainerTest {
             assertThat(coldOut.versions()).containsExactly(3L);
             assertThat(coldOut.updates.get(0).getParentVersion()).isNull();
         }
+    }
+
+    @Test
+    void anImportedModelIsOnlyServedSoATrainerNeitherWarmStartsFromItNorTrainsIt() {
+        ModelSpec imported =
+                new ModelSpec(
+                        ModelSpec.CURRENT_SPEC_VERSION,
+                        TINY.name(),
+                        ArchitectureKind.IMPORTED,
+                        TINY.inputs(),
+                        TINY.outputSize(),
+                        TINY.labels(),
+                        new ImportedParams(List.of("input"), ModelSpec.OUTPUT_NAME),
+                        0L,
+                        1e-3);
+        // a graph with TINY's interface, as if trained elsewhere and brought in
+        byte[] onnx = OnnxExporter.export(Architectures.build(TINY), TINY);
+        ModelUpdate newest = CODEC.encodeImported(imported, onnx, 5, null, Map.of());
+        TrainerSettings s = settings();
+
+        try (OnlineTrainer warm = OnlineTrainer.warmStart(TINY, s, CODEC, newest);
+                OnlineTrainer initial = OnlineTrainer.fresh(TINY, s, CODEC)) {
+            assertThat(warm.version()).as("numbers its versions after it").isEqualTo(5);
+            assertThat(warm.parentVersion()).isNull();
+            assertThat(warm.params()).isEqualTo(initial.params());
+        }
+        assertThatThrownBy(() -> OnlineTrainer.fresh(imported, s, CODEC))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model 'tiny' is an imported ONNX model")
+                .hasMessageContaining("no DL4J network to build, train or score with");
     }
 }

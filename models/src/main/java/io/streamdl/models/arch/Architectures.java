@@ -86,8 +86,29 @@ public final class Architectures {
         return n;
     }
 
-    /** The network configuration for {@code spec}. */
+    /**
+     * Refuses a spec this class has no network for: an {@link ArchitectureKind#IMPORTED} model,
+     * whose ONNX graph is served as is and has no DL4J layers or parameters.
+     *
+     * @throws IllegalArgumentException saying so
+     */
+    public static void requireBuildable(ModelSpec spec) {
+        if (spec.kind() == ArchitectureKind.IMPORTED) {
+            throw new IllegalArgumentException(
+                    "model '"
+                            + spec.name()
+                            + "' is an imported ONNX model (kind IMPORTED): it is served as is with"
+                            + " ONNX Runtime and has no DL4J network to build, train or score with");
+        }
+    }
+
+    /**
+     * The network configuration for {@code spec}.
+     *
+     * @throws IllegalArgumentException for an imported spec (see {@link #requireBuildable})
+     */
     public static ComputationGraphConfiguration configuration(ModelSpec spec) {
+        requireBuildable(spec);
         if (spec.specVersion() != 1) {
             throw new IllegalArgumentException(
                     "no builder for specVersion " + spec.specVersion() + " of " + spec.kind());
@@ -112,6 +133,7 @@ public final class Architectures {
             case FORECASTER -> forecaster(g, spec, (ForecasterParams) spec.params());
             case RECS -> recs(g, spec, (RecsParams) spec.params());
             case NEXT_ITEM -> nextItem(g, spec, (NextItemParams) spec.params());
+            case IMPORTED -> throw new AssertionError("refused by requireBuildable");
         }
         return g.setOutputs(ModelSpec.OUTPUT_NAME).build();
     }
@@ -122,6 +144,7 @@ public final class Architectures {
      * setInputTypes} overrides an embedding layer's {@code nIn} with that size.
      */
     public static InputType[] inputTypes(ModelSpec spec) {
+        requireBuildable(spec);
         return switch (spec.kind()) {
             case IMAGE_CNN -> {
                 TensorSpec in = spec.input("input");
@@ -150,12 +173,14 @@ public final class Architectures {
                     InputType.feedForward(p.numUsers()), InputType.feedForward(p.numItems())
                 };
             }
+            case IMPORTED -> throw new AssertionError("refused by requireBuildable");
         };
     }
 
     /** How the spec input called {@code inputName} maps onto the network's input. */
     public static InputLayout inputLayout(ModelSpec spec, String inputName) {
         spec.input(inputName);
+        requireBuildable(spec);
         return switch (spec.kind()) {
             case IMAGE_CNN, RECS, NEXT_ITEM -> InputLayout.AS_IS;
             case AUDIO_LSTM -> InputLayout.TIME_MAJOR_TO_NCW;
@@ -163,6 +188,7 @@ public final class Architectures {
             case TEXT_TRANSFORMER ->
                     inputName.equals("mask") ? InputLayout.MASK : InputLayout.AS_IS;
             case FORECASTER -> inputName.equals("mask") ? InputLayout.MASK : InputLayout.FLATTEN;
+            case IMPORTED -> throw new AssertionError("refused by requireBuildable");
         };
     }
 

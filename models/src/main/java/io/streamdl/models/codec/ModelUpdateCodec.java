@@ -3,6 +3,7 @@ package io.streamdl.models.codec;
 import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.codec.ModelUpdateRejected.Reason;
 import io.streamdl.models.onnx.OnnxExporter;
+import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.config.ConfigOption;
@@ -22,6 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * encoding of model name, version, parent version, architecture spec, format, parameters and ONNX
  * bytes (so none can be swapped for another's; see {@link ModelUpdateDigest}), and an HMAC-SHA256
  * of that checksum's lowercase hex text under a configured key (see {@link ModelUpdateSigner}).
+ * Format {@value #FORMAT_ONNX} ({@link #encodeImported}) carries an ONNX model trained elsewhere
+ * with no parameters and a spec of kind {@code IMPORTED}, under the same checksum and signature:
+ * scorers serve it, but it is never unpacked into a network or trained ({@link #isServeOnly}).
  *
  * <p>{@link #verify} checks an update without building a DL4J network, which is all a consumer
  * serving the ONNX bytes needs; {@link #decode} verifies and then {@link #unpack}s it into a
@@ -30,14 +34,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * missing signature (unless unsigned updates are allowed) or a wrong one; a spec this build cannot
  * read, or one naming another model, or (with an expected spec) another interface; parameters or
  * ONNX inputs/outputs of the wrong shape; NaN or infinite weights; missing or unparsable ONNX
- * bytes. Signatures and checksums are compared in constant time. The details are {@link
- * ModelUpdateVerifier}'s.
+ * bytes; and {@link #unpack} refuses a serve-only update. Signatures and checksums are compared in
+ * constant time. The details are {@link ModelUpdateVerifier}'s.
  *
  * <p>Thread-safe.
  */
 public final class ModelUpdateCodec {
     /** DL4J parameters plus the ONNX export. */
     public static final String FORMAT = "dl4j-params+onnx";
+
+    /**
+     * An ONNX model trained elsewhere, without DL4J parameters: served, never fine-tuned (see
+     * {@link #isServeOnly}).
+     */
+    public static final String FORMAT_ONNX = "onnx";
 
     /**
      * Signing and verification settings.
@@ -192,6 +202,60 @@ public final class ModelUpdateCodec {
         ModelUpdateVerifier.requireFinite(
                 spec, version, ParamsCodec.toFloats(ByteBuffer.wrap(paramBytes)));
         byte[] onnx = OnnxExporter.export(network, spec);
+        return signed(spec, version, parentVersion, FORMAT, paramBytes, onnx, metrics);
+    }
+
+    /**
+     * Packs an ONNX model trained elsewhere as a signed update of format {@value #FORMAT_ONNX}: the
+     * ONNX bytes as given, no parameters. Such an update is served, never fine-tuned. {@code
+     * io.streamdl.models.onnx.OnnxImport} builds {@code spec} from the graph and checks it first.
+     *
+     * @param spec a spec of kind {@code IMPORTED} naming the graph's inputs and output
+     * @param parentVersion the version this one replaces, or null
+     * @throws ModelUpdateRejected with {@link Reason#SPEC_MISMATCH} for another kind of spec, or
+     *     the reason {@link #verify} would refuse the ONNX bytes with: such updates are never
+     *     published
+     */
+    public ModelUpdate encodeImported(
+            ModelSpec spec,
+            byte[] onnx,
+            long version,
+            Long parentVersion,
+            Map<String, Double> metrics) {
+        if (spec.kind() != ArchitectureKind.IMPORTED) {
+            throw new ModelUpdateRejected(
+                    Reason.SPEC_MISMATCH,
+                    spec.name(),
+                    version,
+                    "format '"
+                            + FORMAT_ONNX
+                            + "' needs a spec of kind IMPORTED, got "
+                            + spec.kind());
+        }
+        byte[] copy = onnx.clone();
+        ModelUpdate update =
+                signed(spec, version, parentVersion, FORMAT_ONNX, new byte[0], copy, metrics);
+        ModelUpdateVerifier.checkOnnx(update, spec, copy);
+        return update;
+    }
+
+    /**
+     * Whether {@code update} is of format {@value #FORMAT_ONNX}: a model trained elsewhere that is
+     * served but cannot be unpacked into a DL4J network, trained or scored with DL4J. Says nothing
+     * about whether it verifies.
+     */
+    public static boolean isServeOnly(ModelUpdate update) {
+        return FORMAT_ONNX.equals(update.getFormat());
+    }
+
+    private ModelUpdate signed(
+            ModelSpec spec,
+            long version,
+            Long parentVersion,
+            String format,
+            byte[] paramBytes,
+            byte[] onnx,
+            Map<String, Double> metrics) {
         String architecture = spec.toJson();
         String sha =
                 ModelUpdateDigest.sha256Hex(
@@ -199,7 +263,7 @@ public final class ModelUpdateCodec {
                         version,
                         parentVersion,
                         architecture,
-                        FORMAT,
+                        format,
                         paramBytes,
                         onnx);
         return ModelUpdate.newBuilder()
@@ -207,7 +271,7 @@ public final class ModelUpdateCodec {
                 .setVersion(version)
                 .setParentVersion(parentVersion)
                 .setArchitecture(architecture)
-                .setFormat(FORMAT)
+                .setFormat(format)
                 .setOnnx(ByteBuffer.wrap(onnx))
                 .setParams(ByteBuffer.wrap(paramBytes))
                 .setSha256(sha)
@@ -281,8 +345,23 @@ public final class ModelUpdateCodec {
         return verifier.verify(update, expected);
     }
 
-    /** Builds the DL4J network of a verified update and loads its parameters into it. */
+    /**
+     * Builds the DL4J network of a verified update and loads its parameters into it.
+     *
+     * @throws ModelUpdateRejected with {@link Reason#SERVE_ONLY} for an imported ONNX model, which
+     *     has no DL4J network
+     */
     public VerifiedModel unpack(VerifiedUpdate verified) {
+        if (verified.isServeOnly()) {
+            throw new ModelUpdateRejected(
+                    Reason.SERVE_ONLY,
+                    verified.spec().name(),
+                    verified.version(),
+                    "an imported ONNX model (format '"
+                            + FORMAT_ONNX
+                            + "') is served as is: it has no DL4J parameters to build a network"
+                            + " from, so it cannot be trained or scored with DL4J");
+        }
         ComputationGraph network = Architectures.build(verified.spec());
         network.setParams(ParamsCodec.toRowVector(verified.paramsView()));
         return new VerifiedModel(verified, network);

@@ -25,7 +25,12 @@ public class ModelUpdateRejected extends RuntimeException {
         /** A weight is NaN or infinite. */
         NON_FINITE_WEIGHTS,
         /** The ONNX bytes are missing or cannot be parsed. */
-        CORRUPT_ONNX
+        CORRUPT_ONNX,
+        /**
+         * The update is an imported ONNX model, served only: it has no DL4J network to build, train
+         * or score with.
+         */
+        SERVE_ONLY
     }
 
     private final Reason reason;

@@ -4,29 +4,31 @@ import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.codec.ModelUpdateRejected.Reason;
 import io.streamdl.models.onnx.OnnxExporter;
 import io.streamdl.models.onnx.OnnxModelInfo;
-import io.streamdl.models.spec.DType;
+import io.streamdl.models.onnx.OnnxPorts;
+import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.InvalidSpecException;
 import io.streamdl.models.spec.ModelSpec;
-import io.streamdl.models.spec.TensorSpec;
 import io.streamdl.schemas.avro.ModelUpdate;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Checks a {@code ModelUpdate} of format {@value ModelUpdateCodec#FORMAT} without building a DL4J
- * network, so that a consumer serving the ONNX bytes pays neither the time nor the memory of one.
+ * Checks a {@code ModelUpdate} of format {@value ModelUpdateCodec#FORMAT} (trained here) or {@value
+ * ModelUpdateCodec#FORMAT_ONNX} (an ONNX model trained elsewhere, served only) without building a
+ * DL4J network, so that a consumer serving the ONNX bytes pays neither the time nor the memory of
+ * one.
  *
  * <p>{@link #verify} refuses, with a {@link ModelUpdateRejected} and its {@link Reason}, in this
  * order: an unknown format; missing ONNX bytes; a wrong or malformed checksum ({@link
  * ModelUpdateDigest}); a missing signature (unless unsigned updates are allowed) or a wrong or
  * malformed one ({@link ModelUpdateSigner}); a spec this build cannot read, or one naming another
- * model, or (with an expected spec) another interface; a parameter count other than the spec's
- * (computed from the network configuration, not from a network); NaN or infinite weights, named by
- * layer and parameter; ONNX bytes that do not parse, were exported for another spec, have inputs or
- * outputs of other shapes than the spec's, or hold non-finite initializers. Checksums and
- * signatures are compared in constant time.
+ * model, or (with an expected spec) another interface; a spec of kind {@code IMPORTED} in the DL4J
+ * format or of another kind in the ONNX-only format; a parameter count other than the spec's
+ * (computed from the network configuration, not from a network; none at all in the ONNX-only
+ * format); NaN or infinite weights, named by layer and parameter; ONNX bytes that do not parse,
+ * were exported here for another spec, have inputs or an output of other types or shapes than the
+ * spec's (named by the graph's own names, which an imported spec records), or hold non-finite
+ * initializers. Checksums and signatures are compared in constant time.
  *
  * <p>Thread-safe.
  */
@@ -61,7 +63,8 @@ public final class ModelUpdateVerifier {
     public VerifiedUpdate verify(ModelUpdate update, ModelSpec expected) {
         String model = String.valueOf(update.getModel());
         long version = update.getVersion();
-        if (!ModelUpdateCodec.FORMAT.equals(update.getFormat())) {
+        boolean serveOnly = ModelUpdateCodec.FORMAT_ONNX.equals(update.getFormat());
+        if (!serveOnly && !ModelUpdateCodec.FORMAT.equals(update.getFormat())) {
             throw reject(
                     Reason.UNSUPPORTED_FORMAT,
                     update,
@@ -69,13 +72,15 @@ public final class ModelUpdateVerifier {
                             + update.getFormat()
                             + "', this codec reads '"
                             + ModelUpdateCodec.FORMAT
+                            + "' and '"
+                            + ModelUpdateCodec.FORMAT_ONNX
                             + "'");
         }
         if (update.getOnnx() == null) {
             throw reject(
                     Reason.CORRUPT_ONNX,
                     update,
-                    "format " + ModelUpdateCodec.FORMAT + " but no ONNX bytes");
+                    "format " + update.getFormat() + " but no ONNX bytes");
         }
         byte[] params = ModelUpdateDigest.bytes(update.getParams());
         byte[] onnx = ModelUpdateDigest.bytes(update.getOnnx());
@@ -98,18 +103,8 @@ public final class ModelUpdateVerifier {
         boolean signed = verifySignature(update, sha);
 
         ModelSpec spec = checkSpec(update, model, expected);
-        long expectedParams = Architectures.parameterCount(spec);
-        if (params.length % 4 != 0 || params.length / 4 != expectedParams) {
-            throw reject(
-                    Reason.SHAPE_MISMATCH,
-                    update,
-                    params.length
-                            + " parameter bytes, spec implies "
-                            + expectedParams
-                            + " float32 values");
-        }
-        float[] values = ParamsCodec.toFloats(ByteBuffer.wrap(params));
-        requireFinite(spec, version, values);
+        float[] values =
+                serveOnly ? checkNoParams(update, spec, params) : checkParams(update, spec, params);
         checkOnnx(update, spec, onnx);
         return new VerifiedUpdate(
                 spec,
@@ -121,6 +116,57 @@ public final class ModelUpdateVerifier {
                 update.getCreatedTs(),
                 sha,
                 signed);
+    }
+
+    private static float[] checkParams(ModelUpdate update, ModelSpec spec, byte[] params) {
+        if (spec.kind() == ArchitectureKind.IMPORTED) {
+            throw reject(
+                    Reason.SPEC_MISMATCH,
+                    update,
+                    "a spec of kind IMPORTED comes only in format '"
+                            + ModelUpdateCodec.FORMAT_ONNX
+                            + "', not '"
+                            + ModelUpdateCodec.FORMAT
+                            + "'");
+        }
+        long expectedParams = Architectures.parameterCount(spec);
+        if (params.length % 4 != 0 || params.length / 4 != expectedParams) {
+            throw reject(
+                    Reason.SHAPE_MISMATCH,
+                    update,
+                    params.length
+                            + " parameter bytes, spec implies "
+                            + expectedParams
+                            + " float32 values");
+        }
+        float[] values = ParamsCodec.toFloats(ByteBuffer.wrap(params));
+        requireFinite(spec, update.getVersion(), values);
+        return values;
+    }
+
+    /** A serve-only update: an imported spec and no DL4J parameters. */
+    private static float[] checkNoParams(ModelUpdate update, ModelSpec spec, byte[] params) {
+        if (spec.kind() != ArchitectureKind.IMPORTED) {
+            throw reject(
+                    Reason.SPEC_MISMATCH,
+                    update,
+                    "format '"
+                            + ModelUpdateCodec.FORMAT_ONNX
+                            + "' carries a model trained elsewhere and needs a spec of kind"
+                            + " IMPORTED, got "
+                            + spec.kind());
+        }
+        if (params.length != 0) {
+            throw reject(
+                    Reason.SHAPE_MISMATCH,
+                    update,
+                    "format '"
+                            + ModelUpdateCodec.FORMAT_ONNX
+                            + "' carries no parameters, got "
+                            + params.length
+                            + " bytes");
+        }
+        return new float[0];
     }
 
     /**
@@ -211,7 +257,11 @@ public final class ModelUpdateVerifier {
         return spec;
     }
 
-    private static void checkOnnx(ModelUpdate update, ModelSpec spec, byte[] onnx) {
+    /**
+     * Refuses ONNX bytes that do not parse, were exported for another spec, have inputs or an
+     * output other than the spec's, or hold non-finite initializers.
+     */
+    static void checkOnnx(ModelUpdate update, ModelSpec spec, byte[] onnx) {
         OnnxModelInfo info;
         try {
             info = OnnxModelInfo.parse(onnx);
@@ -220,39 +270,24 @@ public final class ModelUpdateVerifier {
                     Reason.CORRUPT_ONNX, update.getModel(), update.getVersion(), e.getMessage(), e);
         }
         String embedded = info.metadata().get(OnnxExporter.METADATA_SPEC);
-        if (embedded != null && !embedded.equals(update.getArchitecture())) {
+        // an imported graph's metadata is its maker's, even if that was an exporter like ours
+        boolean exported = spec.kind() != ArchitectureKind.IMPORTED;
+        if (exported && embedded != null && !embedded.equals(update.getArchitecture())) {
             throw reject(
                     Reason.SPEC_MISMATCH,
                     update,
                     "the ONNX model was exported for another spec: " + embedded);
         }
-        List<OnnxModelInfo.Port> expectedInputs = new ArrayList<>();
-        for (TensorSpec in : spec.inputs()) {
-            List<Long> dims = new ArrayList<>();
-            dims.add(-1L);
-            in.shape().forEach(d -> dims.add((long) d));
-            expectedInputs.add(
-                    new OnnxModelInfo.Port(in.name(), in.dtype() == DType.INT32 ? 6 : 1, dims));
-        }
-        if (!info.inputs().equals(expectedInputs)) {
-            throw reject(
-                    Reason.SHAPE_MISMATCH,
-                    update,
-                    "ONNX inputs " + info.inputs() + ", spec implies " + expectedInputs);
-        }
-        OnnxModelInfo.Port output =
-                info.outputs().stream()
-                        .filter(p -> p.name().equals(ModelSpec.OUTPUT_NAME))
-                        .findFirst()
-                        .orElse(null);
-        OnnxModelInfo.Port expectedOutput =
-                new OnnxModelInfo.Port(
-                        ModelSpec.OUTPUT_NAME, 1, List.of(-1L, (long) spec.outputSize()));
-        if (!expectedOutput.equals(output)) {
-            throw reject(
-                    Reason.SHAPE_MISMATCH,
-                    update,
-                    "ONNX outputs " + info.outputs() + ", spec implies " + expectedOutput);
+        String mismatch =
+                OnnxPorts.mismatch(
+                        info,
+                        spec.inputs(),
+                        OnnxPorts.of(spec),
+                        spec.outputSize(),
+                        "the spec",
+                        "the spec needs");
+        if (mismatch != null) {
+            throw reject(Reason.SHAPE_MISMATCH, update, mismatch);
         }
         if (info.firstNonFinite() != null) {
             throw reject(

@@ -1,6 +1,7 @@
 package io.streamdl.models.codec;
 
 import io.streamdl.models.inference.OnnxRuntimeBackend;
+import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.ModelSpec;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -55,7 +56,18 @@ public final class VerifiedUpdate {
         return parentVersion == null ? OptionalLong.empty() : OptionalLong.of(parentVersion);
     }
 
-    /** A copy of the parameters, finite and as many as the spec implies, in DL4J's flat order. */
+    /**
+     * Whether this is an ONNX model trained elsewhere ({@link ModelUpdateCodec#FORMAT_ONNX}):
+     * served with ONNX Runtime, with no parameters, never unpacked into a DL4J network.
+     */
+    public boolean isServeOnly() {
+        return spec.kind() == ArchitectureKind.IMPORTED;
+    }
+
+    /**
+     * A copy of the parameters, finite and as many as the spec implies, in DL4J's flat order; none
+     * for a {@linkplain #isServeOnly serve-only} model.
+     */
     public float[] params() {
         return params.clone();
     }

@@ -1,5 +1,6 @@
 package io.streamdl.models.inference;
 
+import io.streamdl.models.arch.Architectures;
 import io.streamdl.models.spec.ModelSpec;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -18,8 +19,14 @@ public final class Dl4jBackend implements InferenceBackend {
         this.graph = graph;
     }
 
-    /** A backend scoring with a copy of {@code graph}, which must be built from {@code spec}. */
+    /**
+     * A backend scoring with a copy of {@code graph}, which must be built from {@code spec}.
+     *
+     * @throws IllegalArgumentException if {@code spec} is an imported ONNX model, which has no DL4J
+     *     network (see {@link Architectures#requireBuildable})
+     */
     public static Dl4jBackend create(ModelSpec spec, ComputationGraph graph) {
+        Architectures.requireBuildable(spec);
         return new Dl4jBackend(spec, graph.clone());
     }
 

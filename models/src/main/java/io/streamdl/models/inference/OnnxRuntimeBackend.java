@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.streamdl.models.onnx.OnnxPorts;
 import io.streamdl.models.spec.DType;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.models.spec.TensorSpec;
@@ -23,12 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores with ONNX Runtime from the bytes {@code OnnxExporter} wrote. One process-wide {@link
- * OrtEnvironment} is shared by all sessions. By default a session uses one intra-op thread, so a
- * Flink task manager runs one scoring thread per slot instead of every session fighting for all
- * cores. On {@code cuda:<n>} it asks for the CUDA execution provider and, when this build lacks it
- * or no GPU is usable, logs a warning and scores on the CPU ({@link #fallbackReason()} says why).
- * Thread-safe: ONNX Runtime sessions may run concurrently.
+ * Scores with ONNX Runtime from the bytes {@code OnnxExporter} wrote, or from an imported model's,
+ * feeding the graph inputs and reading the graph output its spec names ({@link OnnxPorts#of}); a
+ * batch is keyed by the spec's input names either way. One process-wide {@link OrtEnvironment} is
+ * shared by all sessions. By default a session uses one intra-op thread, so a Flink task manager
+ * runs one scoring thread per slot instead of every session fighting for all cores. On {@code
+ * cuda:<n>} it asks for the CUDA execution provider and, when this build lacks it or no GPU is
+ * usable, logs a warning and scores on the CPU ({@link #fallbackReason()} says why). Thread-safe:
+ * ONNX Runtime sessions may run concurrently.
  */
 public final class OnnxRuntimeBackend implements InferenceBackend {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeBackend.class);
@@ -100,6 +103,7 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
     private static final ConcurrentMap<Integer, String> CUDA_FAILURES = new ConcurrentHashMap<>();
 
     private final ModelSpec spec;
+    private final OnnxPorts.Binding names;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String provider;
@@ -114,6 +118,7 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
             String fallbackReason,
             Config config) {
         this.spec = spec;
+        this.names = OnnxPorts.of(spec);
         this.env = env;
         this.session = session;
         this.provider = provider;
@@ -191,12 +196,18 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         return Optional.ofNullable(fallbackReason);
     }
 
+    /**
+     * The model's output: graph output {@value ModelSpec#OUTPUT_NAME}, or the one an imported
+     * model's spec names.
+     */
     @Override
     public Tensor infer(Batch batch) {
-        return run(batch, Set.of(ModelSpec.OUTPUT_NAME)).get(ModelSpec.OUTPUT_NAME);
+        return run(batch, Set.of(names.graphOutput())).get(names.graphOutput());
     }
 
-    /** Runs the model and returns every graph output by name; for tests and diagnostics. */
+    /**
+     * Runs the model and returns every graph output by the graph's name; for tests and diagnostics.
+     */
     public Map<String, Tensor> inferAll(Batch batch) {
         return run(batch, Set.copyOf(session.getOutputNames()));
     }
@@ -205,10 +216,11 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
         batch.requireMatches(spec);
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
-            for (TensorSpec in : spec.inputs()) {
+            for (int i = 0; i < spec.inputs().size(); i++) {
+                TensorSpec in = spec.inputs().get(i);
                 Tensor t = batch.tensor(in.name());
                 inputs.put(
-                        in.name(),
+                        names.graphInputs().get(i),
                         in.dtype() == DType.FLOAT32
                                 ? OnnxTensor.createTensor(
                                         env, FloatBuffer.wrap(t.floatData()), t.shape())

@@ -49,7 +49,8 @@ public record OnnxModelInfo(
             throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
         }
         if (!proto.hasGraph() || proto.getGraph().getNodeCount() == 0) {
-            throw new IllegalArgumentException("ONNX model has no graph");
+            throw new IllegalArgumentException(
+                    "not an ONNX model: it has no graph, or an empty one");
         }
         Onnx.GraphProto graph = proto.getGraph();
         Map<String, String> metadata = new LinkedHashMap<>();

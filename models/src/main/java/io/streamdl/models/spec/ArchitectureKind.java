@@ -1,8 +1,9 @@
 package io.streamdl.models.spec;
 
 /**
- * The families of networks this module can build, export and score. The name is stable: it is
- * written into every spec JSON and therefore into every {@code ModelUpdate}.
+ * The families of networks this module can build, export and score, and {@link #IMPORTED} for a
+ * model trained elsewhere that is only served. The name is stable: it is written into every spec
+ * JSON and therefore into every {@code ModelUpdate}.
  */
 public enum ArchitectureKind {
     /** A LeNet-style convolutional classifier over NCHW images. */
@@ -24,5 +25,10 @@ public enum ArchitectureKind {
      * A next-item recommender: a user tower over a content-embedding profile, softmax over the
      * catalogue's items.
      */
-    NEXT_ITEM
+    NEXT_ITEM,
+    /**
+     * An ONNX model trained elsewhere and imported as is ({@code OnnxImport}): ONNX Runtime serves
+     * it, but it has no DL4J network, so it is never built, trained or scored with DL4J.
+     */
+    IMPORTED
 }

@@ -13,7 +13,8 @@ public sealed interface ArchitectureParams
                 AutoencoderParams,
                 ForecasterParams,
                 RecsParams,
-                NextItemParams {
+                NextItemParams,
+                ImportedParams {
 
     /** The kind these parameters describe. */
     ArchitectureKind kind();
@@ -45,6 +46,7 @@ public sealed interface ArchitectureParams
             case FORECASTER -> ForecasterParams.class;
             case RECS -> RecsParams.class;
             case NEXT_ITEM -> NextItemParams.class;
+            case IMPORTED -> ImportedParams.class;
         };
     }
 

@@ -213,43 +213,14 @@ public final class ModelCatalogue {
         return new Entry(modelSpec, encoder, trainer(node.get("trainer"), where), enabled);
     }
 
-    /** The tensors the pipeline's encoders emit by default, as a model's inputs. */
+    /** The tensors {@code encoder} emits by default ({@link EncoderTensors}), as JSON. */
     private static JsonNode defaultInputs(String encoder, String where) {
-        List<TensorSpec> inputs =
-                switch (encoder) {
-                    case "image" ->
-                            List.of(
-                                    TensorSpec.of(
-                                            "input",
-                                            DType.FLOAT32,
-                                            1,
-                                            DefaultSpecs.IMAGE_SIZE,
-                                            DefaultSpecs.IMAGE_SIZE));
-                    case "audio" ->
-                            List.of(
-                                    TensorSpec.of(
-                                            "input",
-                                            DType.FLOAT32,
-                                            DefaultSpecs.AUDIO_FRAMES,
-                                            DefaultSpecs.AUDIO_MELS));
-                    case "text" ->
-                            List.of(
-                                    TensorSpec.of("input", DType.INT32, DefaultSpecs.TEXT_MAX_LEN),
-                                    TensorSpec.of(
-                                            "mask", DType.FLOAT32, DefaultSpecs.TEXT_MAX_LEN));
-                    case "metric" ->
-                            List.of(
-                                    TensorSpec.of(
-                                            "input", DType.FLOAT32, DefaultSpecs.METRIC_WINDOW, 1),
-                                    TensorSpec.of(
-                                            "mask", DType.FLOAT32, DefaultSpecs.METRIC_WINDOW));
-                    default ->
-                            throw new InvalidSpecException(
-                                    where
-                                            + ": encoder '"
-                                            + encoder
-                                            + "' has no default inputs; give 'inputs'");
-                };
+        List<TensorSpec> inputs;
+        try {
+            inputs = EncoderTensors.of(encoder);
+        } catch (InvalidSpecException e) {
+            throw new InvalidSpecException(where + ": " + e.getMessage() + "; give 'inputs'", e);
+        }
         ArrayNode out = JSON.createArrayNode();
         for (TensorSpec in : inputs) {
             ObjectNode n = out.addObject();
