@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 
@@ -80,13 +81,28 @@ final class LegacyUpdate {
                     YWE3OGZkNWEwNgIIbG9zcwAAAAAAAOA/AICgq/75Yg==
             """;
 
+    /** ModelUpdate's schema as it was when the record was written: without signerKeyId. */
+    private static final Schema WRITER_SCHEMA = withoutField(ModelUpdate.getClassSchema());
+
     private LegacyUpdate() {}
+
+    private static Schema withoutField(Schema current) {
+        List<Schema.Field> fields = new java.util.ArrayList<>();
+        for (Schema.Field f : current.getFields()) {
+            if (!f.name().equals("signerKeyId")) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(
+                current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+    }
 
     /** A fresh copy of the update, read from its Avro bytes. */
     static ModelUpdate read() {
         byte[] avro = Base64.getMimeDecoder().decode(AVRO_BASE64);
         try {
-            return new SpecificDatumReader<>(ModelUpdate.class)
+            // written before ModelUpdate had signerKeyId: read with the schema it was written in
+            return new SpecificDatumReader<ModelUpdate>(WRITER_SCHEMA, ModelUpdate.getClassSchema())
                     .read(null, DecoderFactory.get().binaryDecoder(avro, null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

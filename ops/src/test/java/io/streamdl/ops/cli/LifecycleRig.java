@@ -59,7 +59,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * it is written, noting when each score arrived, and answers each with a label chosen by the test.
  */
 final class LifecycleRig implements AutoCloseable {
-    static final byte[] KEY = "a-test-hmac-key-of-32-bytes-long".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEY =
+            "a-test-hmac-key-of-32-bytes-long".getBytes(StandardCharsets.US_ASCII);
     static final ModelSpec SPEC = DefaultSpecs.image();
 
     /** A score as the reading client got it. */
@@ -181,7 +182,10 @@ final class LifecycleRig implements AutoCloseable {
                 "no such score within "
                         + timeout
                         + "; versions seen: "
-                        + scores.stream().map(r -> r.score().getModelVersion()).distinct().toList());
+                        + scores.stream()
+                                .map(r -> r.score().getModelVersion())
+                                .distinct()
+                                .toList());
     }
 
     /** The lifecycle events of the image model so far. */
@@ -250,7 +254,8 @@ final class LifecycleRig implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<byte[], byte[]> in =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            AvroWireDeserializer<Score> decode = AvroWireDeserializer.specific(registry, Score.class);
+            AvroWireDeserializer<Score> decode =
+                    AvroWireDeserializer.specific(registry, Score.class);
             TopicPartition tp = new TopicPartition("scores.image", 0);
             in.assign(List.of(tp));
             in.seekToBeginning(List.of(tp));

@@ -105,6 +105,10 @@ public final class Topics {
     }
 
     public static TopicSpec<ModelUpdate> models(String model) {
+        if ("events".equals(model)) {
+            throw new IllegalArgumentException(
+                    "a model cannot be named 'events': models.events is the lifecycle's topic");
+        }
         return new TopicSpec<>(
                 "models." + checkName(model),
                 ModelUpdate.class,
