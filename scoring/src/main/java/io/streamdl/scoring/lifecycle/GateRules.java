@@ -44,8 +44,15 @@ public final class GateRules {
 
     private static final int REMEMBERED = 4;
 
-    /** What is checkpointed: the pin, the version served, the candidate and what is looked up. */
-    public record State(Long pinned, long served, Long candidate, Long wanted) {}
+    /**
+     * What is checkpointed: the pin, the version served, the candidate, what is looked up and the
+     * newest refused version (it and older ones are never tried again).
+     */
+    public record State(Long pinned, long served, Long candidate, Long wanted, long refused) {
+        public State(Long pinned, long served, Long candidate, Long wanted) {
+            this(pinned, served, candidate, wanted, -1);
+        }
+    }
 
     private final boolean shadowTrials;
     private final TreeMap<Long, ModelUpdate> recent = new TreeMap<>();
@@ -53,6 +60,7 @@ public final class GateRules {
     private long served = -1;
     private Long candidate;
     private Long wanted;
+    private long refused = -1;
     private long heldByPin;
 
     public GateRules(boolean shadowTrials) {
@@ -64,10 +72,11 @@ public final class GateRules {
         served = state.served();
         candidate = state.candidate();
         wanted = state.wanted();
+        refused = state.refused();
     }
 
     public State state() {
-        return new State(pinned, served, candidate, wanted);
+        return new State(pinned, served, candidate, wanted, refused);
     }
 
     /** A verified update of the gate's model from the topic (or a lookup). */
@@ -128,6 +137,9 @@ public final class GateRules {
                 }
             }
             case ModelEvents.REFUSED -> {
+                if (v != null) {
+                    refused = Math.max(refused, v);
+                }
                 if (v != null && v.equals(candidate)) {
                     candidate = null;
                     nextCandidate(out);
@@ -172,6 +184,9 @@ public final class GateRules {
         if (!shadowTrials || served < 0 || ModelEvents.servesDirectly(update.getMetrics())) {
             serve(update, out);
             return;
+        }
+        if (v <= refused) {
+            return; // judged and refused: never tried again
         }
         if (candidate != null && candidate != v) {
             return; // waits: the newest waiting one is the next candidate

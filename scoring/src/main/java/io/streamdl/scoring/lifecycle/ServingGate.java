@@ -57,6 +57,7 @@ public final class ServingGate
     private transient ValueState<Long> served;
     private transient ValueState<Long> candidate;
     private transient ValueState<Long> wanted;
+    private transient ValueState<Long> refused;
     private transient AvroWireDeserializer<ModelEvent> events;
     private transient Counter undecodable;
     private transient Counter lookups;
@@ -84,6 +85,7 @@ public final class ServingGate
         candidate =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("candidate", Types.LONG));
         wanted = getRuntimeContext().getState(new ValueStateDescriptor<>("wanted", Types.LONG));
+        refused = getRuntimeContext().getState(new ValueStateDescriptor<>("refused", Types.LONG));
         events =
                 AvroWireDeserializer.specific(
                         registries.create(SerdeConfig.forValues(registryUrl)), ModelEvent.class);
@@ -156,8 +158,9 @@ public final class ServingGate
                     model,
                     version == GateRules.NEWEST ? "newest" : version,
                     rules.served());
+            GateRules.State s = rules.state();
             rules.restore(
-                    new GateRules.State(rules.pinned(), rules.served(), rules.candidate(), null));
+                    new GateRules.State(s.pinned(), s.served(), s.candidate(), null, s.refused()));
             save();
             return;
         }
@@ -180,9 +183,14 @@ public final class ServingGate
         }
         restored = true;
         Long s = served.value();
+        Long r = refused.value();
         rules.restore(
                 new GateRules.State(
-                        pinned.value(), s == null ? -1 : s, candidate.value(), wanted.value()));
+                        pinned.value(),
+                        s == null ? -1 : s,
+                        candidate.value(),
+                        wanted.value(),
+                        r == null ? -1 : r));
     }
 
     private void save() throws Exception {
@@ -191,6 +199,7 @@ public final class ServingGate
         served.update(s.served());
         candidate.update(s.candidate());
         wanted.update(s.wanted());
+        refused.update(s.refused());
     }
 
     private final class Emit implements GateRules.Output {

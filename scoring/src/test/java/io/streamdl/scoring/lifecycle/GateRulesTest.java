@@ -139,8 +139,16 @@ class GateRulesTest {
         gate.onEvent(event(ModelEvents.REFUSED, 2L), out);
         assertThat(out.served).containsExactly(1L);
         assertThat(out.shadowed).containsExactly(2L, 4L);
-        gate.onEvent(event(ModelEvents.PROMOTED, 4L), out);
-        assertThat(out.served).containsExactly(1L, 4L);
+        // a refused version is not tried again, even when it is the newest
+        gate.onEvent(event(ModelEvents.REFUSED, 4L), out);
+        assertThat(out.shadowed).containsExactly(2L, 4L);
+        assertThat(gate.candidate()).isNull();
+        gate.onUpdate(update(4), out);
+        assertThat(out.shadowed).containsExactly(2L, 4L);
+        gate.onUpdate(update(5), out);
+        assertThat(out.shadowed).containsExactly(2L, 4L, 5L);
+        gate.onEvent(event(ModelEvents.PROMOTED, 5L), out);
+        assertThat(out.served).containsExactly(1L, 5L);
         assertThat(gate.candidate()).isNull();
     }
 
