@@ -159,6 +159,115 @@ final class ModelsChange {
         }
     }
 
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Bring a model trained elsewhere: check an ONNX file's inputs and outputs against the encoder's tensor and the labels, sign it and publish it as the model's next version, served at once. It is served, not fine-tuned (it carries no DL4J parameters): the model's trainer keeps learning its own weights, and its next version replaces the import unless it is pinned (--pin).")
+    static final class Import implements Callable<Integer> {
+        @CommandLine.Mixin PipelineCli.Common common = new PipelineCli.Common();
+        @CommandLine.Mixin Wait wait = new Wait();
+
+        @Option(names = "--name", required = true, description = "The model it serves as.")
+        String name;
+
+        @Option(names = "--onnx", required = true, description = "The ONNX file.")
+        java.nio.file.Path file;
+
+        @Option(
+                names = "--encoder",
+                description = "The encoder whose tensor it reads (default: the model's).")
+        String encoder;
+
+        @Option(
+                names = "--labels",
+                split = ",",
+                description = "Its classes, in output order (default: the model's labels).")
+        java.util.List<String> labels;
+
+        @Option(
+                names = "--pin",
+                description = "Pin it, so the trainer's versions do not replace it.")
+        boolean pin;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ModelsContext ctx = ModelsContext.of(common);
+            io.streamdl.models.spec.ModelCatalogue.Entry entry = ctx.entry(name);
+            String enc = encoder == null ? entry.encoder() : encoder;
+            if (!enc.equals(entry.encoder())) {
+                throw new IllegalArgumentException(
+                        "model '"
+                                + name
+                                + "' is scored on features."
+                                + entry.encoder()
+                                + ", not features."
+                                + enc
+                                + "; nothing published");
+            }
+            java.util.List<String> classes = labels == null ? entry.spec().labels() : labels;
+            byte[] onnx;
+            try {
+                onnx = java.nio.file.Files.readAllBytes(file);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + e);
+            }
+            ModelEvent currentPin;
+            ModelUpdate update;
+            try (ModelTopicReader reader = ctx.reader();
+                    LifecyclePublisher publisher = ctx.publisher()) {
+                ModelUpdate newest = reader.newest(name);
+                currentPin = ModelState.of(name, reader.events(name)).pin();
+                long version = newest == null ? 1 : newest.getVersion() + 1;
+                try {
+                    update =
+                            io.streamdl.models.onnx.OnnxImport.build(
+                                    name,
+                                    onnx,
+                                    enc,
+                                    classes,
+                                    version,
+                                    null,
+                                    Map.of(ModelEvents.IMPORTED_METRIC, 1.0),
+                                    ctx.codec());
+                } catch (io.streamdl.models.codec.ModelUpdateRejected e) {
+                    throw new IllegalArgumentException(
+                            file + " is refused, nothing published: " + e.getMessage());
+                }
+                publisher.publish(update);
+                publisher.publish(
+                        ctx.event(
+                                name,
+                                ModelEvents.IMPORTED,
+                                version,
+                                newest == null ? null : newest.getVersion(),
+                                "imported from " + file.getFileName() + " by an operator"));
+                if (pin || currentPin != null) {
+                    publisher.publish(
+                            ctx.event(
+                                    name,
+                                    ModelEvents.PINNED,
+                                    version,
+                                    currentPin == null ? null : currentPin.getVersion(),
+                                    "pinned by an operator at the imported version " + version));
+                }
+            }
+            System.out.printf(
+                    "model %s: %s imported as version %d (%s, %d classes, %s)%s%n",
+                    name,
+                    file,
+                    update.getVersion(),
+                    OnnxFacts.opsets(onnx),
+                    classes.size(),
+                    ModelsCommand.size(onnx.length),
+                    pin || currentPin != null
+                            ? ", pinned"
+                            : "; served, not fine-tuned: the trainer's next version replaces it"
+                                    + " (use --pin to keep it)");
+            return awaitServing(ctx, name, update.getVersion(), wait.wait) ? 0 : 1;
+        }
+    }
+
     /**
      * Publishes a copy of {@code version} as the newest plus one (pinning the copy if the model is
      * pinned, or if {@code why} is "pin") and waits for the scorers.

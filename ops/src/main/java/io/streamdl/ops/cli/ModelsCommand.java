@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
             ModelsCommand.Export.class,
             ModelsChange.Rollback.class,
             ModelsChange.Pin.class,
-            ModelsChange.Unpin.class
+            ModelsChange.Unpin.class,
+            ModelsChange.Import.class
         })
 final class ModelsCommand {
     static final DateTimeFormatter TIME =

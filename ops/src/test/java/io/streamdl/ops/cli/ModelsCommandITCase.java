@@ -2,6 +2,8 @@ package io.streamdl.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamdl.models.codec.ModelUpdateCodec;
+import io.streamdl.models.testing.TestingForeignOnnx;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.scoring.lifecycle.ModelEvents;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -122,6 +125,51 @@ class ModelsCommandITCase {
             assertThat(export.exit()).as(export.err()).isZero();
             assertThat(ByteBuffer.wrap(Files.readAllBytes(exported))).isEqualTo(v1.getOnnx());
 
+            // a model written by Debian's python3-onnx (onnx.helper), imported and pinned: it
+            // scores the real images from then on
+            TestingForeignOnnx.Classifier foreign =
+                    TestingForeignOnnx.make(Files.createDirectories(dataDir.resolve("py")));
+            Path foreignFile = dataDir.resolve("foreign.onnx");
+            Files.write(foreignFile, foreign.onnx());
+            TestingCli.Run imported =
+                    rig.run(
+                            "models",
+                            "import",
+                            "--name",
+                            "image",
+                            "--onnx",
+                            foreignFile.toString(),
+                            "--encoder",
+                            "image",
+                            "--pin");
+            assertThat(imported.exit()).as(imported.out() + imported.err()).isZero();
+            assertThat(imported.out()).contains("imported as version 7").contains("pinned");
+            ModelUpdate v7 = find(rig, 7);
+            assertThat(v7.getFormat()).isEqualTo(ModelUpdateCodec.FORMAT_ONNX);
+            assertThat(v7.getParams().remaining()).isZero();
+            long importMillis =
+                    rig.awaitVersion(7, Duration.ofSeconds(10)).receivedAt() - v7.getCreatedTs();
+            Thread.sleep(1000);
+            List<LifecycleRig.Received> byImport =
+                    rig.scores.stream().filter(r -> r.score().getModelVersion() == 7).toList();
+            assertThat(byImport).hasSizeGreaterThan(20);
+            for (LifecycleRig.Received r : byImport) {
+                List<Float> p = r.score().getProbabilities();
+                assertThat(p).hasSize(10);
+                assertThat(p.stream().mapToDouble(Float::doubleValue).sum())
+                        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+                int best = 0;
+                for (int i = 1; i < p.size(); i++) {
+                    best = p.get(i) > p.get(best) ? i : best;
+                }
+                assertThat(r.score().getLabel()).isEqualTo(LifecycleRig.SPEC.labels().get(best));
+            }
+            TestingCli.Run showImported = rig.run("models", "show", "image", "7");
+            assertThat(showImported.out())
+                    .contains("format       onnx")
+                    .contains("input        " + TestingForeignOnnx.INPUT + " float[-1,1,28,28]")
+                    .contains("IMPORTED");
+
             // bad input: one line, a non-zero exit, nothing published
             int updates = rig.updatesOnTopic("image");
             int events = rig.events().size();
@@ -133,12 +181,66 @@ class ModelsCommandITCase {
             assertRefused(
                     rig.run("models", "export", "image", "42", "--onnx", exported.toString()),
                     "has no version 42");
+            Path small =
+                    Files.write(
+                            dataDir.resolve("small.onnx"),
+                            TestingForeignOnnx.make(
+                                            Files.createDirectories(dataDir.resolve("py32")),
+                                            32,
+                                            10,
+                                            null)
+                                    .onnx());
+            assertRefused(
+                    rig.run("models", "import", "--name", "image", "--onnx", small.toString()),
+                    "input '" + TestingForeignOnnx.INPUT + "' is float[N,1,32,32]");
+            byte[] corrupt = java.util.Arrays.copyOf(foreign.onnx(), foreign.onnx().length / 3);
+            Path corruptFile = Files.write(dataDir.resolve("corrupt.onnx"), corrupt);
+            assertRefused(
+                    rig.run(
+                            "models",
+                            "import",
+                            "--name",
+                            "image",
+                            "--onnx",
+                            corruptFile.toString()),
+                    "is refused, nothing published");
+            assertRefused(
+                    rig.run(
+                            "models",
+                            "import",
+                            "--name",
+                            "image",
+                            "--onnx",
+                            foreignFile.toString(),
+                            "--labels",
+                            "a,b,c"),
+                    "is refused, nothing published");
+            assertRefused(
+                    rig.run(
+                            "models",
+                            "import",
+                            "--name",
+                            "image",
+                            "--onnx",
+                            foreignFile.toString(),
+                            "--encoder",
+                            "audio"),
+                    "not features.audio");
+            assertRefused(
+                    rig.run(
+                            "models",
+                            "import",
+                            "--name",
+                            "nosuch",
+                            "--onnx",
+                            foreignFile.toString()),
+                    "unknown model 'nosuch'");
             assertThat(rig.updatesOnTopic("image")).isEqualTo(updates);
             assertThat(rig.events()).hasSize(events);
             System.out.printf(
                     "lifecycle CLI: rollback published-to-first-score %d ms, unpin %d ms, pin of an"
-                            + " old version %d ms%n",
-                    rollbackMillis, unpinMillis, pinOldMillis);
+                            + " old version %d ms, import %d ms%n",
+                    rollbackMillis, unpinMillis, pinOldMillis, importMillis);
             for (ModelEvent e : rig.events()) {
                 System.out.println(
                         "  " + e.getKind() + " v" + e.getVersion() + ": " + e.getReason());
