@@ -196,12 +196,21 @@ function renderTables() {
     el("td", {}, r.model),
     el("td", { class: "serving num" }, r.serving === null ? "–" : "v" + r.serving),
     el("td", { class: "published num" }, r.published === null ? "–" : "v" + r.published),
+    el("td", { class: "pinned num" }, r.pinned === null || r.pinned === undefined ? "–" : "v" + r.pinned),
+    el("td", { class: "candidate num" }, r.candidate === null || r.candidate === undefined ? "–" : "v" + r.candidate),
     el("td", { class: "num" }, String(r.heldBack)),
     el("td", { class: "num" }, String(r.drifts)),
     el("td", { class: "num" }, fmt(r.servedAccuracy, 3)),
     el("td", { class: "num" }, r.prequential === null ? "–" : fmt(r.prequential, 3) + (r.prequentialMetric.endsWith("error") ? " err" : "")),
     el("td", { class: "num" }, `${fmt(r.p50, 0)} / ${fmt(r.p95, 0)} / ${fmt(r.p99, 0)}`),
     el("td", { class: "num" }, String(r.scores)))));
+
+  const lifecycle = tables.lifecycle || [];
+  $("lifecycle-panel").hidden = lifecycle.length === 0;
+  $("lifecycle").tBodies[0].replaceChildren(...lifecycle.map((e) => el("tr", { "data-kind": e.kind },
+    el("td", {}, fmtTime(e.ts)), el("td", {}, e.model), el("td", {}, el("code", {}, e.kind)),
+    el("td", { class: "num" }, e.version === undefined ? "–" : "v" + e.version),
+    el("td", {}, e.reason), el("td", {}, e.actor))));
 
   $("dead-letters-panel").hidden = tables.deadLetters.length === 0;
   $("dead-letters").tBodies[0].replaceChildren(...tables.deadLetters.map((d) => el("tr", { "data-reason": d.reason },
@@ -266,6 +275,7 @@ function connect() {
   });
   source.addEventListener("deadLetter", seen);
   source.addEventListener("anomaly", seen);
+  source.addEventListener("lifecycle", seen);
 }
 
 $("recs-form").addEventListener("submit", lookUp);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
+import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.topics.Topics;
@@ -67,6 +68,7 @@ public final class DashboardFeed implements AutoCloseable {
     private final AvroWireDeserializer<DashboardMetric> metrics;
     private final AvroWireDeserializer<DeadLetter> letters;
     private final AvroWireDeserializer<Anomaly> anomalies;
+    private final AvroWireDeserializer<ModelEvent> lifecycle;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final long historyMillis;
     private final Thread thread;
@@ -94,6 +96,7 @@ public final class DashboardFeed implements AutoCloseable {
         metrics = AvroWireDeserializer.specific(registry, DashboardMetric.class);
         letters = AvroWireDeserializer.specific(registry, DeadLetter.class);
         anomalies = AvroWireDeserializer.specific(registry, Anomaly.class);
+        lifecycle = AvroWireDeserializer.specific(registry, ModelEvent.class);
         thread = new Thread(this::run, "web-dashboard-feed");
         thread.setDaemon(true);
     }
@@ -185,6 +188,7 @@ public final class DashboardFeed implements AutoCloseable {
                 List.of(
                         Topics.DASHBOARD_METRICS.name(),
                         Topics.DLQ.name(),
+                        Topics.MODEL_EVENTS.name(),
                         Topics.ANOMALIES.name())) {
             partitionsOf(topic).forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
         }
@@ -193,7 +197,9 @@ public final class DashboardFeed implements AutoCloseable {
         Map<TopicPartition, Long> times = new HashMap<>();
         List<TopicPartition> dlq = new ArrayList<>();
         for (TopicPartition tp : all) {
-            if (tp.topic().equals(Topics.DLQ.name())) {
+            // dead letters and lifecycle events from their start: counts are totals, pins current
+            if (tp.topic().equals(Topics.DLQ.name())
+                    || tp.topic().equals(Topics.MODEL_EVENTS.name())) {
                 dlq.add(tp);
             } else {
                 times.put(tp, since);
@@ -263,6 +269,9 @@ public final class DashboardFeed implements AutoCloseable {
         } else if (r.topic().equals(Topics.DLQ.name())) {
             ObjectNode json = state.deadLetter(letters.deserialize(r.topic(), r.value()));
             broadcast(frame("deadLetter", json.toString()));
+        } else if (r.topic().equals(Topics.MODEL_EVENTS.name())) {
+            ObjectNode json = state.lifecycle(lifecycle.deserialize(r.topic(), r.value()));
+            broadcast(frame("lifecycle", json.toString()));
         } else {
             ObjectNode json = state.anomaly(anomalies.deserialize(r.topic(), r.value()));
             broadcast(frame("anomaly", json.toString()));

@@ -64,6 +64,7 @@ public final class DashboardState {
     private final Deque<ObjectNode> recentAnomalies = new ArrayDeque<>();
     private final Map<String, Long> recommendations = new TreeMap<>();
     private final Deque<ObjectNode> history = new ArrayDeque<>();
+    private final LifecycleState lifecycle = new LifecycleState();
     private final long smallestWindow;
     private final long largestWindow;
     private long records;
@@ -241,6 +242,18 @@ public final class DashboardState {
         return json;
     }
 
+    /** Folds in a {@code models.events} record; returns its JSON for the page. */
+    public synchronized ObjectNode lifecycle(io.streamdl.schemas.avro.ModelEvent e) {
+        records++;
+        changes++;
+        return lifecycle.accept(e);
+    }
+
+    /** Each model's pin, candidate and lifecycle event counts, for {@code /metrics}. */
+    synchronized Map<String, LifecycleState.Row> lifecycleRows() {
+        return lifecycle.rows();
+    }
+
     public synchronized ObjectNode anomaly(Anomaly a) {
         records++;
         changes++;
@@ -326,6 +339,7 @@ public final class DashboardState {
                     putNumber(row, "p95", r.p95);
                     putNumber(row, "p99", r.p99);
                     putNumber(row, "max", r.max);
+                    lifecycle.putRow(name, row);
                 });
         ArrayNode letters = out.putArray("deadLetters");
         deadLetters.forEach(
@@ -339,6 +353,7 @@ public final class DashboardState {
                 });
         out.set("recentDeadLetters", JSON.valueToTree(recentLetters));
         out.set("anomalies", JSON.valueToTree(recentAnomalies));
+        out.set("lifecycle", lifecycle.recent());
         out.set("recommendations", JSON.valueToTree(recommendations));
         out.put("droppedLate", dropped);
         out.put("undecodable", skippedRecords());

@@ -155,6 +155,30 @@ public final class PipelineMetrics {
                                             "anomalies counted by the dashboard aggregates")
                                     .sample(m, r.anomalies);
                         });
+        state.lifecycleRows()
+                .forEach(
+                        (model, r) -> {
+                            Map<String, String> m = Map.of("model", model);
+                            out.family(
+                                            "streamdl_model_pinned_version",
+                                            "gauge",
+                                            "the version scorers are pinned at, -1 if none")
+                                    .sample(m, r.pinned == null ? -1 : r.pinned);
+                            out.family(
+                                            "streamdl_model_candidate_version",
+                                            "gauge",
+                                            "the version scoring in shadow, -1 if none")
+                                    .sample(m, r.candidate == null ? -1 : r.candidate);
+                            r.kinds.forEach(
+                                    (kind, n) ->
+                                            out.family(
+                                                            "streamdl_lifecycle_events_total",
+                                                            "counter",
+                                                            "models.events records by kind")
+                                                    .sample(
+                                                            Map.of("model", model, "kind", kind),
+                                                            n));
+                        });
         PrometheusText.Family letters =
                 out.family(
                         "streamdl_dead_letters_total",

@@ -140,4 +140,38 @@ class DashboardStateTest {
         state.metric(recs);
         assertThat(state.recommendationCounts()).containsEntry("content", 7L);
     }
+
+    @Test
+    void lifecycleEventsShowThePinTheCandidateAndTheLatestDecisions() {
+        state.metric(metric("throughput", "image", 3L, 0, 1000, 40, 40));
+        for (String[] e :
+                new String[][] {
+                    {"SERVING", "3"},
+                    {"SHADOW", "4"},
+                    {"REFUSED", "4"},
+                    {"SHADOW", "5"},
+                    {"PINNED", "3"}
+                }) {
+            state.lifecycle(
+                    io.streamdl.scoring.lifecycle.ModelEvents.of(
+                            "image", e[0], Long.parseLong(e[1]), 3L, "because", Map.of(), "t", T));
+        }
+        JsonNode row = state.tables().path("models").get(0);
+        assertThat(row.path("pinned").asLong()).isEqualTo(3);
+        assertThat(row.path("candidate").asLong()).isEqualTo(5);
+        JsonNode recent = state.tables().path("lifecycle");
+        assertThat(recent).hasSize(4); // SERVING reports are counted, not listed
+        assertThat(recent.get(0).path("kind").asText()).isEqualTo("PINNED");
+        LifecycleState.Row r = state.lifecycleRows().get("image");
+        assertThat(r.kinds).containsEntry("SHADOW", 2L).containsEntry("SERVING", 1L);
+        state.lifecycle(
+                io.streamdl.scoring.lifecycle.ModelEvents.of(
+                        "image", "UNPINNED", 3L, null, "", Map.of(), "t", T));
+        state.lifecycle(
+                io.streamdl.scoring.lifecycle.ModelEvents.of(
+                        "image", "PROMOTED", 5L, 3L, "", Map.of(), "t", T));
+        row = state.tables().path("models").get(0);
+        assertThat(row.path("pinned").isNull()).isTrue();
+        assertThat(row.path("candidate").isNull()).isTrue();
+    }
 }
