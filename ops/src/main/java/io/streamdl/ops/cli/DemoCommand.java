@@ -138,6 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         DashboardAggregatesApp dashboard = null;
         RecommenderApp recommender = null;
         LivePage page = null;
+        io.streamdl.scoring.lifecycle.LifecycleController lifecycle = null;
         try {
             JobRunner runner = new JobRunner(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
@@ -145,6 +146,7 @@ final class DemoCommand implements Callable<Integer> {
             names.addAll(jobs.submitTrainers(runner));
             detector = jobs.startAnomalyDetector();
             dashboard = jobs.startDashboardAggregates();
+            lifecycle = io.streamdl.ops.jobs.LifecycleJobs.start(platform, jobs);
             embedder = jobs.startItemEmbedder().orElse(null);
             recommender = jobs.startRecommender().orElse(null);
             page = LivePage.startFor(platform, dashboard, detector, recommender, embedder);
@@ -322,6 +324,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.println("Stopping ...");
+            if (lifecycle != null) {
+                lifecycle.close();
+            }
             if (recommender != null) {
                 recommender.close();
             }
