@@ -60,12 +60,14 @@ import org.slf4j.LoggerFactory;
  * the trainer asks {@link ModelUpdateLookup} for the newest committed update and numbers its
  * versions after it, which covers a restore from an old savepoint and a trainer started without
  * state; a fresh trainer also warm-starts from that update's weights when the job allows it, and a
- * restored one takes it as the model topic input would (adopting it if it can), since a version
- * committed after the checkpoint is another publisher's (the trainer's own were aborted), read
- * again by the restored input only after the numbering has passed it. With at-least-once sinks a
- * failure between publishing and the next checkpoint can publish a version twice; scorers ignore
- * versions that are not newer than the one they serve. The price of exactly-once is latency: an
- * update becomes visible when the checkpoint after it completes.
+ * restored one takes a newer one as the model topic input would (adopting it if it can): restored
+ * from its latest checkpoint, a version committed after it is another publisher's (the trainer's
+ * own were aborted), which the restored input reads again only once the numbering has passed it;
+ * restored from an older savepoint, it is the trainer's own later weights, which it continues from
+ * rather than fork the lineage (to go back to older weights, publish a rollback). With
+ * at-least-once sinks a failure between publishing and the next checkpoint can publish a version
+ * twice; scorers ignore versions that are not newer than the one they serve. The price of
+ * exactly-once is latency: an update becomes visible when the checkpoint after it completes.
  */
 public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         implements TwoInputStreamOperator<LabelledExample, RawRecord, ModelUpdate>,
