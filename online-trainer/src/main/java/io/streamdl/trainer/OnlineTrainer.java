@@ -6,9 +6,7 @@ import io.streamdl.models.inference.Dl4jInputs;
 import io.streamdl.models.inference.FeatureTensors;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
-import io.streamdl.schemas.avro.Features;
 import io.streamdl.schemas.avro.ModelUpdate;
-import io.streamdl.schemas.topics.Topics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +52,15 @@ import org.slf4j.LoggerFactory;
  * Held-back updates consume no version number; they are counted and reported as metrics. Weights
  * that went NaN or infinite are replaced by the last good ones (the last published, warm-start or
  * initial weights) and the optimizer is reset.
+ *
+ * <p><b>Adoption.</b> A newer version another publisher put on the model topic (a rollback's signed
+ * copy of older weights; see {@link ModelTopicFollower}) with this architecture replaces the
+ * weights: the lineage continues from it (the parent of the next version, its published figure the
+ * guard's reference, NaN without one), the optimizer state is reset (its moments belong to the
+ * replaced weights), and the prequential window, drift detector and replay buffer start afresh:
+ * their figures describe, and their examples shaped, the weights being replaced, and the guard must
+ * judge the adopted weights by their own predictions. The partial mini-batch stays: its examples
+ * are unseen, and the adopted weights predict them first.
  *
  * <p><b>Drift.</b> With a detector configured, each prediction's 0/1 error feeds {@link
  * PageHinkley}; an alarm is reported and adapts training as configured (learning-rate boost for a
@@ -154,8 +161,7 @@ public final class OnlineTrainer implements AutoCloseable {
             trainer.fenceVersion(newest.getVersion());
             return trainer;
         }
-        trainer.network.setParams(start.params());
-        trainer.lineage.continueFrom(start.version(), start.quality(), start.params());
+        trainer.continueFrom(start.version(), start.quality(), start.params());
         LOG.info(
                 "model '{}' warm-started from version {} (published {} {})",
                 spec.name(),
@@ -194,8 +200,7 @@ public final class OnlineTrainer implements AutoCloseable {
      */
     public void fenceVersion(long newestKnown) {
         long current = lineage.version();
-        if (lineage.fence(newestKnown)) {
-            changes++;
+        if (fence(newestKnown)) {
             LOG.warn(
                     "model '{}': version {} exists on the topic but this trainer is at {}; its"
                             + " next version will be {}",
@@ -204,6 +209,37 @@ public final class OnlineTrainer implements AutoCloseable {
                     current,
                     lineage.nextVersion());
         }
+    }
+
+    /** {@link #fenceVersion} without the warning; whether the numbering moved. */
+    boolean fence(long newestKnown) {
+        if (!lineage.fence(newestKnown)) {
+            return false;
+        }
+        changes++;
+        return true;
+    }
+
+    /**
+     * Continues from {@code version}, which another publisher put on the model topic with {@code
+     * params} of this trainer's architecture and figure {@code quality} (NaN if it carries none),
+     * as <b>Adoption</b> above says; reports it to {@code out} as {@link
+     * TrainerMetrics#MODEL_ADOPTED}. Checking the update is the caller's ({@link
+     * ModelTopicFollower}).
+     */
+    void adopt(long version, double quality, float[] params, long now, TrainerOutput out) {
+        continueFrom(version, quality, params);
+        network.resetOptimizer();
+        evaluator.restart();
+        replay.clear();
+        counters.resetLearnedSinceAttempt();
+        out.metric(metric(TrainerMetrics.MODEL_ADOPTED, version, counters.examplesLearned(), now));
+    }
+
+    private void continueFrom(long version, double quality, float[] params) {
+        changes++;
+        network.setParams(params);
+        lineage.continueFrom(version, quality, params);
     }
 
     /**
@@ -218,33 +254,14 @@ public final class OnlineTrainer implements AutoCloseable {
         Integer label = objective.needsLabels() ? classes.get(example.label) : NO_LABEL;
         if (label == null) {
             counters.addUnknownLabel();
-            out.deadLetter(
-                    TrainerRecords.deadLetter(
-                            example,
-                            Topics.EVENTS_LABELS.name(),
-                            "UNKNOWN_LABEL",
-                            "label '"
-                                    + example.label
-                                    + "' of event "
-                                    + example.eventId
-                                    + " is not a class of model "
-                                    + spec.name()
-                                    + " "
-                                    + spec.labels(),
-                            now));
+            out.deadLetter(TrainerRecords.unknownLabel(example, spec, now));
             return;
         }
         // TrainJob checks features as they arrive; this guards trainers fed by other means
         FeatureTensors.Refusal misfit = FeatureTensors.check(example.features, spec);
         if (misfit != null) {
             counters.addMisfit();
-            out.deadLetter(
-                    TrainerRecords.deadLetter(
-                            example,
-                            TrainerRecords.featuresTopic(example.features),
-                            misfit.reason().name(),
-                            misfit.message(),
-                            now));
+            out.deadLetter(TrainerRecords.misfit(example, misfit, now));
             return;
         }
         pending.add(new AcceptedExample(example.eventId, label, now, example.features));
@@ -300,8 +317,8 @@ public final class OnlineTrainer implements AutoCloseable {
         changes++;
         int n = pending.size();
         // one conversion of the pending features serves the prediction and the step
-        Batch batch = batchOf(pending);
-        MultiDataSet data = trainingData(pending, batch);
+        Batch batch = ExampleBatches.features(pending, spec);
+        MultiDataSet data = ExampleBatches.trainingData(objective, spec, pending, batch);
         if (objective == Objective.CLASSIFY) {
             INDArray output =
                     network.graph()
@@ -336,26 +353,6 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
-    private MultiDataSet trainingData(List<AcceptedExample> examples, Batch batch) {
-        if (!objective.needsLabels()) {
-            // the target comes from the features themselves
-            return Dl4jInputs.trainingData(spec, batch, null);
-        }
-        int[] labels = new int[examples.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = examples.get(i).label();
-        }
-        return Dl4jInputs.trainingData(spec, batch, labels);
-    }
-
-    private Batch batchOf(List<AcceptedExample> examples) {
-        List<Features> features = new ArrayList<>(examples.size());
-        for (AcceptedExample e : examples) {
-            features.add(e.features());
-        }
-        return FeatureTensors.batch(features, spec);
-    }
-
     /**
      * Rehearsal: {@code replayBatches} extra steps on examples drawn from the replay buffer, seeded
      * from the step count so that a restored trainer repeats them exactly.
@@ -367,7 +364,10 @@ public final class OnlineTrainer implements AutoCloseable {
                         counters.steps(),
                         settings.replayBatches(),
                         settings.batchSize())) {
-            network.graph().fit(trainingData(drawn, batchOf(drawn)));
+            network.graph()
+                    .fit(
+                            ExampleBatches.trainingData(
+                                    objective, spec, drawn, ExampleBatches.features(drawn, spec)));
             counters.addReplayed(drawn.size());
         }
     }
@@ -420,13 +420,6 @@ public final class OnlineTrainer implements AutoCloseable {
 
     private DashboardMetric metric(String name, double value, long count, long now) {
         return publisher.metric(name, value, count, now);
-    }
-
-    static boolean sameArchitecture(ModelSpec a, ModelSpec b) {
-        return a.sameInterfaceAs(b)
-                && a.kind() == b.kind()
-                && a.params().equals(b.params())
-                && a.specVersion() == b.specVersion();
     }
 
     // ---- state ----
@@ -504,6 +497,11 @@ public final class OnlineTrainer implements AutoCloseable {
     /** The version the current weights descend from, or null for the initial weights. */
     public Long parentVersion() {
         return lineage.parentVersion();
+    }
+
+    /** The checksum of {@code version} if this trainer published it lately, else null. */
+    String publishedSha256(long version) {
+        return publisher.sha256Of(version);
     }
 
     public long examplesSeen() {

@@ -91,6 +91,17 @@ final class PrequentialEvaluator {
         return detector;
     }
 
+    /**
+     * Forgets every prediction so far: an empty window of the same capacity, and the drift detector
+     * (if any) started afresh.
+     */
+    void restart() {
+        window = new PrequentialWindow(window.capacity());
+        if (detector != null) {
+            detector.reset();
+        }
+    }
+
     /** Continues from a snapshot's window. */
     void restoreWindow(PrequentialWindow restored) {
         this.window = restored;

@@ -124,7 +124,7 @@ final class SnapshotCodec {
             throw new IOException("snapshot format " + format + ", this build reads " + FORMAT);
         }
         ModelSpec saved = ModelSpec.fromJson(readString(in));
-        if (!OnlineTrainer.sameArchitecture(expected, saved)) {
+        if (!TrainableNetwork.sameArchitecture(expected, saved)) {
             throw new IllegalStateException(
                     "the checkpoint holds model '"
                             + saved.name()

@@ -15,6 +15,7 @@ import io.streamdl.schemas.flink.StreamingJob;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import java.util.List;
+import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,8 +36,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>An anomaly model (autoencoder, forecaster) learns from {@code features.<encoder>} alone: the
  * job has no labels source and no join, and its metric is the mean prequential error.
  *
- * <p>Decoding and the join run with {@link TrainJobConfig#parallelism()}; the trainer always runs
- * as one instance (see {@link TrainOperator} for how versions stay unique across failures).
+ * <p>The trainer also reads {@code models.<model>} while it runs, so that a version another
+ * publisher puts there (a rollback's copy of older weights, an imported model) moves the trainer
+ * too: it adopts the weights it can load and numbers its versions above every other (see {@link
+ * ModelTopicFollower}).
+ *
+ * <p>Decoding and the join run with {@link TrainJobConfig#parallelism()}; the trainer and its model
+ * topic source always run as one instance (see {@link TrainOperator} for how versions stay unique
+ * across failures).
  */
 public final class TrainJob implements StreamingJob {
     private final TrainJobConfig config;
@@ -46,6 +53,9 @@ public final class TrainJob implements StreamingJob {
 
     /** {@code events.labels}, or null for an anomaly model, which learns from features alone. */
     private final Source<RawRecord, ?, ?> labels;
+
+    /** {@code models.<model>}, read back for the versions other publishers put there. */
+    private final Source<RawRecord, ?, ?> published;
 
     private final Sink<ModelUpdate> updates;
     private final Sink<DashboardMetric> metrics;
@@ -58,6 +68,7 @@ public final class TrainJob implements StreamingJob {
             ModelSpec spec,
             Source<RawRecord, ?, ?> features,
             Source<RawRecord, ?, ?> labels,
+            Source<RawRecord, ?, ?> published,
             Sink<ModelUpdate> updates,
             Sink<DashboardMetric> metrics,
             Sink<DeadLetter> deadLetters,
@@ -76,6 +87,7 @@ public final class TrainJob implements StreamingJob {
         }
         this.config = config;
         this.registries = registries;
+        this.published = Objects.requireNonNull(published, "published");
         this.spec = spec;
         this.features = features;
         this.labels = labels;
@@ -86,16 +98,18 @@ public final class TrainJob implements StreamingJob {
     }
 
     /**
-     * The job on Kafka for the default spec of {@code config.model()}, with transactional sinks and
-     * the newest update of {@code models.<model>} as warm start and version floor.
+     * The job on Kafka for the default spec of {@code config.model()}, with transactional sinks,
+     * the newest update of {@code models.<model>} as warm start and version floor, and that topic
+     * followed while the job runs.
      */
     public static TrainJob onKafka(KafkaSettings kafka, TrainJobConfig config) {
         return onKafka(kafka, config, DefaultSpecs.byName(config.model()));
     }
 
     /**
-     * The job on Kafka for {@code spec} (a catalogue entry's), with transactional sinks and the
-     * newest update of {@code models.<model>} as warm start and version floor.
+     * The job on Kafka for {@code spec} (a catalogue entry's), with transactional sinks, the newest
+     * update of {@code models.<model>} as warm start and version floor, and that topic followed
+     * while the job runs.
      */
     public static TrainJob onKafka(KafkaSettings kafka, TrainJobConfig config, ModelSpec spec) {
         String model = config.model();
@@ -107,6 +121,7 @@ public final class TrainJob implements StreamingJob {
                 Objective.of(spec).needsLabels()
                         ? KafkaConnectors.rawSource(kafka, List.of(Topics.EVENTS_LABELS.name()))
                         : null,
+                KafkaConnectors.rawSource(kafka, List.of(Topics.models(model).name())),
                 KafkaConnectors.avroSink(
                         kafka, Topics.models(model), ModelUpdate::getModel, "models-" + model),
                 KafkaConnectors.avroSink(
@@ -197,8 +212,17 @@ public final class TrainJob implements StreamingJob {
     private void train(
             DataStream<LabelledExample> joined, String prefix, DataStream<DeadLetter> refused) {
         String model = config.model();
+        DataStream<RawRecord> topic =
+                joined.getExecutionEnvironment()
+                        .fromSource(
+                                published,
+                                WatermarkStrategy.noWatermarks(),
+                                "models." + model + " (followed)")
+                        .uid(prefix + "models-source")
+                        .setParallelism(1);
         SingleOutputStreamOperator<ModelUpdate> trained =
-                joined.transform(
+                joined.connect(topic)
+                        .transform(
                                 "online trainer",
                                 TypeInformation.of(ModelUpdate.class),
                                 new TrainOperator(
@@ -207,7 +231,9 @@ public final class TrainJob implements StreamingJob {
                                         config.codecConfig(),
                                         config.warmStart(),
                                         lookup,
-                                        config.modelSnapshotDir()))
+                                        config.modelSnapshotDir(),
+                                        config.registryUrl(),
+                                        registries))
                         .uid(prefix + "trainer")
                         .setParallelism(1)
                         .setMaxParallelism(1);

@@ -5,7 +5,13 @@ import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.schemas.flink.RawRecord;
 import io.streamdl.schemas.flink.StateFiles;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.schemas.serde.RegistryClientFactory;
+import io.streamdl.schemas.serde.SerdeConfig;
+import io.streamdl.schemas.serde.SerdeException;
+import io.streamdl.schemas.topics.DeadLetterRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,21 +25,29 @@ import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link OnlineTrainer} in Flink: examples in (labelled for a classifier, features alone
- * for an anomaly model), signed {@link ModelUpdate}s out (main output), {@link DashboardMetric}s
- * and {@link DeadLetter}s on side outputs. The trainer's whole state (weights, optimizer state,
- * partial mini-batch, versions, window, detector) is one {@link OnlineTrainer#snapshot}; with a
- * snapshot directory, checkpoints hold a reference to a file of it ({@link StateFiles}), written
- * only when the trainer changed, and savepoints the snapshot itself; without one, every checkpoint
- * holds the snapshot in operator list state. A processing time tick drives the time trigger. Must
- * run with parallelism 1: one model, one writer.
+ * Runs one {@link OnlineTrainer} in Flink: examples in on the first input (labelled for a
+ * classifier, features alone for an anomaly model), the raw records of the model's own {@code
+ * models.<model>} topic on the second, signed {@link ModelUpdate}s out (main output), {@link
+ * DashboardMetric}s and {@link DeadLetter}s on side outputs. Each record of the model topic is
+ * decoded and handed to a {@link ModelTopicFollower}: the trainer adopts a newer version another
+ * publisher put there when it can load its weights, and otherwise numbers its versions above it;
+ * its own updates, older ones and tombstones are ignored, and a record that does not decode or
+ * verify is logged, counted ({@code modelUpdatesRefused}) and dead-lettered (stage {@value
+ * #FOLLOW_STAGE}, without its bytes, which stay on the model topic). The trainer's whole state
+ * (weights, optimizer state, partial mini-batch, versions, window, detector) is one {@link
+ * OnlineTrainer#snapshot}; with a snapshot directory, checkpoints hold a reference to a file of it
+ * ({@link StateFiles}), written only when the trainer changed, and savepoints the snapshot itself;
+ * without one, every checkpoint holds the snapshot in operator list state. A processing time tick
+ * drives the time trigger. Must run with parallelism 1: one model, one writer.
  *
  * <p><b>Why versions stay unique and monotonic.</b> The version counter is part of the checkpointed
  * snapshot, and updates leave only through the exactly-once (transactional) Kafka sink, which
@@ -45,15 +59,25 @@ import org.apache.flink.util.OutputTag;
  * the topic is therefore never reused. As a second line of defence, at start (fresh or restored)
  * the trainer asks {@link ModelUpdateLookup} for the newest committed update and numbers its
  * versions after it, which covers a restore from an old savepoint and a trainer started without
- * state; a fresh trainer also warm-starts from that update's weights when the job allows it. With
+ * state; a fresh trainer also warm-starts from that update's weights when the job allows it, and a
+ * restored one takes a newer one as the model topic input would (adopting it if it can): restored
+ * from its latest checkpoint, a version committed after it is another publisher's (the trainer's
+ * own were aborted), which the restored input reads again only once the numbering has passed it;
+ * restored from an older savepoint, it is the trainer's own later weights, which it continues from
+ * rather than fork the lineage (to go back to older weights, publish a rollback). With
  * at-least-once sinks a failure between publishing and the next checkpoint can publish a version
  * twice; scorers ignore versions that are not newer than the one they serve. The price of
  * exactly-once is latency: an update becomes visible when the checkpoint after it completes.
  */
 public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
-        implements OneInputStreamOperator<LabelledExample, ModelUpdate>, BoundedOneInput {
+        implements TwoInputStreamOperator<LabelledExample, RawRecord, ModelUpdate>,
+                BoundedMultiInput {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainOperator.class);
     private static final long MAX_TICK_MILLIS = 1000;
+
+    /** The stage of the dead letters of model topic records the trainer refuses. */
+    public static final String FOLLOW_STAGE = "train-follow-model";
 
     /** Prequential accuracy and loss, drift events, published and held-back updates. */
     public static final OutputTag<DashboardMetric> METRICS =
@@ -70,8 +94,16 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     private final boolean warmStart;
     private final ModelUpdateLookup lookup;
     private final String snapshotDir;
+    private final String registryUrl;
+    private final RegistryClientFactory registries;
 
     private transient OnlineTrainer trainer;
+    private transient ModelTopicFollower follower;
+    private transient AvroWireDeserializer<ModelUpdate> reader;
+
+    /** What the trainer reported while its state was restored, emitted at the first tick. */
+    private transient List<DashboardMetric> restoring;
+
     private transient StateFiles files;
     private transient boolean savepoint;
     private transient ListState<byte[]> snapshots;
@@ -81,22 +113,14 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     /**
      * @param spec the model to train
      * @param settings how to train it
-     * @param codec signing settings for published updates (and verification of a warm start)
+     * @param codec signing settings for published updates, and verification of the updates read
+     *     from the model topic (a warm start's, the lookup's, the second input's)
      * @param warmStart whether a trainer without checkpoint starts from {@code lookup}'s update
      * @param lookup finds the newest update already on the model topic
-     */
-    public TrainOperator(
-            ModelSpec spec,
-            TrainerSettings settings,
-            ModelUpdateCodec.Config codec,
-            boolean warmStart,
-            ModelUpdateLookup lookup) {
-        this(spec, settings, codec, warmStart, lookup, null);
-    }
-
-    /**
      * @param snapshotDir where checkpoints keep the trainer's snapshots as files (every instance of
      *     the job must see it), or null to keep them in the checkpoint itself
+     * @param registryUrl the schema registry the model topic's records are decoded with
+     * @param registries makes the registry client, when the task opens
      */
     public TrainOperator(
             ModelSpec spec,
@@ -104,7 +128,9 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
             ModelUpdateCodec.Config codec,
             boolean warmStart,
             ModelUpdateLookup lookup,
-            String snapshotDir) {
+            String snapshotDir,
+            String registryUrl,
+            RegistryClientFactory registries) {
         // refuses, at job construction, a model the online trainer cannot learn
         Objective.of(spec);
         this.specJson = spec.toJson();
@@ -114,6 +140,8 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         this.warmStart = warmStart;
         this.lookup = lookup;
         this.snapshotDir = snapshotDir;
+        this.registryUrl = registryUrl;
+        this.registries = registries;
     }
 
     @Override
@@ -137,8 +165,10 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                             + " parallelism 1");
         }
         ModelSpec spec = ModelSpec.fromJson(specJson);
-        ModelUpdateCodec codec =
-                new ModelUpdateCodec(new ModelUpdateCodec.Config(hmacKey, allowUnsigned));
+        ModelUpdateCodec.Config signing = new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
+        ModelUpdateCodec codec = new ModelUpdateCodec(signing);
+        follower = new ModelTopicFollower(spec, signing);
+        restoring = new ArrayList<>();
         ModelUpdate newest = lookup.newest();
         if (restored.isEmpty() && files != null) {
             files.clear();
@@ -156,8 +186,8 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                 state = files.restore(state);
             }
             trainer = OnlineTrainer.restore(spec, settings, codec, state);
-            if (newest != null) {
-                trainer.fenceVersion(newest.getVersion());
+            if (newest != null && newest.getVersion() > trainer.version()) {
+                takeNewestAfterRestore(newest);
             }
         } else if (newest != null && warmStart) {
             trainer = OnlineTrainer.warmStart(spec, settings, codec, newest);
@@ -166,6 +196,25 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
             if (newest != null) {
                 trainer.fenceVersion(newest.getVersion());
             }
+        }
+    }
+
+    /**
+     * A version committed after the restored checkpoint: adopted or fenced as the model topic input
+     * would; one that does not verify still fences the numbering, as at any start.
+     */
+    private void takeNewestAfterRestore(ModelUpdate newest) {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        ModelTopicFollower.Result result =
+                follower.take(trainer, newest, now, new Collected(restoring));
+        if (result.outcome() == ModelTopicFollower.Outcome.REFUSED) {
+            LOG.warn(
+                    "model '{}': the newest update on the topic, version {}, is refused: {}: {}",
+                    trainer.spec().name(),
+                    newest.getVersion(),
+                    result.reason(),
+                    result.message());
+            trainer.fenceVersion(newest.getVersion());
         }
     }
 
@@ -182,7 +231,14 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                             + "; it must be 1, or several trainers would publish the same versions");
         }
         out = new Emitter();
+        reader =
+                AvroWireDeserializer.specific(
+                        registries.create(SerdeConfig.forValues(registryUrl)), ModelUpdate.class);
         examples = getMetricGroup().counter("examples");
+        getMetricGroup().gauge("modelUpdatesAdopted", () -> follower.adopted());
+        getMetricGroup().gauge("modelUpdatesFenced", () -> follower.fenced());
+        getMetricGroup().gauge("modelUpdatesIgnored", () -> follower.ignored());
+        getMetricGroup().gauge("modelUpdatesRefused", () -> follower.refused());
         getMetricGroup().gauge("modelVersion", () -> trainer.version());
         getMetricGroup().gauge("updatesPublished", () -> trainer.updatesPublished());
         getMetricGroup().gauge("heldBackRegression", () -> trainer.heldBackForRegression());
@@ -204,15 +260,57 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     private void onTick(long time) {
+        restoring.forEach(out::metric);
+        restoring.clear();
         trainer.onTime(time, out);
         scheduleTick();
     }
 
     @Override
-    public void processElement(StreamRecord<LabelledExample> element) {
+    public void processElement1(StreamRecord<LabelledExample> element) {
         examples.inc();
         trainer.accept(
                 element.getValue(), getProcessingTimeService().getCurrentProcessingTime(), out);
+    }
+
+    /** A record of the model topic: see {@link ModelTopicFollower}. */
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) {
+        RawRecord record = element.getValue();
+        if (record.value == null) {
+            follower.tombstone();
+            return;
+        }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        ModelTopicFollower.Result result;
+        try {
+            ModelUpdate update =
+                    reader.deserialize(record.topic, record.partition, record.offset, record.value);
+            result = follower.take(trainer, update, now, out);
+        } catch (SerdeException e) {
+            result = follower.undecodable(e.reason().name(), e.getMessage());
+        }
+        if (result.outcome() != ModelTopicFollower.Outcome.REFUSED) {
+            return;
+        }
+        LOG.warn(
+                "model '{}': skipping record {} of the model topic: {}: {}",
+                trainer.spec().name(),
+                record,
+                result.reason(),
+                result.message());
+        // an update is up to 32 MiB; its bytes stay on the compacted topic, at these coordinates
+        out.deadLetter(
+                DeadLetterRecords.of(
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        record.key,
+                        null,
+                        FOLLOW_STAGE,
+                        result.reason(),
+                        result.message(),
+                        now));
     }
 
     /** Notes whether this snapshot is a savepoint, which must hold the trainer's state itself. */
@@ -246,10 +344,15 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         }
     }
 
-    /** At the end of a bounded input (or a draining stop): learn what is left and publish. */
+    /**
+     * At the end of the examples (a bounded input, or a draining stop): learn what is left and
+     * publish. The end of the model topic input changes nothing.
+     */
     @Override
-    public void endInput() {
-        trainer.flush(getProcessingTimeService().getCurrentProcessingTime(), out);
+    public void endInput(int inputId) {
+        if (inputId == 1) {
+            trainer.flush(getProcessingTimeService().getCurrentProcessingTime(), out);
+        }
     }
 
     @Override
@@ -263,6 +366,29 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     /** The trainer as the operator's current state sees it; for tests. */
     OnlineTrainer trainer() {
         return trainer;
+    }
+
+    /** What became of the model topic's records so far; for tests. */
+    ModelTopicFollower follower() {
+        return follower;
+    }
+
+    /** Keeps the metrics the trainer reports while there is no output yet. */
+    private record Collected(List<DashboardMetric> metrics) implements TrainerOutput {
+        @Override
+        public void update(ModelUpdate update) {
+            throw new IllegalStateException("the trainer publishes nothing while restoring");
+        }
+
+        @Override
+        public void metric(DashboardMetric metric) {
+            metrics.add(metric);
+        }
+
+        @Override
+        public void deadLetter(DeadLetter deadLetter) {
+            throw new IllegalStateException("the trainer refuses no example while restoring");
+        }
     }
 
     private final class Emitter implements TrainerOutput {

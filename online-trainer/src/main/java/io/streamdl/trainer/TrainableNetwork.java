@@ -54,6 +54,14 @@ final class TrainableNetwork {
         return new TrainableNetwork(graph, optimizer);
     }
 
+    /** Whether the parameters of a network of spec {@code a} fit one of spec {@code b}. */
+    static boolean sameArchitecture(ModelSpec a, ModelSpec b) {
+        return a.sameInterfaceAs(b)
+                && a.kind() == b.kind()
+                && a.params().equals(b.params())
+                && a.specVersion() == b.specVersion();
+    }
+
     ComputationGraph graph() {
         return graph;
     }

@@ -31,6 +31,12 @@ public final class TrainerMetrics {
     public static final String MODEL_VERSION = "model_version";
 
     /**
+     * The trainer adopted a version another publisher put on the model topic (a rollback's copy of
+     * older weights); value = that version, count = examples learned so far.
+     */
+    public static final String MODEL_ADOPTED = "model_adopted";
+
+    /**
      * An update held back for a worse figure (lower accuracy, or higher mean error for an anomaly
      * model); value = that figure, count = such updates so far.
      */

@@ -1,8 +1,11 @@
 package io.streamdl.trainer;
 
+import io.streamdl.models.inference.FeatureTensors;
+import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Features;
+import io.streamdl.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -55,6 +58,33 @@ final class TrainerRecords {
         m.put(TrainerMetrics.UPDATE_DRIFTS, (double) counters.driftEvents());
         m.put(TrainerMetrics.UPDATE_HELD_BACK, (double) counters.heldBack());
         return m;
+    }
+
+    /** The dead letter of an example whose label is not one of {@code spec}'s classes. */
+    static DeadLetter unknownLabel(LabelledExample example, ModelSpec spec, long now) {
+        return deadLetter(
+                example,
+                Topics.EVENTS_LABELS.name(),
+                "UNKNOWN_LABEL",
+                "label '"
+                        + example.label
+                        + "' of event "
+                        + example.eventId
+                        + " is not a class of model "
+                        + spec.name()
+                        + " "
+                        + spec.labels(),
+                now);
+    }
+
+    /** The dead letter of an example whose features the model cannot take. */
+    static DeadLetter misfit(LabelledExample example, FeatureTensors.Refusal misfit, long now) {
+        return deadLetter(
+                example,
+                featuresTopic(example.features),
+                misfit.reason().name(),
+                misfit.message(),
+                now);
     }
 
     /**

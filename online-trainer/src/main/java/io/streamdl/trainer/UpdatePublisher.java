@@ -3,6 +3,8 @@ package io.streamdl.trainer;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.ModelUpdate;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,10 +13,13 @@ import org.slf4j.LoggerFactory;
  * weights by the window's figure against the last published one; a published update is signed by
  * the codec, numbered by the {@link VersionLineage} and carries the window's metrics; a held-back
  * one is counted and reported, and non-finite weights are rolled back to the last good ones with a
- * fresh optimizer. Shares the trainer's network, lineage and evaluator; not thread-safe.
+ * fresh optimizer. Remembers the checksums of the last {@value #REMEMBERED} versions it published,
+ * so the trainer can tell its own update read back from the topic from another one under the same
+ * number. Shares the trainer's network, lineage and evaluator; not thread-safe.
  */
 final class UpdatePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
+    private static final int REMEMBERED = 64;
 
     private final ModelSpec spec;
     private final Objective objective;
@@ -23,6 +28,11 @@ final class UpdatePublisher {
     private final TrainableNetwork network;
     private final VersionLineage lineage;
     private final PrequentialEvaluator evaluator;
+
+    /** What this publisher published since it was made, oldest first; not part of a snapshot. */
+    private final ArrayDeque<Published> published = new ArrayDeque<>();
+
+    private record Published(long version, String sha256) {}
 
     UpdatePublisher(
             ModelSpec spec,
@@ -57,13 +67,18 @@ final class UpdatePublisher {
     private void publish(
             float[] params, double quality, TrainerCounters counters, long now, TrainerOutput out) {
         long next = lineage.nextVersion();
-        out.update(
+        ModelUpdate update =
                 codec.encode(
                         spec,
                         network.graph(),
                         next,
                         lineage.parentVersion(),
-                        TrainerRecords.updateMetrics(objective, evaluator.window(), counters)));
+                        TrainerRecords.updateMetrics(objective, evaluator.window(), counters));
+        out.update(update);
+        if (published.size() == REMEMBERED) {
+            published.removeFirst();
+        }
+        published.addLast(new Published(next, update.getSha256()));
         long version = lineage.published(quality, params);
         counters.addPublished();
         LOG.info(
@@ -111,6 +126,19 @@ final class UpdatePublisher {
                         quality,
                         counters.heldBackNonFinite(),
                         now));
+    }
+
+    /**
+     * The checksum of {@code version} if this publisher published it (one of the last {@value
+     * #REMEMBERED}), else null.
+     */
+    String sha256Of(long version) {
+        for (Published p : published) {
+            if (p.version() == version) {
+                return p.sha256();
+            }
+        }
+        return null;
     }
 
     /** One {@code dashboard.metrics} record over the current window, naming the parent version. */

@@ -5,7 +5,8 @@ package io.streamdl.trainer;
  * published or knows of (the next one is that plus one), the version the current weights descend
  * from, the quality that version was published with (its {@link Objective}'s figure, the guard's
  * reference), and the last good weights to roll back to. Versions already on the model topic fence
- * the numbering without changing the parent. Not thread-safe.
+ * the numbering without changing the parent; an adopted version (a warm start's, or one another
+ * publisher put on the topic) becomes the parent. Not thread-safe.
  */
 final class VersionLineage {
     private long highestVersion;
@@ -26,11 +27,13 @@ final class VersionLineage {
             float[] lastGoodParams) {}
 
     /**
-     * Continues from {@code version}, published with quality {@code quality} and weights {@code
-     * params}.
+     * Continues from {@code version}, published (by this trainer or another publisher) with quality
+     * {@code quality} and weights {@code params}: it becomes the parent, the reference and the last
+     * good weights. The numbering stays above both {@code version} and every version this lineage
+     * already knew of.
      */
     void continueFrom(long version, double quality, float[] params) {
-        highestVersion = version;
+        highestVersion = Math.max(highestVersion, version);
         parentVersion = version;
         referenceQuality = quality;
         lastGoodParams = params;

@@ -41,7 +41,7 @@ final class WarmStart {
                     e.getMessage());
             return null;
         }
-        if (!OnlineTrainer.sameArchitecture(spec, model.spec())) {
+        if (!TrainableNetwork.sameArchitecture(spec, model.spec())) {
             LOG.warn(
                     "not warm-starting model '{}' from version {}: it has architecture {}, this"
                             + " trainer {}; starting from the initial weights, numbering after it",

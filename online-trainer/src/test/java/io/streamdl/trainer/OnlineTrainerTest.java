@@ -11,10 +11,12 @@ import io.streamdl.models.codec.VerifiedModel;
 import io.streamdl.models.onnx.OnnxExporter;
 import io.streamdl.models.spec.ArchitectureKind;
 import io.streamdl.models.spec.DefaultSpecs;
+import io.streamdl.models.spec.ImageCnnParams;
 import io.streamdl.models.spec.ImportedParams;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.ModelUpdate;
+import io.streamdl.trainer.ModelTopicFollower.Outcome;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,7 +29,10 @@ import org.junit.jupiter.api.Test;
 
 class OnlineTrainerTest {
     static final byte[] KEY = "a test key of 32 bytes, not real".getBytes(StandardCharsets.UTF_8);
-    static final ModelUpdateCodec CODEC = new ModelUpdateCodec(ModelUpdateCodec.Config.signed(KEY));
+    static final ModelUpdateCodec.Config SIGNING = ModelUpdateCodec.Config.signed(KEY);
+    static final ModelUpdateCodec CODEC = new ModelUpdateCodec(SIGNING);
+    private static final byte[] OTHER_KEY =
+            "another key, 32 bytes long, too!".getBytes(StandardCharsets.UTF_8);
     private static final ModelSpec TINY = TestingExamples.TINY;
 
     /** The defaults with some keys overridden, given as key, value, key, value... */
@@ -526,5 +531,208 @@ class OnlineTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model 'tiny' is an imported ONNX model")
                 .hasMessageContaining("no DL4J network to build, train or score with");
+    }
+
+    private static final TrainerSettings FOLLOWING =
+            settings(
+                    "trainer.batch-size", "16",
+                    "trainer.guard.margin", "1",
+                    "trainer.publish.every-examples", "32",
+                    "trainer.replay.buffer-size", "48",
+                    "trainer.replay.batches", "1");
+
+    private static Outcome take(
+            ModelTopicFollower follower, OnlineTrainer t, ModelUpdate u, TrainerOutput out) {
+        return follower.take(t, u, 5, out).outcome();
+    }
+
+    @Test
+    void aNewerVersionFromAnotherPublisherIsAdoptedAndTheNextVersionDescendsFromIt() {
+        TestingExamples source = new TestingExamples(TINY, 21);
+        Random r = new Random(21);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelTopicFollower follower = new ModelTopicFollower(TINY, SIGNING);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, FOLLOWING, CODEC)) {
+            feed(t, examples(source, r, 72, false), 0, out);
+            assertThat(out.versions()).containsExactly(1L, 2L);
+            assertThat(t.pendingExamples()).isEqualTo(8);
+            assertThat(t.replayBufferSize()).isEqualTo(48);
+            ModelUpdate v1 = out.updates.get(0);
+            assertThat(params(v1)).isNotEqualTo(t.params());
+
+            assertThat(take(follower, t, TestingUpdates.rollback(v1, 3, KEY), out))
+                    .isEqualTo(Outcome.ADOPTED);
+            assertThat(t.params()).as("the rolled-back-to weights").isEqualTo(params(v1));
+            assertThat(t.version()).isEqualTo(3);
+            assertThat(t.parentVersion()).isEqualTo(3L);
+            assertThat(t.accuracy()).as("the window starts afresh").isNaN();
+            assertThat(t.replayBufferSize()).as("the replaced weights' examples").isZero();
+            assertThat(t.pendingExamples()).as("unseen examples stay").isEqualTo(8);
+            assertThat(out.metrics(TrainerMetrics.MODEL_ADOPTED))
+                    .singleElement()
+                    .satisfies(
+                            m -> {
+                                assertThat(m.getValue()).isEqualTo(3.0);
+                                assertThat(m.getModelVersion()).isEqualTo(3L);
+                            });
+            assertThat(follower.adopted()).isEqualTo(1);
+
+            feed(t, examples(source, r, 24, false), 0, out);
+            assertThat(out.versions()).containsExactly(1L, 2L, 4L);
+            ModelUpdate v4 = out.updates.get(2);
+            assertThat(v4.getParentVersion()).isEqualTo(3L);
+            assertThat(v4.getMetrics().get(TrainerMetrics.UPDATE_WINDOW))
+                    .as("only the adopted weights' predictions: 8 pending + 24")
+                    .isEqualTo(32.0);
+            assertThat(CODEC.decode(v4, TINY).signatureVerified()).isTrue();
+        }
+    }
+
+    @Test
+    void theAdoptedVersionsPublishedFigureIsTheGuardsReferenceAndWithoutOneThereIsNone() {
+        TrainerSettings strict =
+                settings(
+                        "trainer.batch-size", "16",
+                        "trainer.guard.margin", "0",
+                        "trainer.publish.every-examples", "32",
+                        "trainer.drift.detector", "none");
+        TestingExamples source = new TestingExamples(TINY, 22);
+        Random r = new Random(22);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelTopicFollower follower = new ModelTopicFollower(TINY, SIGNING);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, strict, CODEC)) {
+            feed(t, examples(source, r, 32, false), 0, out);
+            ModelUpdate v1 = out.updates.get(0);
+
+            ModelUpdate perfect =
+                    TestingUpdates.copy(
+                            v1, 2, 1L, Map.of(TrainerMetrics.UPDATE_ACCURACY, 1.0), KEY);
+            assertThat(take(follower, t, perfect, out)).isEqualTo(Outcome.ADOPTED);
+            feed(t, examples(source, r, 32, true), 0, out);
+            assertThat(out.versions()).as("held back: worse than 1.0").containsExactly(1L);
+            assertThat(t.heldBackForRegression()).isEqualTo(1);
+
+            ModelUpdate noFigure = TestingUpdates.copy(v1, 3, 1L, Map.of(), KEY);
+            assertThat(take(follower, t, noFigure, out)).isEqualTo(Outcome.ADOPTED);
+            feed(t, examples(source, r, 32, true), 0, out);
+            assertThat(out.versions()).as("no reference to be worse than").containsExactly(1L, 4L);
+            assertThat(out.updates.get(1).getParentVersion()).isEqualTo(3L);
+        }
+    }
+
+    @Test
+    void aServeOnlyUpdateOrOneOfAnotherArchitectureOnlyFencesTheNumbering() {
+        TestingExamples source = new TestingExamples(TINY, 23);
+        Random r = new Random(23);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelTopicFollower follower = new ModelTopicFollower(TINY, SIGNING);
+        ModelSpec wider =
+                new ModelSpec(
+                        TINY.specVersion(),
+                        TINY.name(),
+                        TINY.kind(),
+                        TINY.inputs(),
+                        TINY.outputSize(),
+                        TINY.labels(),
+                        new ImageCnnParams(6, 8, 3, 16, false, 0.0),
+                        TINY.seed(),
+                        1e-3);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, FOLLOWING, CODEC)) {
+            feed(t, examples(source, r, 64, false), 0, out);
+            float[] own = t.params();
+
+            ModelUpdate imported = TestingUpdates.serveOnly(out.updates.get(1), 3, KEY);
+            assertThat(take(follower, t, imported, out)).isEqualTo(Outcome.FENCED);
+            assertThat(t.version()).isEqualTo(3);
+            assertThat(t.parentVersion()).isEqualTo(2L);
+            assertThat(t.params()).isEqualTo(own);
+
+            ModelUpdate otherArchitecture =
+                    CODEC.encode(wider, Architectures.build(wider), 5, null, Map.of());
+            assertThat(take(follower, t, otherArchitecture, out)).isEqualTo(Outcome.FENCED);
+            assertThat(t.version()).isEqualTo(5);
+            assertThat(t.parentVersion()).isEqualTo(2L);
+            assertThat(t.params()).isEqualTo(own);
+            assertThat(follower.fenced()).isEqualTo(2);
+            assertThat(out.metrics(TrainerMetrics.MODEL_ADOPTED)).isEmpty();
+
+            feed(t, examples(source, r, 32, false), 0, out);
+            assertThat(out.updates.get(2))
+                    .extracting(ModelUpdate::getVersion, ModelUpdate::getParentVersion)
+                    .containsExactly(6L, 2L);
+        }
+    }
+
+    @Test
+    void itsOwnAndOlderVersionsAreIgnoredAndAnotherUpdateUnderItsOwnNumberIsTaken() {
+        TestingExamples source = new TestingExamples(TINY, 24);
+        Random r = new Random(24);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelTopicFollower follower = new ModelTopicFollower(TINY, SIGNING);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, FOLLOWING, CODEC)) {
+            feed(t, examples(source, r, 64, false), 0, out);
+            ModelUpdate v1 = out.updates.get(0);
+            byte[] before = t.snapshot();
+            assertThat(take(follower, t, v1, out)).isEqualTo(Outcome.IGNORED);
+            assertThat(take(follower, t, out.updates.get(1), out)).isEqualTo(Outcome.IGNORED);
+            assertThat(follower.tombstone().outcome()).isEqualTo(Outcome.IGNORED);
+            assertThat(t.snapshot()).as("nothing changed").isSameAs(before);
+            assertThat(follower.ignored()).isEqualTo(3);
+
+            // a restored trainer knows no checksums: anything not newer is ignored
+            try (OnlineTrainer restored = OnlineTrainer.restore(TINY, FOLLOWING, CODEC, before)) {
+                byte[] restoredState = restored.snapshot();
+                assertThat(take(follower, restored, TestingUpdates.rollback(v1, 2, KEY), out))
+                        .isEqualTo(Outcome.IGNORED);
+                assertThat(restored.snapshot()).isSameAs(restoredState);
+            }
+
+            // numbered 2 while this trainer's own 2 was not committed yet
+            assertThat(take(follower, t, TestingUpdates.rollback(v1, 2, KEY), out))
+                    .isEqualTo(Outcome.ADOPTED);
+            assertThat(t.params()).isEqualTo(params(v1));
+            assertThat(t.version()).isEqualTo(2);
+            assertThat(t.parentVersion()).isEqualTo(2L);
+            feed(t, examples(source, r, 32, false), 0, out);
+            assertThat(out.updates.get(2))
+                    .extracting(ModelUpdate::getVersion, ModelUpdate::getParentVersion)
+                    .containsExactly(3L, 2L);
+        }
+    }
+
+    @Test
+    void updatesThatFailACheckOrAreForAnotherModelAreRefusedAndChangeNothing() {
+        TestingExamples source = new TestingExamples(TINY, 25);
+        TestingTrainerOutput out = new TestingTrainerOutput();
+        ModelTopicFollower follower = new ModelTopicFollower(TINY, SIGNING);
+        try (OnlineTrainer t = OnlineTrainer.fresh(TINY, FOLLOWING, CODEC)) {
+            feed(t, examples(source, new Random(25), 32, false), 0, out);
+            ModelUpdate v1 = out.updates.get(0);
+            byte[] before = t.snapshot();
+            Map<String, ModelUpdate> refused = new java.util.LinkedHashMap<>();
+            refused.put("BAD_SIGNATURE", TestingUpdates.rollback(v1, 2, OTHER_KEY));
+            refused.put("MISSING_SIGNATURE", TestingUpdates.rollback(v1, 3, null));
+            refused.put("SERVE_ONLY BAD_SIGNATURE", TestingUpdates.serveOnly(v1, 4, OTHER_KEY));
+            refused.put("SERVE_ONLY MISSING_SIGNATURE", TestingUpdates.serveOnly(v1, 5, null));
+            refused.put(
+                    "CHECKSUM_MISMATCH",
+                    ModelUpdate.newBuilder(TestingUpdates.serveOnly(v1, 6, KEY))
+                            .setVersion(60)
+                            .build());
+            refused.put(
+                    "WRONG_MODEL",
+                    ModelUpdate.newBuilder(TestingUpdates.rollback(v1, 7, KEY))
+                            .setModel("other")
+                            .build());
+            for (Map.Entry<String, ModelUpdate> e : refused.entrySet()) {
+                ModelTopicFollower.Result result = follower.take(t, e.getValue(), 5, out);
+                assertThat(result.outcome()).as(e.getKey()).isEqualTo(Outcome.REFUSED);
+                assertThat(e.getKey()).endsWith(result.reason());
+                assertThat(result.message()).isNotBlank().doesNotContain(new String(KEY));
+            }
+            assertThat(follower.refused()).isEqualTo(6);
+            assertThat(t.snapshot()).as("nothing changed").isSameAs(before);
+            assertThat(t.version()).isEqualTo(1);
+        }
     }
 }

@@ -30,7 +30,7 @@ class TrainJobTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         job.build(env);
         StreamGraph graph = env.getStreamGraph();
-        assertThat(graph.getStreamNodes()).hasSize(12);
+        assertThat(graph.getStreamNodes()).hasSize(13);
         for (StreamNode node : graph.getStreamNodes()) {
             assertThat(node.getTransformationUID())
                     .as("uid of " + node.getOperatorName())
@@ -43,6 +43,20 @@ class TrainJobTest {
                         n -> {
                             assertThat(n.getParallelism()).isEqualTo(1);
                             assertThat(n.getMaxParallelism()).isEqualTo(1);
+                        });
+        StreamNode trainer =
+                graph.getStreamNodes().stream()
+                        .filter(n -> n.getOperatorName().equals("online trainer"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(trainer.getInEdges())
+                .extracting(e -> graph.getStreamNode(e.getSourceId()))
+                .as("examples and the model topic it follows")
+                .hasSize(2)
+                .anySatisfy(
+                        n -> {
+                            assertThat(n.getOperatorName()).contains("models.image");
+                            assertThat(n.getParallelism()).isEqualTo(1);
                         });
         assertThat(graph.getStreamNodes())
                 .filteredOn(n -> n.getOperatorName().equals("join features with labels"))

@@ -1,0 +1,66 @@
+package io.streamdl.trainer;
+
+import io.streamdl.models.codec.ModelUpdateDigest;
+import io.streamdl.models.codec.ModelUpdateSigner;
+import io.streamdl.schemas.avro.ModelUpdate;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Model updates as other publishers make them: a rollback's re-numbered, re-signed copy of older
+ * weights, and a serve-only update (an imported ONNX model without DL4J parameters).
+ */
+final class TestingUpdates {
+    /** A format other than the codec's, as an import without DL4J parameters has. */
+    static final String SERVE_ONLY_FORMAT = "onnx";
+
+    private TestingUpdates() {}
+
+    /**
+     * What {@code models rollback} publishes: the weights of {@code of} as version {@code version},
+     * its parent the rolled-back-to version, its metrics {@code of}'s plus {@code rollbackOf},
+     * signed with {@code key}.
+     */
+    static ModelUpdate rollback(ModelUpdate of, long version, byte[] key) {
+        Map<String, Double> metrics = new HashMap<>(of.getMetrics());
+        metrics.put(ModelTopicFollower.ROLLBACK_OF, (double) of.getVersion());
+        return copy(of, version, of.getVersion(), metrics, key);
+    }
+
+    /**
+     * {@code base}'s content as version {@code version} with parent {@code parent} and {@code
+     * metrics}, with its checksum computed again and signed with {@code key} (unsigned if null).
+     */
+    static ModelUpdate copy(
+            ModelUpdate base, long version, Long parent, Map<String, Double> metrics, byte[] key) {
+        ModelUpdate.Builder b =
+                ModelUpdate.newBuilder(base)
+                        .setVersion(version)
+                        .setParentVersion(parent)
+                        .setMetrics(new HashMap<>(metrics))
+                        .setParams(base.getParams().duplicate())
+                        .setOnnx(base.getOnnx() == null ? null : base.getOnnx().duplicate());
+        return signed(b, key);
+    }
+
+    /** {@code base}'s ONNX model as serve-only version {@code version}: no DL4J parameters. */
+    static ModelUpdate serveOnly(ModelUpdate base, long version, byte[] key) {
+        ModelUpdate.Builder b =
+                ModelUpdate.newBuilder(base)
+                        .setVersion(version)
+                        .setParentVersion(null)
+                        .setFormat(SERVE_ONLY_FORMAT)
+                        .setParams(ByteBuffer.allocate(0))
+                        .setOnnx(base.getOnnx().duplicate())
+                        .setMetrics(new HashMap<>());
+        return signed(b, key);
+    }
+
+    private static ModelUpdate signed(ModelUpdate.Builder b, byte[] key) {
+        ModelUpdate unsigned = b.setSha256("").setSignature(null).build();
+        String sha = ModelUpdateDigest.sha256Hex(unsigned);
+        b.setSha256(sha).setSignature(key == null ? null : new ModelUpdateSigner(key).sign(sha));
+        return b.build();
+    }
+}
