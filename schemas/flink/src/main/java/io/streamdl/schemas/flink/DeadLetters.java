@@ -17,15 +17,28 @@ public final class DeadLetters {
 
     public static DeadLetter of(
             RawRecord input, String stage, String reason, String message, long now) {
+        boolean tooLarge = input.value != null && input.value.length > MAX_VALUE_BYTES;
         return DeadLetterRecords.of(
                 input.topic,
                 input.partition,
                 input.offset,
                 input.key,
-                input.value,
+                tooLarge ? null : input.value,
                 stage,
                 reason,
-                message,
+                tooLarge
+                        ? message
+                                + " (its "
+                                + input.value.length
+                                + "-byte value is left out: dlq takes the broker's default 1 MB"
+                                + " messages; it is at the offset above)"
+                        : message,
                 now);
     }
+
+    /**
+     * A refused record larger than this (a model update can be 32 MiB) is dead-lettered without its
+     * value, which would not fit a {@code dlq} message of the broker's default size.
+     */
+    public static final int MAX_VALUE_BYTES = 900 * 1024;
 }
