@@ -161,7 +161,7 @@ class LivePageE2ECase {
                                                 .findElements(
                                                         By.cssSelector(
                                                                 "#models tr[data-model='shoes']"
-                                                                        + " td:nth-child(6)"))
+                                                                        + " td:nth-child(8)"))
                                                 .stream()
                                                 .map(WebElement::getText)
                                                 .filter(t -> t.matches("[01]\\.[0-9]{3}"))

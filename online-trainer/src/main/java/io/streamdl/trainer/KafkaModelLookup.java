@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -55,18 +54,8 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
 
     @Override
     public ModelUpdate newest() {
-        Properties props = new Properties();
-        props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // a lookup must never create the model topic with broker defaults (not compacted)
-        props.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        props.setProperty(
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));
-        props.setProperty(
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-                Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));
+        // never create the model topic with broker defaults (not compacted)
+        Properties props = KafkaConnectors.modelTopicReader(bootstrapServers);
         ModelUpdate newest = null;
         try (SchemaRegistryClient registry = registries.create(serde);
                 KafkaConsumer<byte[], byte[]> consumer =

@@ -211,6 +211,14 @@ final class ModelsCommand {
                     out.printf("  onnx ports   unreadable: %s%n", e.getMessage());
                 }
             }
+            try {
+                io.streamdl.models.spec.ModelSpec spec =
+                        io.streamdl.models.spec.ModelSpec.fromJson(u.getArchitecture());
+                out.printf("  kind         %s%n", spec.kind());
+                out.printf("  labels       %s%n", spec.labels().isEmpty() ? "-" : spec.labels());
+            } catch (RuntimeException e) {
+                out.printf("  spec         unreadable: %s%n", e.getMessage());
+            }
             out.printf("  metrics      %s%n", metrics(new TreeMap<>(u.getMetrics())));
             out.printf("  spec         %s%n", u.getArchitecture());
             for (ModelEvent e : events) {

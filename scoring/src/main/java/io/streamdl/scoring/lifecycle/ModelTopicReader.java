@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -110,17 +109,7 @@ public final class ModelTopicReader implements AutoCloseable {
     }
 
     private <T extends SpecificRecord> void read(String topic, Class<T> type, Sink<T> sink) {
-        Properties props = new Properties();
-        props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        props.setProperty(
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));
-        props.setProperty(
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-                Integer.toString(KafkaConnectors.MAX_REQUEST_BYTES));
+        Properties props = KafkaConnectors.modelTopicReader(bootstrap);
         AvroWireDeserializer<T> reader = AvroWireDeserializer.specific(registry, type);
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(

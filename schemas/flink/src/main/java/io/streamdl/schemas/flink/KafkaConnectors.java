@@ -32,6 +32,22 @@ public final class KafkaConnectors {
     private KafkaConnectors() {}
 
     /**
+     * The settings of a plain consumer that reads a model topic (or another lifecycle topic) to its
+     * end: {@code read_committed} (no update of an aborted transaction), no offsets committed, no
+     * topic created with broker defaults, and fetches large enough for a whole model update.
+     */
+    public static Properties modelTopicReader(String bootstrap) {
+        Properties props = new Properties();
+        props.setProperty("bootstrap.servers", bootstrap);
+        props.setProperty("isolation.level", "read_committed");
+        props.setProperty("enable.auto.commit", "false");
+        props.setProperty("allow.auto.create.topics", "false");
+        props.setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REQUEST_BYTES));
+        props.setProperty("fetch.max.bytes", Integer.toString(MAX_REQUEST_BYTES));
+        return props;
+    }
+
+    /**
      * Undecoded records of {@code topics}, from the committed offsets of the job's group (the
      * earliest when there are none), read_committed so aborted transactions never reach a job.
      */
