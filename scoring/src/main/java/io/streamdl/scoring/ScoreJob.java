@@ -11,6 +11,7 @@ import io.streamdl.schemas.flink.RawRecordSchema;
 import io.streamdl.schemas.flink.StreamingJob;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
+import io.streamdl.scoring.lifecycle.CanaryRouter;
 import io.streamdl.scoring.lifecycle.ServingGate;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -45,13 +46,20 @@ public final class ScoreJob implements StreamingJob {
      * candidate, writing {@code scores.<model>.shadow}.
      *
      * @param bootstrap where the gate looks up a version it has not seen
-     * @param shadowScores null without shadow trials
+     * @param shadowScores null without trials in shadow
+     * @param canaryFraction the share of event keys a candidate serves as a canary; 0 without
+     *     canary trials
      */
     public record Lifecycle(
             Source<RawRecord, ?, ?> events,
             Sink<ModelEvent> eventsOut,
             Sink<Score> shadowScores,
-            String bootstrap) {}
+            String bootstrap,
+            double canaryFraction) {
+        boolean trials() {
+            return shadowScores != null || canaryFraction > 0;
+        }
+    }
 
     public ScoreJob(
             ScoreJobConfig config,
@@ -146,14 +154,15 @@ public final class ScoreJob implements StreamingJob {
                                 Topics.MODEL_EVENTS,
                                 ModelEvent::getModel,
                                 "model-events-" + config.model()),
-                        config.shadowTrials()
+                        config.trials() && config.canaryFraction() == 0
                                 ? KafkaConnectors.avroSink(
                                         kafka,
                                         Topics.shadowScores(config.model()),
                                         Score::getEventId,
                                         "shadow-scores-" + config.model())
                                 : null,
-                        kafka.bootstrapServers()));
+                        kafka.bootstrapServers(),
+                        config.trials() ? config.canaryFraction() : 0));
     }
 
     @Override
@@ -203,6 +212,8 @@ public final class ScoreJob implements StreamingJob {
                         .setParallelism(1);
         DataStream<ModelUpdate> toScorers = verified;
         DataStream<ModelEvent> events = null;
+        DataStream<RawRecord> servingInput = raw;
+        SingleOutputStreamOperator<Score> canaryScored = null;
         if (lifecycle != null) {
             DataStream<RawRecord> control =
                     env.fromSource(
@@ -217,7 +228,8 @@ public final class ScoreJob implements StreamingJob {
                             .process(
                                     new ServingGate(
                                             model,
-                                            lifecycle.shadowScores() != null,
+                                            lifecycle.trials(),
+                                            lifecycle.canaryFraction() > 0,
                                             lifecycle.bootstrap(),
                                             config.registryUrl(),
                                             registries,
@@ -249,9 +261,21 @@ public final class ScoreJob implements StreamingJob {
                         .name("scores." + model + ".shadow")
                         .uid("score-" + model + "-shadow-sink");
             }
+            if (lifecycle.canaryFraction() > 0) {
+                SingleOutputStreamOperator<RawRecord> routed =
+                        raw.connect(
+                                        gated.getSideOutput(ServingGate.TRIALS)
+                                                .broadcast(CanaryRouter.TRIAL))
+                                .process(new CanaryRouter(lifecycle.canaryFraction()))
+                                .name("canary router")
+                                .uid("score-" + model + "-canary-router");
+                servingInput = routed;
+                canaryScored = canaryScorer(routed, gated.getSideOutput(ServingGate.SHADOW));
+            }
         }
         SingleOutputStreamOperator<Score> scored =
-                raw.connect(toScorers.broadcast())
+                servingInput
+                        .connect(toScorers.broadcast())
                         .transform(
                                 "decode and micro-batch score",
                                 TypeInformation.of(Score.class),
@@ -264,10 +288,16 @@ public final class ScoreJob implements StreamingJob {
                                         config.maxHeld(),
                                         config.modelStateDir()))
                         .uid("score-" + model + "-scorer");
-        scored.sinkTo(scores).name("scores." + model).uid("score-" + model + "-sink");
+        DataStream<Score> served = scored;
         DataStream<DeadLetter> dead =
                 verified.getSideOutput(VerifyModelUpdates.DEAD_LETTERS)
                         .union(scored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
+        if (canaryScored != null) {
+            // the canary's events are its alone: its scores are served, its dead letters written
+            served = scored.union(canaryScored);
+            dead = dead.union(canaryScored.getSideOutput(MicroBatchScorer.DEAD_LETTERS));
+        }
+        served.sinkTo(scores).name("scores." + model).uid("score-" + model + "-sink");
         dead.sinkTo(deadLetters).name("dlq").uid("score-" + model + "-dlq");
         if (lifecycle != null) {
             events.union(scored.getSideOutput(MicroBatchScorer.SERVING_EVENTS))
@@ -275,5 +305,28 @@ public final class ScoreJob implements StreamingJob {
                     .name(Topics.MODEL_EVENTS.name())
                     .uid("score-" + model + "-events-sink");
         }
+    }
+
+    /** The candidate's scorer of the canary's share of the events: its scores are served. */
+    private SingleOutputStreamOperator<Score> canaryScorer(
+            SingleOutputStreamOperator<RawRecord> routed, DataStream<ModelUpdate> candidates) {
+        String model = config.model();
+        String canaryDir =
+                config.modelStateDir() == null ? null : config.modelStateDir() + "-canary";
+        return routed.getSideOutput(CanaryRouter.CANARY)
+                .connect(candidates.broadcast())
+                .transform(
+                        "canary score",
+                        TypeInformation.of(Score.class),
+                        new MicroBatchScorer(
+                                        config.registryUrl(),
+                                        registries,
+                                        loader,
+                                        config.maxBatch(),
+                                        config.maxWaitMillis(),
+                                        config.maxHeld(),
+                                        canaryDir)
+                                .withoutServingEvents())
+                .uid("score-" + model + "-canary-scorer");
     }
 }

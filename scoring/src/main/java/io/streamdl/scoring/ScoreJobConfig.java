@@ -21,7 +21,9 @@ import java.util.Objects;
  * @param parallelism parallelism of the scorer (the update verification runs as one instance)
  * @param stateDir where checkpoints keep the serving model as a file (one folder per model and
  *     instance inside it), or null to keep it in every checkpoint
- * @param shadowTrials whether new versions first score in shadow ({@link #SHADOW})
+ * @param trials whether new versions are tried before they serve ({@link #TRIALS})
+ * @param canaryFraction 0 for trials in shadow, else the fraction of event keys a candidate scores
+ *     ({@link #CANARY_FRACTION})
  */
 public record ScoreJobConfig(
         String model,
@@ -32,7 +34,8 @@ public record ScoreJobConfig(
         int maxHeld,
         int parallelism,
         String stateDir,
-        boolean shadowTrials)
+        boolean trials,
+        double canaryFraction)
         implements Serializable {
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOption.intRange(
@@ -81,23 +84,42 @@ public record ScoreJobConfig(
                             + " every checkpoint (`up` and `demo` use <data-dir>/scorer-state)");
 
     /**
-     * Which models try each new version in shadow before it serves (read by the pipeline, which
-     * sets {@link #shadowTrials} per model).
+     * Which models put each new version on trial before it serves (read by the pipeline, which sets
+     * {@link #trials} per model).
      */
-    public static final ConfigOption<String> SHADOW =
+    public static final ConfigOption<String> TRIALS =
             ConfigOption.string(
-                    "scoring.shadow",
+                    "scoring.trials",
                     "none",
-                    "models whose new versions first score in shadow (scores.<model>.shadow) and"
-                            + " serve only once the lifecycle controller promotes them: all, none,"
-                            + " or a comma-separated list");
+                    "models whose new versions are tried before they serve (in shadow on"
+                            + " scores.<model>.shadow, or as a canary) and serve only once the"
+                            + " lifecycle controller promotes them: all, none, or a comma-separated"
+                            + " list");
+
+    /** 0: trials in shadow; above: the fraction of event keys a candidate scores as a canary. */
+    public static final ConfigOption<Double> CANARY_FRACTION =
+            ConfigOption.doubleRange(
+                    "scoring.trials.canary-fraction",
+                    0,
+                    0,
+                    1,
+                    "0: a candidate scores every event in shadow beside the served version; above"
+                            + " 0: it serves this fraction of event keys as a canary instead");
 
     /** Every key a ScoreJob reads besides the ONNX Runtime session keys. */
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(MAX_BATCH, MAX_WAIT, MAX_HELD, PARALLELISM, FUSED, STATE_DIR, SHADOW);
+            List.of(
+                    MAX_BATCH,
+                    MAX_WAIT,
+                    MAX_HELD,
+                    PARALLELISM,
+                    FUSED,
+                    STATE_DIR,
+                    TRIALS,
+                    CANARY_FRACTION);
 
     /**
-     * Whether {@code model} is in a {@link #SHADOW} value: {@code all}, {@code none} or a
+     * Whether {@code model} is in a {@link #TRIALS} value: {@code all}, {@code none} or a
      * comma-separated list.
      */
     public static boolean inList(String value, String model) {
@@ -153,7 +175,8 @@ public record ScoreJobConfig(
                 MAX_HELD.read(settings),
                 PARALLELISM.read(settings),
                 STATE_DIR.read(settings),
-                inList(SHADOW.read(settings), model));
+                inList(TRIALS.read(settings), model),
+                CANARY_FRACTION.read(settings));
     }
 
     /** {@link #OPTIONS} and the ONNX Runtime session's keys: every {@code scoring.*} key. */

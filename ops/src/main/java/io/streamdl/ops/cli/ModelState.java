@@ -35,7 +35,7 @@ record ModelState(
                 case ModelEvents.SERVING -> serving.put(scorer(e.getActor()), e);
                 case ModelEvents.PINNED -> pin = e;
                 case ModelEvents.UNPINNED -> pin = null;
-                case ModelEvents.SHADOW -> candidate = e;
+                case ModelEvents.SHADOW, ModelEvents.CANARY -> candidate = e;
                 default -> {
                     if (candidate != null
                             && e.getVersion() != null
@@ -92,8 +92,12 @@ record ModelState(
         }
         if (candidate != null) {
             out.printf(
-                    "  shadow:  version %d scores in shadow beside version %s%n",
-                    candidate.getVersion(), candidate.getFromVersion());
+                    "  trial:   version %d %s beside version %s%n",
+                    candidate.getVersion(),
+                    ModelEvents.CANARY.equals(candidate.getKind())
+                            ? "serves as a canary"
+                            : "scores in shadow",
+                    candidate.getFromVersion());
         }
         for (ModelEvent e : decisions) {
             out.printf(

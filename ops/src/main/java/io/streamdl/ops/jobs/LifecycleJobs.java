@@ -9,21 +9,21 @@ import io.streamdl.scoring.lifecycle.LifecycleSettings;
 import java.util.List;
 import java.util.Map;
 
-/** Starts the lifecycle controller of the models with shadow trials ({@code scoring.shadow}). */
+/** Starts the lifecycle controller of the models with trials ({@code scoring.trials}). */
 public final class LifecycleJobs {
     private LifecycleJobs() {}
 
-    /** The enabled models whose new versions are tried in shadow first. */
+    /** The enabled models whose new versions are tried before they serve. */
     public static List<String> shadowModels(
             ModelCatalogue catalogue, Map<String, String> settings) {
-        String value = ScoreJobConfig.SHADOW.read(settings);
+        String value = ScoreJobConfig.TRIALS.read(settings);
         return catalogue.enabled().stream()
                 .map(ModelCatalogue.Entry::name)
                 .filter(m -> ScoreJobConfig.inList(value, m))
                 .toList();
     }
 
-    /** The running controller, or null when no model has shadow trials. */
+    /** The running controller, or null when no model has trials. */
     public static LifecycleController start(Platform platform, PipelineJobs jobs) {
         Map<String, String> settings = jobs.settings();
         List<String> models = shadowModels(PipelineJobs.catalogue(platform.config()), settings);

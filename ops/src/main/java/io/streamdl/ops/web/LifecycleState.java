@@ -42,7 +42,7 @@ final class LifecycleState {
             switch (e.getKind()) {
                 case ModelEvents.PINNED -> row.pinned = e.getVersion();
                 case ModelEvents.UNPINNED -> row.pinned = null;
-                case ModelEvents.SHADOW -> row.candidate = e.getVersion();
+                case ModelEvents.SHADOW, ModelEvents.CANARY -> row.candidate = e.getVersion();
                 case ModelEvents.PROMOTED, ModelEvents.REFUSED -> {
                     if (e.getVersion() != null && e.getVersion().equals(row.candidate)) {
                         row.candidate = null;

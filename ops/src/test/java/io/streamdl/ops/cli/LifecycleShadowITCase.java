@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Shadow trials on a running pipeline (the image scorer with {@code scoring.shadow=image}, the
+ * Shadow trials on a running pipeline (the image scorer with {@code scoring.trials=image}, the
  * lifecycle controller, real Fashion-MNIST PNGs at about 100 a second, each score answered with a
  * label by a client). The labels agree with the served version, so a candidate that predicts the
  * same is as good and one whose classes are rotated is always wrong:
@@ -40,7 +40,7 @@ class LifecycleShadowITCase {
 
     @Test
     void refusesAWorseCandidatePromotesAGoodOneAndRollsBackOnADrop() throws Exception {
-        try (LifecycleRig rig = new LifecycleRig(dataDir, Map.of("scoring.shadow", "image"));
+        try (LifecycleRig rig = new LifecycleRig(dataDir, Map.of("scoring.trials", "image"));
                 LifecycleController controller =
                         new LifecycleController(
                                         rig.platform.bootstrapServers(),

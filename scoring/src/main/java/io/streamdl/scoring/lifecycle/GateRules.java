@@ -14,11 +14,11 @@ import java.util.TreeMap;
  * <ul>
  *   <li>Without shadow trials every update newer than the one served goes to the scorers, as before
  *       lifecycle existed.
- *   <li>With them ({@code lifecycle.shadow}), the first version serves at once; each later one is a
- *       candidate: it goes to the shadow scorer and waits for the controller's {@code PROMOTED} or
- *       {@code REFUSED}. One candidate is on trial at a time; newer versions wait, and the newest
- *       of them is the next candidate. An update published by an operator or the controller (a
- *       rollback's copy, an import) serves at once.
+ *   <li>With them ({@code scoring.trials}), the first version serves at once; each later one is a
+ *       candidate: it goes to the shadow (or canary) scorer and waits for the controller's {@code
+ *       PROMOTED} or {@code REFUSED}. One candidate is on trial at a time; newer versions wait, and
+ *       the newest of them is the next candidate. An update published by an operator or the
+ *       controller (a rollback's copy, an import) serves at once.
  *   <li>A pin ({@code PINNED v}) holds every update but {@code v}; {@code UNPINNED} lets the newest
  *       one through (by the rules above). A version an event asks for that is not in memory is
  *       {@linkplain Output#lookUp looked up} on the model topic.
@@ -37,6 +37,12 @@ public final class GateRules {
 
         /** Find {@code version} (or, for {@link #NEWEST}, the newest) on the topic later. */
         void lookUp(long version);
+
+        /**
+         * The candidate on trial changed: {@code candidate}, or -1 when none (where a canary's
+         * share of events goes).
+         */
+        default void trial(long candidate) {}
     }
 
     /** The version {@link Output#lookUp} is asked for when the newest is wanted. */
@@ -54,7 +60,9 @@ public final class GateRules {
         }
     }
 
-    private final boolean shadowTrials;
+    private final boolean trials;
+    private final boolean canary;
+    private long reportedTrial = -1;
     private final TreeMap<Long, ModelUpdate> recent = new TreeMap<>();
     private Long pinned;
     private long served = -1;
@@ -63,8 +71,21 @@ public final class GateRules {
     private long refused = -1;
     private long heldByPin;
 
-    public GateRules(boolean shadowTrials) {
-        this.shadowTrials = shadowTrials;
+    /**
+     * @param trials whether new versions are tried (in shadow) before they serve
+     */
+    public GateRules(boolean trials) {
+        this(trials, false);
+    }
+
+    /**
+     * @param trials whether new versions are tried before they serve
+     * @param canary whether a candidate is tried as a canary (on a share of the events, its scores
+     *     served) rather than in shadow
+     */
+    public GateRules(boolean trials, boolean canary) {
+        this.trials = trials;
+        this.canary = canary;
     }
 
     public void restore(State state) {
@@ -73,6 +94,7 @@ public final class GateRules {
         candidate = state.candidate();
         wanted = state.wanted();
         refused = state.refused();
+        reportedTrial = candidate == null ? -1 : candidate;
     }
 
     public State state() {
@@ -81,6 +103,25 @@ public final class GateRules {
 
     /** A verified update of the gate's model from the topic (or a lookup). */
     public void onUpdate(ModelUpdate update, Output out) {
+        update(update, out);
+        reportTrial(out);
+    }
+
+    /** A {@code models.events} record for the gate's model. */
+    public void onEvent(ModelEvent event, Output out) {
+        event(event, out);
+        reportTrial(out);
+    }
+
+    private void reportTrial(Output out) {
+        long now = candidate == null ? -1 : candidate;
+        if (now != reportedTrial) {
+            reportedTrial = now;
+            out.trial(now);
+        }
+    }
+
+    private void update(ModelUpdate update, Output out) {
         long v = update.getVersion();
         remember(update);
         if (v <= served) {
@@ -108,8 +149,7 @@ public final class GateRules {
         route(update, out);
     }
 
-    /** A {@code models.events} record for the gate's model. */
-    public void onEvent(ModelEvent event, Output out) {
+    private void event(ModelEvent event, Output out) {
         Long v = event.getVersion();
         switch (event.getKind()) {
             case ModelEvents.PINNED -> {
@@ -181,7 +221,7 @@ public final class GateRules {
 
     private void route(ModelUpdate update, Output out) {
         long v = update.getVersion();
-        if (!shadowTrials || served < 0 || ModelEvents.servesDirectly(update.getMetrics())) {
+        if (!trials || served < 0 || ModelEvents.servesDirectly(update.getMetrics())) {
             serve(update, out);
             return;
         }
@@ -194,10 +234,15 @@ public final class GateRules {
         candidate = v;
         out.shadow(update);
         out.event(
-                ModelEvents.SHADOW,
+                canary ? ModelEvents.CANARY : ModelEvents.SHADOW,
                 v,
                 served,
-                "version " + v + " scores in shadow beside version " + served);
+                canary
+                        ? "version "
+                                + v
+                                + " serves a share of the events as a canary beside version "
+                                + served
+                        : "version " + v + " scores in shadow beside version " + served);
     }
 
     private void nextCandidate(Output out) {

@@ -21,16 +21,16 @@ public record LifecycleSettings(int minPairs, double margin, double drop, int wi
         implements Serializable {
     public static final ConfigOption<Integer> MIN_PAIRS =
             ConfigOption.intRange(
-                    "scoring.shadow.min-labels",
+                    "scoring.trials.min-labels",
                     200,
                     1,
                     1_000_000,
-                    "labelled events both the served version and the candidate scored before the"
-                            + " candidate is judged (for a model without labels: events both"
-                            + " scored)");
+                    "labelled events both the served version and the candidate scored (in shadow;"
+                            + " as a canary: labelled events each scored) before the candidate is"
+                            + " judged; for a model without labels, scored events");
     public static final ConfigOption<Double> MARGIN =
             ConfigOption.doubleRange(
-                    "scoring.shadow.margin",
+                    "scoring.trials.margin",
                     0.02,
                     0,
                     1,

@@ -24,6 +24,12 @@ public final class ModelEvents {
     /** {@code version} scores in shadow beside the served {@code fromVersion}. */
     public static final String SHADOW = "SHADOW";
 
+    /**
+     * {@code version} serves a share of the events as a canary beside the served {@code
+     * fromVersion}.
+     */
+    public static final String CANARY = "CANARY";
+
     /** {@code version} was judged not worse than {@code fromVersion} and serves. */
     public static final String PROMOTED = "PROMOTED";
 

@@ -12,9 +12,12 @@ import java.util.Map;
  * watches a promoted version's live accuracy.
  *
  * <ul>
- *   <li>A trial starts with a {@code SHADOW} event. Once {@link LifecycleSettings#minPairs} events
- *       have a served score, a shadow score of the candidate and (for a classifier) a label, the
- *       candidate is {@linkplain Decisions#promote promoted} if its accuracy is not below the
+ *   <li>A trial starts with a {@code SHADOW} or {@code CANARY} event. As a canary, the candidate
+ *       serves a share of the events and the served version the rest: each version's accuracy is
+ *       taken on its own labelled scores, and the candidate is judged once both have {@link
+ *       LifecycleSettings#minPairs} of them. In shadow, once {@link LifecycleSettings#minPairs}
+ *       events have a served score, a shadow score of the candidate and (for a classifier) a label,
+ *       the candidate is {@linkplain Decisions#promote promoted} if its accuracy is not below the
  *       served version's by more than the margin, else {@linkplain Decisions#refuse refused}. A
  *       model whose scores carry no label is judged by the mean score (an error: lower is better).
  *   <li>After a promotion of a classifier, the promoted version's last {@link
@@ -59,17 +62,20 @@ public final class PromotionJudge {
 
     private static final class Trial {
         final long candidate;
+        final boolean canary;
         long served;
         long pairs;
+        long servedEvents;
         long servedRight;
         long candidateRight;
         double servedError;
         double candidateError;
         boolean labelled = true;
 
-        Trial(long candidate, long served) {
+        Trial(long candidate, long served, boolean canary) {
             this.candidate = candidate;
             this.served = served;
+            this.canary = canary;
         }
     }
 
@@ -140,14 +146,15 @@ public final class PromotionJudge {
             return;
         }
         switch (event.getKind()) {
-            case ModelEvents.SHADOW -> {
+            case ModelEvents.SHADOW, ModelEvents.CANARY -> {
                 Trial t = trials.get(model);
                 if (t == null || t.candidate != v) {
                     trials.put(
                             model,
                             new Trial(
                                     v,
-                                    event.getFromVersion() == null ? -1 : event.getFromVersion()));
+                                    event.getFromVersion() == null ? -1 : event.getFromVersion(),
+                                    ModelEvents.CANARY.equals(event.getKind())));
                 }
             }
             case ModelEvents.PROMOTED -> {
@@ -213,7 +220,14 @@ public final class PromotionJudge {
         Score served = s[0];
         Score shadow = s[1];
         Trial t = trials.get(model);
-        if (!done[0] && t != null && served != null && shadow != null) {
+        if (!done[0] && t != null && t.canary && served != null) {
+            boolean labelled = served.getLabel() != null;
+            if (!labelled || j.label != null) {
+                done[0] = true;
+                countCanary(model, t, served, j.label, labelled);
+            }
+        }
+        if (!done[0] && t != null && !t.canary && served != null && shadow != null) {
             if (shadow.getModelVersion() == t.candidate
                     && served.getModelVersion() != t.candidate) {
                 boolean labelled = served.getLabel() != null;
@@ -267,22 +281,51 @@ public final class PromotionJudge {
             t.candidateError += shadow.getScore();
         }
         t.served = served.getModelVersion();
-        if (t.pairs < settings.minPairs()) {
-            return;
+        t.servedEvents = t.pairs;
+        if (t.pairs >= settings.minPairs()) {
+            decide(model, t);
         }
+    }
+
+    /**
+     * A served score of a canary trial: the candidate's (on its share of the events) or the served
+     * version's (on the rest); judged once each has {@link LifecycleSettings#minPairs} of them.
+     */
+    private void countCanary(String model, Trial t, Score served, String label, boolean labelled) {
+        t.labelled = labelled;
+        boolean right = labelled && label.equals(served.getLabel());
+        if (served.getModelVersion() == t.candidate) {
+            t.pairs++;
+            t.candidateRight += right ? 1 : 0;
+            t.candidateError += labelled ? 0 : served.getScore();
+        } else {
+            t.servedEvents++;
+            t.servedRight += right ? 1 : 0;
+            t.servedError += labelled ? 0 : served.getScore();
+            t.served = served.getModelVersion();
+        }
+        if (t.pairs >= settings.minPairs() && t.servedEvents >= settings.minPairs()) {
+            decide(model, t);
+        }
+    }
+
+    private void decide(String model, Trial t) {
         trials.remove(model);
         Map<String, Double> m = new HashMap<>();
         m.put("pairs", (double) t.pairs);
+        if (t.canary) {
+            m.put("servingEvents", (double) t.servedEvents);
+        }
         m.put("margin", settings.margin());
         boolean promote;
         if (t.labelled) {
-            double served0 = (double) t.servedRight / t.pairs;
+            double served0 = (double) t.servedRight / t.servedEvents;
             double cand = (double) t.candidateRight / t.pairs;
             m.put("servingAccuracy", served0);
             m.put("candidateAccuracy", cand);
             promote = cand >= served0 - settings.margin();
         } else {
-            double served0 = t.servedError / t.pairs;
+            double served0 = t.servedError / t.servedEvents;
             double cand = t.candidateError / t.pairs;
             m.put("servingMeanError", served0);
             m.put("candidateMeanError", cand);

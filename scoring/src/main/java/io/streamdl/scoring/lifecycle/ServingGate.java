@@ -40,12 +40,17 @@ public final class ServingGate
     public static final OutputTag<ModelUpdate> SHADOW =
             new OutputTag<>("shadow-updates", TypeInformation.of(ModelUpdate.class));
 
+    /** The candidate on trial (-1: none), for the {@link CanaryRouter}. */
+    public static final OutputTag<Long> TRIALS =
+            new OutputTag<>("trials", TypeInformation.of(Long.class));
+
     /** What the gate reports on {@code models.events}. */
     public static final OutputTag<ModelEvent> EVENTS =
             new OutputTag<>("gate-events", TypeInformation.of(ModelEvent.class));
 
     private final String model;
-    private final boolean shadowTrials;
+    private final boolean trials;
+    private final boolean canary;
     private final String bootstrap;
     private final String registryUrl;
     private final RegistryClientFactory registries;
@@ -64,13 +69,15 @@ public final class ServingGate
 
     public ServingGate(
             String model,
-            boolean shadowTrials,
+            boolean trials,
+            boolean canary,
             String bootstrap,
             String registryUrl,
             RegistryClientFactory registries,
             UpdateVerifier verifier) {
         this.model = model;
-        this.shadowTrials = shadowTrials;
+        this.trials = trials;
+        this.canary = canary;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.registries = registries;
@@ -79,7 +86,7 @@ public final class ServingGate
 
     @Override
     public void open(OpenContext context) {
-        rules = new GateRules(shadowTrials);
+        rules = new GateRules(trials, canary);
         pinned = getRuntimeContext().getState(new ValueStateDescriptor<>("pinned", Types.LONG));
         served = getRuntimeContext().getState(new ValueStateDescriptor<>("served", Types.LONG));
         candidate =
@@ -234,6 +241,11 @@ public final class ServingGate
                             Map.of(),
                             "lifecycle-gate " + model,
                             System.currentTimeMillis()));
+        }
+
+        @Override
+        public void trial(long candidate) {
+            ctx.output(TRIALS, candidate);
         }
 
         @Override

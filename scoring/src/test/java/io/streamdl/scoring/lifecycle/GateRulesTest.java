@@ -17,6 +17,12 @@ class GateRulesTest {
         final List<Long> shadowed = new ArrayList<>();
         final List<String> events = new ArrayList<>();
         final List<Long> lookups = new ArrayList<>();
+        final List<Long> trials = new ArrayList<>();
+
+        @Override
+        public void trial(long candidate) {
+            trials.add(candidate);
+        }
 
         @Override
         public void serve(ModelUpdate update) {
@@ -150,6 +156,30 @@ class GateRulesTest {
         gate.onEvent(event(ModelEvents.PROMOTED, 5L), out);
         assertThat(out.served).containsExactly(1L, 5L);
         assertThat(gate.candidate()).isNull();
+    }
+
+    @Test
+    void asACanaryTheCandidateIsReportedForTheRouterUntilItIsJudged() {
+        GateRules gate = new GateRules(true, true);
+        Seen out = new Seen();
+        gate.onUpdate(update(1), out);
+        assertThat(out.trials).isEmpty();
+        gate.onUpdate(update(2), out);
+        assertThat(out.shadowed).containsExactly(2L);
+        assertThat(out.events).containsExactly("CANARY 2 from 1");
+        assertThat(out.trials).containsExactly(2L);
+        gate.onEvent(event(ModelEvents.REFUSED, 2L), out);
+        assertThat(out.trials).containsExactly(2L, -1L);
+        gate.onUpdate(update(3), out);
+        gate.onEvent(event(ModelEvents.PROMOTED, 3L), out);
+        assertThat(out.served).containsExactly(1L, 3L);
+        assertThat(out.trials).containsExactly(2L, -1L, 3L, -1L);
+        // a restored gate knows its candidate and does not report it again
+        GateRules restored = new GateRules(true, true);
+        restored.restore(new GateRules.State(null, 3, 4L, null, 2));
+        Seen again = new Seen();
+        restored.onEvent(event(ModelEvents.SERVING, 3L), again);
+        assertThat(again.trials).isEmpty();
     }
 
     @Test

@@ -102,6 +102,30 @@ class PromotionJudgeTest {
     }
 
     @Test
+    void asACanaryEachVersionIsJudgedOnItsOwnLabelledScores() {
+        Decided d = new Decided();
+        PromotionJudge judge = new PromotionJudge(SETTINGS, d);
+        judge.onEvent(event(ModelEvents.CANARY, 2, 1L, Map.of()));
+        // the served version's share: 30 events, 27 right
+        for (int i = 0; i < 30; i++) {
+            judge.onScore(score("s" + i, 1, i < 27 ? "a" : "b", 0), false);
+            judge.onLabel("s" + i, "a");
+        }
+        assertThat(d.what).as("the candidate has no labelled score yet").isEmpty();
+        // the candidate's share: 10 events, 4 right
+        for (int i = 0; i < 10; i++) {
+            judge.onLabel("c" + i, "a");
+            judge.onScore(score("c" + i, 2, i < 4 ? "a" : "b", 0), false);
+        }
+        assertThat(d.what).containsExactly("refuse 2 for 1");
+        assertThat(d.numbers.get(0))
+                .containsEntry("servingAccuracy", 0.9)
+                .containsEntry("candidateAccuracy", 0.4)
+                .containsEntry("pairs", 10.0)
+                .containsEntry("servingEvents", 30.0);
+    }
+
+    @Test
     void withoutLabelsTheMeanErrorDecides() {
         Decided d = new Decided();
         PromotionJudge judge = new PromotionJudge(SETTINGS, d);
