@@ -138,7 +138,8 @@ public final class ScoreJob implements StreamingJob {
                 config,
                 kafka.registries(),
                 KafkaConnectors.rawSource(kafka, List.of(Topics.features(config.encoder()).name())),
-                KafkaConnectors.rawSource(kafka, List.of(Topics.models(config.model()).name())),
+                KafkaConnectors.rawSourceFromStart(
+                        kafka, List.of(Topics.models(config.model()).name())),
                 KafkaConnectors.avroSink(
                         kafka,
                         Topics.scores(config.model()),
@@ -148,7 +149,8 @@ public final class ScoreJob implements StreamingJob {
                 verifier,
                 loader,
                 new Lifecycle(
-                        KafkaConnectors.rawSource(kafka, List.of(Topics.MODEL_EVENTS.name())),
+                        KafkaConnectors.rawSourceFromStart(
+                                kafka, List.of(Topics.MODEL_EVENTS.name())),
                         KafkaConnectors.avroSink(
                                 kafka,
                                 Topics.MODEL_EVENTS,

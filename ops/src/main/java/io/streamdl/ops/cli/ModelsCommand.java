@@ -132,7 +132,7 @@ final class ModelsCommand {
                         v.version(),
                         v.parent() == null ? "-" : v.parent().toString(),
                         TIME.format(Instant.ofEpochMilli(v.createdTs())),
-                        v.keyId() == null ? "(unsigned?)" : v.keyId(),
+                        v.keyId() == null ? "-" : v.keyId(),
                         v.format(),
                         size(v.bytes()),
                         metrics(v.metrics()));

@@ -52,7 +52,22 @@ public final class KafkaConnectors {
      * earliest when there are none), read_committed so aborted transactions never reach a job.
      */
     public static KafkaSource<RawRecord> rawSource(KafkaSettings settings, List<String> topics) {
-        return rawSource(settings, topics, new RawRecordSchema());
+        return rawSource(
+                settings,
+                topics,
+                new RawRecordSchema(),
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    }
+
+    /**
+     * Undecoded records of {@code topics} from their start whenever the job starts without state (a
+     * restored job goes on from its checkpoint): for a model topic, whose newest version a new
+     * scorer must see even if its group committed offsets past it in an earlier run, and for {@code
+     * models.events}, whose pins a new gate must know.
+     */
+    public static KafkaSource<RawRecord> rawSourceFromStart(
+            KafkaSettings settings, List<String> topics) {
+        return rawSource(settings, topics, new RawRecordSchema(), OffsetsInitializer.earliest());
     }
 
     /**
@@ -61,17 +76,23 @@ public final class KafkaConnectors {
      */
     public static KafkaSource<RawRecord> rawSourceNotScoredBy(
             KafkaSettings settings, List<String> topics, String model) {
-        return rawSource(settings, topics, new RawRecordSchema(model));
+        return rawSource(
+                settings,
+                topics,
+                new RawRecordSchema(model),
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     }
 
     private static KafkaSource<RawRecord> rawSource(
-            KafkaSettings settings, List<String> topics, RawRecordSchema schema) {
+            KafkaSettings settings,
+            List<String> topics,
+            RawRecordSchema schema,
+            OffsetsInitializer start) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setTopics(topics)
                 .setGroupId(settings.groupId())
-                .setStartingOffsets(
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(start)
                 .setDeserializer(schema)
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REQUEST_BYTES))
