@@ -249,15 +249,7 @@ public final class ScoreJob implements StreamingJob {
                         .transform(
                                 "shadow score",
                                 TypeInformation.of(Score.class),
-                                new MicroBatchScorer(
-                                                config.registryUrl(),
-                                                registries,
-                                                loader,
-                                                config.maxBatch(),
-                                                config.maxWaitMillis(),
-                                                0,
-                                                shadowDir)
-                                        .withoutServingEvents())
+                                scorer(0, shadowDir).withoutServingEvents())
                         .uid("score-" + model + "-shadow-scorer")
                         .sinkTo(lifecycle.shadowScores())
                         .name("scores." + model + ".shadow")
@@ -281,14 +273,7 @@ public final class ScoreJob implements StreamingJob {
                         .transform(
                                 "decode and micro-batch score",
                                 TypeInformation.of(Score.class),
-                                new MicroBatchScorer(
-                                        config.registryUrl(),
-                                        registries,
-                                        loader,
-                                        config.maxBatch(),
-                                        config.maxWaitMillis(),
-                                        config.maxHeld(),
-                                        config.modelStateDir()))
+                                scorer(config.maxHeld(), config.modelStateDir()))
                         .uid("score-" + model + "-scorer");
         DataStream<Score> served = scored;
         DataStream<DeadLetter> dead =
@@ -320,15 +305,19 @@ public final class ScoreJob implements StreamingJob {
                 .transform(
                         "canary score",
                         TypeInformation.of(Score.class),
-                        new MicroBatchScorer(
-                                        config.registryUrl(),
-                                        registries,
-                                        loader,
-                                        config.maxBatch(),
-                                        config.maxWaitMillis(),
-                                        config.maxHeld(),
-                                        canaryDir)
-                                .withoutServingEvents())
+                        scorer(config.maxHeld(), canaryDir).withoutServingEvents())
                 .uid("score-" + model + "-canary-scorer");
+    }
+
+    /** A scorer of this job's model, its batches, registry and loader. */
+    private MicroBatchScorer scorer(int maxHeld, String stateDir) {
+        return new MicroBatchScorer(
+                config.registryUrl(),
+                registries,
+                loader,
+                config.maxBatch(),
+                config.maxWaitMillis(),
+                maxHeld,
+                stateDir);
     }
 }
