@@ -47,7 +47,8 @@ public record TrainJobConfig(
         boolean allowUnsigned,
         Set<String> otherModelsLabels,
         boolean reportsUnknownLabels,
-        String snapshotDir)
+        String snapshotDir,
+        ModelUpdateCodec.Config signing)
         implements Serializable {
 
     public static final ConfigOption<Long> JOIN_HORIZON_SECONDS =
@@ -130,7 +131,8 @@ public record TrainJobConfig(
                 codec.allowUnsigned(),
                 Set.of(),
                 true,
-                SNAPSHOT_DIR.read(settings));
+                SNAPSHOT_DIR.read(settings),
+                codec);
     }
 
     /**
@@ -150,7 +152,8 @@ public record TrainJobConfig(
                 allowUnsigned,
                 labels,
                 reportUnknown,
-                snapshotDir);
+                snapshotDir,
+                signing);
     }
 
     /** Where this model's trainer keeps its snapshot files, or null for none. */
@@ -162,7 +165,7 @@ public record TrainJobConfig(
 
     /** The signing settings updates are published and warm-start updates verified with. */
     public ModelUpdateCodec.Config codecConfig() {
-        return new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
+        return signing != null ? signing : new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
     }
 
     /** A copy of the key, or null. */

@@ -91,6 +91,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
     private final TrainerSettings settings;
     private final byte[] hmacKey;
     private final boolean allowUnsigned;
+    private final ModelUpdateCodec.Config signing;
     private final boolean warmStart;
     private final ModelUpdateLookup lookup;
     private final String snapshotDir;
@@ -137,6 +138,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
         this.settings = settings;
         this.hmacKey = codec.hmacKey();
         this.allowUnsigned = codec.allowUnsigned();
+        this.signing = codec;
         this.warmStart = warmStart;
         this.lookup = lookup;
         this.snapshotDir = snapshotDir;
@@ -165,7 +167,7 @@ public final class TrainOperator extends AbstractStreamOperator<ModelUpdate>
                             + " parallelism 1");
         }
         ModelSpec spec = ModelSpec.fromJson(specJson);
-        ModelUpdateCodec.Config signing = new ModelUpdateCodec.Config(hmacKey, allowUnsigned);
+        // the trainer signs with the key and also accepts the keys being rotated out
         ModelUpdateCodec codec = new ModelUpdateCodec(signing);
         follower = new ModelTopicFollower(spec, signing);
         restoring = new ArrayList<>();

@@ -14,15 +14,27 @@ public final class CodecVerifier implements UpdateVerifier {
 
     private final byte[] hmacKey;
     private final boolean allowUnsigned;
+    private final ModelUpdateCodec.Config config;
     private transient ModelUpdateCodec codec;
 
     public CodecVerifier(byte[] hmacKey, boolean allowUnsigned) {
         this.hmacKey = hmacKey == null ? null : hmacKey.clone();
         this.allowUnsigned = allowUnsigned;
+        this.config = null;
+    }
+
+    /** Verifies with {@code config}'s key and its accepted keys (a rotation under way). */
+    public CodecVerifier(ModelUpdateCodec.Config config) {
+        this.hmacKey = null;
+        this.allowUnsigned = config.allowUnsigned();
+        this.config = config;
     }
 
     @Override
     public Refusal check(ModelUpdate update) {
+        if (codec == null && config != null) {
+            codec = new ModelUpdateCodec(config);
+        }
         if (codec == null) {
             codec =
                     new ModelUpdateCodec(

@@ -57,8 +57,13 @@ public final class ModelUpdateCodec {
      *     updates are written unsigned and signatures are not checked
      * @param allowUnsigned whether {@link #decode} accepts updates without a signature (config key
      *     {@value #ALLOW_UNSIGNED}); a present signature is still checked when a key is set
+     * @param acceptedKeys further keys whose signatures verify but which never sign (config key
+     *     {@value #ACCEPTED_KEYS}): the previous key while a rotation is under way; a key that is
+     *     neither this nor {@code hmacKey} is retired, and what it signed is refused
      */
-    public record Config(byte[] hmacKey, boolean allowUnsigned) {
+    public record Config(byte[] hmacKey, boolean allowUnsigned, List<byte[]> acceptedKeys)
+            implements java.io.Serializable {
+        public static final String ACCEPTED_KEYS = "models.hmac.accepted-keys";
         public static final String HMAC_KEY = "models.hmac.key";
         public static final String ALLOW_UNSIGNED = "models.allow-unsigned";
         public static final int MIN_KEY_BYTES = 16;
@@ -78,9 +83,20 @@ public final class ModelUpdateCodec {
                         "accept model updates without a signature (a present one is still"
                                 + " checked)");
 
+        public static final ConfigOption<String> ACCEPTED_KEYS_OPTION =
+                ConfigOption.secret(
+                        ACCEPTED_KEYS,
+                        "further HMAC keys (comma-separated, UTF-8) whose signatures are still"
+                                + " accepted but which never sign: the previous key while a key"
+                                + " rotation is under way; drop it to retire it");
+
         /** The signing keys, as {@code ./pipeline config} lists them. */
         public static final List<ConfigOption<?>> OPTIONS =
-                List.of(HMAC_KEY_OPTION, ALLOW_UNSIGNED_OPTION);
+                List.of(HMAC_KEY_OPTION, ALLOW_UNSIGNED_OPTION, ACCEPTED_KEYS_OPTION);
+
+        public Config(byte[] hmacKey, boolean allowUnsigned) {
+            this(hmacKey, allowUnsigned, List.of());
+        }
 
         public Config {
             if (hmacKey == null && !allowUnsigned) {
@@ -103,6 +119,20 @@ public final class ModelUpdateCodec {
                                 + MIN_KEY_BYTES);
             }
             hmacKey = hmacKey == null ? null : hmacKey.clone();
+            List<byte[]> copies = new java.util.ArrayList<>();
+            for (byte[] k : acceptedKeys == null ? List.<byte[]>of() : acceptedKeys) {
+                if (k.length < MIN_KEY_BYTES) {
+                    throw new IllegalArgumentException(
+                            "invalid value for config key '"
+                                    + ACCEPTED_KEYS
+                                    + "': a key of "
+                                    + k.length
+                                    + " bytes, expected at least "
+                                    + MIN_KEY_BYTES);
+                }
+                copies.add(k.clone());
+            }
+            acceptedKeys = java.util.Collections.unmodifiableList(copies);
         }
 
         /** Signs and requires signatures with {@code key}. */
@@ -123,9 +153,22 @@ public final class ModelUpdateCodec {
          */
         public static Config from(Map<String, String> settings) {
             String key = HMAC_KEY_OPTION.read(settings);
+            List<byte[]> accepted = new java.util.ArrayList<>();
+            for (String k : ACCEPTED_KEYS_OPTION.read(settings).split(",")) {
+                if (!k.isBlank()) {
+                    accepted.add(k.strip().getBytes(StandardCharsets.UTF_8));
+                }
+            }
             return new Config(
                     key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8),
-                    ALLOW_UNSIGNED_OPTION.read(settings));
+                    ALLOW_UNSIGNED_OPTION.read(settings),
+                    accepted);
+        }
+
+        /** Copies of the accepted keys. */
+        @Override
+        public List<byte[]> acceptedKeys() {
+            return acceptedKeys.stream().map(byte[]::clone).toList();
         }
 
         /** A copy of the key, or null. */
@@ -138,12 +181,14 @@ public final class ModelUpdateCodec {
         public boolean equals(Object o) {
             return o instanceof Config c
                     && allowUnsigned == c.allowUnsigned
-                    && Arrays.equals(hmacKey, c.hmacKey);
+                    && Arrays.equals(hmacKey, c.hmacKey)
+                    && Arrays.deepEquals(acceptedKeys.toArray(), c.acceptedKeys.toArray());
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(hmacKey) * 31 + Boolean.hashCode(allowUnsigned);
+            return (Arrays.hashCode(hmacKey) * 31 + Boolean.hashCode(allowUnsigned)) * 31
+                    + acceptedKeys.size();
         }
 
         @Override
@@ -153,6 +198,8 @@ public final class ModelUpdateCodec {
                     + (hmacKey == null ? "none" : "<set>")
                     + ", allowUnsigned="
                     + allowUnsigned
+                    + ", acceptedKeys="
+                    + acceptedKeys.size()
                     + "]";
         }
     }
@@ -170,7 +217,9 @@ public final class ModelUpdateCodec {
     public ModelUpdateCodec(Config config, Clock clock) {
         byte[] key = config.hmacKey();
         this.signer = key == null ? null : new ModelUpdateSigner(key);
-        this.verifier = new ModelUpdateVerifier(signer, config.allowUnsigned());
+        List<ModelUpdateSigner> accepted = new java.util.ArrayList<>();
+        config.acceptedKeys().forEach(k -> accepted.add(new ModelUpdateSigner(k)));
+        this.verifier = new ModelUpdateVerifier(signer, accepted, config.allowUnsigned());
         this.clock = clock;
     }
 

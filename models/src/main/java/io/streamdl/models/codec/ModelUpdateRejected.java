@@ -16,6 +16,8 @@ public class ModelUpdateRejected extends RuntimeException {
         MISSING_SIGNATURE,
         /** The HMAC signature does not match (wrong key or altered checksum), or is malformed. */
         BAD_SIGNATURE,
+        /** The update names a signing key that is neither this pipeline's nor an accepted one. */
+        UNKNOWN_KEY,
         /** The architecture field is not a valid spec this build can read. */
         INVALID_SPEC,
         /** The spec is valid but is not the model expected (name, inputs, outputs or labels). */

@@ -10,6 +10,8 @@ import io.streamdl.models.spec.InvalidSpecException;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.ModelUpdate;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,7 @@ import java.util.Map;
  */
 public final class ModelUpdateVerifier {
     private final ModelUpdateSigner signer;
+    private final List<ModelUpdateSigner> accepted;
     private final boolean allowUnsigned;
 
     /**
@@ -45,6 +48,18 @@ public final class ModelUpdateVerifier {
      *     would let every signed update through unchecked
      */
     public ModelUpdateVerifier(ModelUpdateSigner signer, boolean allowUnsigned) {
+        this(signer, List.of(), allowUnsigned);
+    }
+
+    /**
+     * @param alsoAccepted signers of keys being rotated out: their signatures verify too. An update
+     *     that names its key ({@code signerKeyId}) is checked with that key only, and refused
+     *     ({@link Reason#UNKNOWN_KEY}) if it is none of these; one that does not is checked with
+     *     each.
+     */
+    public ModelUpdateVerifier(
+            ModelUpdateSigner signer, List<ModelUpdateSigner> alsoAccepted, boolean allowUnsigned) {
+        this.accepted = List.copyOf(alsoAccepted);
         if (signer == null && !allowUnsigned) {
             throw new IllegalArgumentException(
                     "signatures are required but there is no key to check them with");
@@ -203,9 +218,28 @@ public final class ModelUpdateVerifier {
             // no key to check with: only reachable when unsigned updates are allowed
             return false;
         }
-        boolean valid;
+        boolean valid = false;
         try {
-            valid = signer.verify(sha, signature);
+            String keyId = update.getSignerKeyId();
+            boolean known = false;
+            for (ModelUpdateSigner s : signers()) {
+                if (keyId == null || keyId.equals(s.keyId())) {
+                    known = true;
+                    valid = valid || s.verify(sha, signature);
+                }
+            }
+            if (!known) {
+                throw reject(
+                        Reason.UNKNOWN_KEY,
+                        update,
+                        "signed with key "
+                                + keyId
+                                + ", which is neither this pipeline's key ("
+                                + signer.keyId()
+                                + ") nor an accepted one ("
+                                + ModelUpdateCodec.Config.ACCEPTED_KEYS
+                                + "): a retired key?");
+            }
         } catch (IllegalArgumentException e) {
             throw new ModelUpdateRejected(
                     Reason.BAD_SIGNATURE,
@@ -295,6 +329,14 @@ public final class ModelUpdateVerifier {
                     update,
                     "ONNX initializer " + info.firstNonFinite() + " is NaN or infinite");
         }
+    }
+
+    /** This pipeline's signer, then the accepted ones. */
+    private List<ModelUpdateSigner> signers() {
+        List<ModelUpdateSigner> all = new ArrayList<>();
+        all.add(signer);
+        all.addAll(accepted);
+        return all;
     }
 
     private static ModelUpdateRejected reject(Reason reason, ModelUpdate update, String detail) {

@@ -456,7 +456,7 @@ public final class PipelineJobs {
                 RecommenderApp.start(
                         config.get(),
                         new RestSchemaRegistryClient(platform.registryUrl()),
-                        new CodecVerifier(signing.hmacKey(), signing.allowUnsigned()),
+                        new CodecVerifier(signing),
                         ModelLoader.onnxRuntime(onnxSettings(all)));
         platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
         return Optional.of(app);
@@ -531,7 +531,7 @@ public final class PipelineJobs {
             }
             ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
             KafkaSettings kafka = kafka("streamdl-score-" + entry.name());
-            CodecVerifier verifier = new CodecVerifier(signing.hmacKey(), signing.allowUnsigned());
+            CodecVerifier verifier = new CodecVerifier(signing);
             ModelLoader loader = ModelLoader.onnxRuntime(onnxSettings(all));
             if (fused.contains(entry.name())) {
                 inEncodeJob.add(ScoreJob.fusedOnKafka(kafka, config, verifier, loader));
