@@ -172,7 +172,7 @@ class ScoreJobITCase {
             }
             assertThat(reasons)
                     .containsExactlyInAnyOrder(
-                            "BAD_SIGNATURE", "NON_FINITE_WEIGHTS", "SHAPE_MISMATCH");
+                            "UNKNOWN_KEY", "NON_FINITE_WEIGHTS", "SHAPE_MISMATCH");
         }
     }
 
