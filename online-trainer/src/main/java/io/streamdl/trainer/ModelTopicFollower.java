@@ -1,9 +1,7 @@
 package io.streamdl.trainer;
 
 import io.streamdl.models.codec.ModelUpdateCodec;
-import io.streamdl.models.codec.ModelUpdateDigest;
 import io.streamdl.models.codec.ModelUpdateRejected;
-import io.streamdl.models.codec.ModelUpdateSigner;
 import io.streamdl.models.codec.VerifiedUpdate;
 import io.streamdl.models.spec.ModelSpec;
 import io.streamdl.schemas.avro.ModelUpdate;
@@ -22,16 +20,14 @@ import org.slf4j.LoggerFactory;
  *       update under a number this trainer itself published lately (same number, other checksum): a
  *       rollback numbered "newest committed + 1" gets the number of the trainer's version still
  *       waiting for its checkpoint. It is taken like a newer one, without lowering the numbering.
- *   <li>A newer update with DL4J parameters ({@link ModelUpdateCodec#FORMAT}) must pass the codec's
- *       {@link ModelUpdateCodec#verify verification}. If its architecture is the trainer's, the
- *       trainer {@linkplain OnlineTrainer#adopt adopts} it, its reference figure the update's
- *       {@link Objective#updateKey} metric (NaN without one); otherwise the trainer only fences its
- *       numbering above it and keeps learning its own weights.
- *   <li>A serve-only update (another format, or no parameters: an imported ONNX model) has nothing
- *       the trainer can load. It is checked for what fencing relies on, its checksum ({@link
- *       ModelUpdateDigest}) and signature ({@link ModelUpdateSigner}) under the codec's rules; its
- *       contents are the scorers' to verify. The trainer fences its numbering above it and keeps
- *       learning its own weights.
+ *   <li>A newer update must pass the codec's {@link ModelUpdateCodec#verify verification} (both
+ *       formats, the pipeline's key and the accepted ones). If it has DL4J parameters and its
+ *       architecture is the trainer's, the trainer {@linkplain OnlineTrainer#adopt adopts} it, its
+ *       reference figure the update's {@link Objective#updateKey} metric (NaN without one);
+ *       otherwise the trainer only fences its numbering above it and keeps learning its own
+ *       weights.
+ *   <li>A serve-only update (an imported ONNX model) has nothing the trainer can load: the trainer
+ *       fences its numbering above it and keeps learning its own weights.
  *   <li>An update for another model, or one that fails a check, is refused: nothing changes, and
  *       the caller logs, dead-letters and counts it, as it does a record that does not decode.
  * </ul>
@@ -69,10 +65,6 @@ final class ModelTopicFollower {
     private final Objective objective;
     private final ModelUpdateCodec codec;
 
-    /** Null when there is no key (only if unsigned updates are allowed). */
-    private final ModelUpdateSigner signer;
-
-    private final boolean allowUnsigned;
     private long adopted;
     private long fenced;
     private long ignored;
@@ -86,9 +78,6 @@ final class ModelTopicFollower {
         this.spec = spec;
         this.objective = Objective.of(spec);
         this.codec = new ModelUpdateCodec(config);
-        byte[] key = config.hmacKey();
-        this.signer = key == null ? null : new ModelUpdateSigner(key);
-        this.allowUnsigned = config.allowUnsigned();
     }
 
     /** A record without a value: a compaction tombstone, which carries no version. */
@@ -133,19 +122,6 @@ final class ModelTopicFollower {
                     spec.name(),
                     version);
         }
-        if (isServeOnly(update)) {
-            Result refusal = checkAuthentic(update);
-            return refusal != null
-                    ? refusal
-                    : fence(
-                            trainer,
-                            version,
-                            "is serve-only (format '"
-                                    + update.getFormat()
-                                    + "', "
-                                    + update.getParams().remaining()
-                                    + " parameter bytes)");
-        }
         VerifiedUpdate verified;
         try {
             verified = codec.verify(update, null);
@@ -153,6 +129,12 @@ final class ModelTopicFollower {
             return refuse(e.reason().name(), e.getMessage());
         } catch (RuntimeException e) {
             return refuse("VERIFICATION_FAILED", "version " + version + ": " + e);
+        }
+        if (verified.isServeOnly()) {
+            return fence(
+                    trainer,
+                    version,
+                    "is serve-only (format '" + update.getFormat() + "', an imported ONNX model)");
         }
         if (!TrainableNetwork.sameArchitecture(spec, verified.spec())) {
             return fence(
@@ -191,13 +173,6 @@ final class ModelTopicFollower {
         return Result.ADOPTED;
     }
 
-    /** Whether {@code update} has no DL4J parameters a trainer could load. */
-    static boolean isServeOnly(ModelUpdate update) {
-        return !ModelUpdateCodec.FORMAT.equals(update.getFormat())
-                || update.getParams() == null
-                || !update.getParams().hasRemaining();
-    }
-
     private Result fence(OnlineTrainer trainer, long version, String why) {
         trainer.fence(version);
         fenced++;
@@ -211,56 +186,6 @@ final class ModelTopicFollower {
                 trainer.parentVersion(),
                 trainer.version() + 1);
         return Result.FENCED;
-    }
-
-    /**
-     * The checks fencing relies on: the checksum over the update's content, and its signature as
-     * the codec requires one. Null if both pass.
-     */
-    private Result checkAuthentic(ModelUpdate update) {
-        String sha;
-        try {
-            sha = ModelUpdateDigest.sha256Hex(update);
-        } catch (RuntimeException e) {
-            return refuse("VERIFICATION_FAILED", "version " + update.getVersion() + ": " + e);
-        }
-        if (!ModelUpdateDigest.matches(sha, update.getSha256())) {
-            return refuse(
-                    ModelUpdateRejected.Reason.CHECKSUM_MISMATCH.name(),
-                    "version "
-                            + update.getVersion()
-                            + ": content hashes to "
-                            + sha
-                            + ", record says "
-                            + update.getSha256());
-        }
-        String signature = update.getSignature();
-        if (signature == null || signature.isEmpty()) {
-            return allowUnsigned
-                    ? null
-                    : refuse(
-                            ModelUpdateRejected.Reason.MISSING_SIGNATURE.name(),
-                            "version "
-                                    + update.getVersion()
-                                    + " is unsigned and unsigned updates are not allowed");
-        }
-        if (signer == null) {
-            return null;
-        }
-        boolean valid;
-        try {
-            valid = signer.verify(sha, signature);
-        } catch (IllegalArgumentException e) {
-            valid = false;
-        }
-        return valid
-                ? null
-                : refuse(
-                        ModelUpdateRejected.Reason.BAD_SIGNATURE.name(),
-                        "version "
-                                + update.getVersion()
-                                + ": the HMAC-SHA256 does not match (another key, an altered"
-                                + " checksum, or not hex)");
     }
 
     private Result refuse(String reason, String message) {

@@ -712,7 +712,7 @@ class OnlineTrainerTest {
             Map<String, ModelUpdate> refused = new java.util.LinkedHashMap<>();
             refused.put("BAD_SIGNATURE", TestingUpdates.rollback(v1, 2, OTHER_KEY));
             refused.put("MISSING_SIGNATURE", TestingUpdates.rollback(v1, 3, null));
-            refused.put("SERVE_ONLY BAD_SIGNATURE", TestingUpdates.serveOnly(v1, 4, OTHER_KEY));
+            refused.put("SERVE_ONLY UNKNOWN_KEY", TestingUpdates.serveOnly(v1, 4, OTHER_KEY));
             refused.put("SERVE_ONLY MISSING_SIGNATURE", TestingUpdates.serveOnly(v1, 5, null));
             refused.put(
                     "CHECKSUM_MISMATCH",

@@ -12,8 +12,6 @@ import java.util.Map;
  * weights, and a serve-only update (an imported ONNX model without DL4J parameters).
  */
 final class TestingUpdates {
-    /** A format other than the codec's, as an import without DL4J parameters has. */
-    static final String SERVE_ONLY_FORMAT = "onnx";
 
     private TestingUpdates() {}
 
@@ -46,15 +44,31 @@ final class TestingUpdates {
 
     /** {@code base}'s ONNX model as serve-only version {@code version}: no DL4J parameters. */
     static ModelUpdate serveOnly(ModelUpdate base, long version, byte[] key) {
-        ModelUpdate.Builder b =
-                ModelUpdate.newBuilder(base)
-                        .setVersion(version)
-                        .setParentVersion(null)
-                        .setFormat(SERVE_ONLY_FORMAT)
-                        .setParams(ByteBuffer.allocate(0))
-                        .setOnnx(base.getOnnx().duplicate())
-                        .setMetrics(new HashMap<>());
-        return signed(b, key);
+        // an import as OnnxImport makes it: the base's graph under an IMPORTED spec, format onnx
+        io.streamdl.models.spec.ModelSpec spec =
+                io.streamdl.models.spec.ModelSpec.fromJson(base.getArchitecture());
+        io.streamdl.models.spec.ModelSpec imported =
+                new io.streamdl.models.spec.ModelSpec(
+                        spec.specVersion(),
+                        spec.name(),
+                        io.streamdl.models.spec.ArchitectureKind.IMPORTED,
+                        spec.inputs(),
+                        spec.outputSize(),
+                        spec.labels(),
+                        new io.streamdl.models.spec.ImportedParams(
+                                spec.inputs().stream().map(t -> t.name()).toList(),
+                                io.streamdl.models.spec.ModelSpec.OUTPUT_NAME),
+                        0L,
+                        1e-3);
+        ByteBuffer graph = base.getOnnx().duplicate();
+        byte[] onnx = new byte[graph.remaining()];
+        graph.get(onnx);
+        io.streamdl.models.codec.ModelUpdateCodec codec =
+                new io.streamdl.models.codec.ModelUpdateCodec(
+                        key == null
+                                ? io.streamdl.models.codec.ModelUpdateCodec.Config.unsigned()
+                                : io.streamdl.models.codec.ModelUpdateCodec.Config.signed(key));
+        return codec.encodeImported(imported, onnx, version, null, Map.of());
     }
 
     private static ModelUpdate signed(ModelUpdate.Builder b, byte[] key) {
