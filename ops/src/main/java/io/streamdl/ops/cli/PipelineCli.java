@@ -221,7 +221,7 @@ public final class PipelineCli {
                 out.printf(
                         "  %-16s %s%n",
                         "Lifecycle",
-                        "controller (shadow trials of "
+                        "controller (trials of "
                                 + LifecycleJobs.shadowModels(
                                         PipelineJobs.catalogue(config), pipelineJobs.settings())
                                 + " -> models.events)");

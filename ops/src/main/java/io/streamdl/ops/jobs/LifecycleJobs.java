@@ -23,13 +23,13 @@ public final class LifecycleJobs {
                 .toList();
     }
 
-    /** The running controller, or null when no model has trials. */
+    /**
+     * The running controller: it judges the models with trials and, for every model, dead-letters
+     * the records of {@code models.events} that do not decode.
+     */
     public static LifecycleController start(Platform platform, PipelineJobs jobs) {
         Map<String, String> settings = jobs.settings();
         List<String> models = shadowModels(PipelineJobs.catalogue(platform.config()), settings);
-        if (models.isEmpty()) {
-            return null;
-        }
         return new LifecycleController(
                         platform.bootstrapServers(),
                         platform.registryUrl(),

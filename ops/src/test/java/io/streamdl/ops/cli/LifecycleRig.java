@@ -163,6 +163,12 @@ final class LifecycleRig implements AutoCloseable {
                 .get();
     }
 
+    /** Writes {@code value} to {@code topic} as any producer could, framing or not. */
+    void sendRaw(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
+                .get();
+    }
+
     /** The first score of {@code version} that arrived, waiting up to {@code timeout}. */
     Received awaitVersion(long version, Duration timeout) throws InterruptedException {
         return await(r -> r.score().getModelVersion() == version, timeout);

@@ -107,6 +107,25 @@ class LifecycleShadowITCase {
                 assertThat(rig.codec.verify(v4)).isNotNull();
             }
             assertThat(controller.decisions()).isEqualTo(3);
+
+            // anyone can write to models.events: a record that is no ModelEvent is a dead letter
+            // of the controller, and the gate and the scorer go on
+            rig.sendRaw("models.events", "image", "not an event".getBytes());
+            long garbageAt = System.currentTimeMillis();
+            long deadline = garbageAt + 20_000;
+            List<DeadLetter> ofEvents = List.of();
+            while (ofEvents.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(300);
+                ofEvents =
+                        deadLetters(rig).stream()
+                                .filter(d -> d.getSourceTopic().equals("models.events"))
+                                .toList();
+            }
+            assertThat(ofEvents).hasSize(1);
+            assertThat(ofEvents.get(0).getStage()).isEqualTo("lifecycle");
+            assertThat(ofEvents.get(0).getError()).isEqualTo("NO_MAGIC_BYTE");
+            assertThat(ofEvents.get(0).getMessage()).contains("models.events record");
+            rig.await(r -> r.receivedAt() > garbageAt + 1000, Duration.ofSeconds(10));
             System.out.printf(
                     "shadow trials: damaged v2 in shadow %d ms after publication, refused after %d"
                             + " ms; good v3 promoted after %d ms, first v3 score %d ms; after the"

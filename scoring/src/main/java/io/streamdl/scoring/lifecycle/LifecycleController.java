@@ -101,8 +101,11 @@ public final class LifecycleController implements AutoCloseable {
             AvroWireDeserializer<ModelEvent> events =
                     AvroWireDeserializer.specific(registry, ModelEvent.class);
             List<TopicPartition> fromStart = partitions(c, Topics.MODEL_EVENTS.name());
+            // without models on trial it only dead-letters what does not decode on models.events
             List<TopicPartition> fromEnd =
-                    new ArrayList<>(partitions(c, Topics.EVENTS_LABELS.name()));
+                    models.isEmpty()
+                            ? new ArrayList<>()
+                            : new ArrayList<>(partitions(c, Topics.EVENTS_LABELS.name()));
             for (String m : models) {
                 fromEnd.addAll(partitions(c, Topics.scores(m).name()));
                 fromEnd.addAll(partitions(c, Topics.shadowScores(m).name()));
