@@ -50,6 +50,7 @@ import picocli.CommandLine.Option;
             IngestCommand.class,
             LoadCommand.class,
             ModelsCommand.class,
+            ClusterCommand.class,
             PipelineCli.Bench.class
         },
         footer = {

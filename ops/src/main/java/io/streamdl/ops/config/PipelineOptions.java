@@ -34,6 +34,7 @@ public final class PipelineOptions {
                                     java.util.List.of(
                                             io.streamdl.schemas.config.Delivery.OPTION,
                                             io.streamdl.ops.jobs.JobRunner.BUFFER_TIMEOUT,
+                                            io.streamdl.ops.jobs.JobRunner.SHIP_JARS,
                                             io.streamdl.ops.jobs.JobRunner
                                                     .SCORING_CHECKPOINT_INTERVAL)),
                             ConfigGroup.of("EncodeJob", EncodeJobConfig.OPTIONS),

@@ -23,6 +23,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * JVM's classes) or an external cluster (the ops jar and its libraries are shipped).
  */
 public final class JobRunner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobRunner.class);
+
     /**
      * How long a task holds a partly filled network buffer before sending it on. Flink's default,
      * 100 ms, adds up to that much latency at each exchange at the rates the pipeline runs at; 5 ms
@@ -55,6 +57,19 @@ public final class JobRunner {
                     "checkpoint interval of the jobs on the scoring path (EncodeJob, ScoreJobs):"
                             + " with exactly-once, about the latency of a score (0: the same as"
                             + " flink.checkpoint.interval-ms; at least 50 otherwise)");
+
+    /**
+     * Whether jobs sent to an external Flink cluster carry the pipeline's jars. A cluster whose
+     * processes have the pipeline on their class path (the local cluster's, or one with the jars in
+     * Flink's {@code lib/}) needs none, and submitting is then quick.
+     */
+    public static final io.streamdl.schemas.config.ConfigOption<Boolean> SHIP_JARS =
+            io.streamdl.schemas.config.ConfigOption.bool(
+                    "flink.ship-jars",
+                    true,
+                    "send the pipeline's jars with each job to an external Flink cluster (false"
+                            + " when the cluster's class path already holds them, as the local"
+                            + " cluster's does)");
 
     private final Platform platform;
     private final Duration checkpointInterval;
@@ -110,10 +125,24 @@ public final class JobRunner {
                 submitted.add(id);
                 return id;
             }
+            String existing =
+                    new io.streamdl.ops.cluster.FlinkRest(platform.config().flinkJobManager())
+                            .activeJobs()
+                            .get(job.name());
+            if (existing != null) {
+                // A restarted 'up' finds its jobs still running on the cluster: they keep their
+                // state, and a second copy would write every output twice.
+                LOG.info("job {} already runs on the cluster as {}", job.name(), existing);
+                JobID id = JobID.fromHexString(existing);
+                submitted.add(id);
+                return id;
+            }
             String[] hostPort = platform.config().flinkJobManager().split(":");
+            String[] jars =
+                    SHIP_JARS.read(platform.config().jobSettings()) ? shippedJars() : new String[0];
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createRemoteEnvironment(
-                            hostPort[0], Integer.parseInt(hostPort[1]), conf, shippedJars());
+                            hostPort[0], Integer.parseInt(hostPort[1]), conf, jars);
             configure(env, parallelism, interval);
             job.build(env);
             JobClient client = env.executeAsync(job.name());

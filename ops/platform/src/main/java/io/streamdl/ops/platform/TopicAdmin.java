@@ -56,13 +56,32 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /** Brokers the cluster has registered (alive ones; a killed broker drops out). */
+    public int brokerCount(Duration timeout) {
+        try {
+            return admin.describeCluster()
+                    .nodes()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new PlatformException("no broker answered at " + bootstrap + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlatformException("interrupted while contacting Kafka at " + bootstrap);
+        }
+    }
+
     /** Creates the topics that do not exist yet; existing ones are left as they are. */
     public List<String> ensure(Collection<TopicSpec<?>> specs, int partitions) {
         List<NewTopic> wanted = new ArrayList<>();
         for (TopicSpec<?> spec : specs) {
             // A compacted model topic keeps one record per model: one partition keeps them ordered.
             int n = spec.compacted() ? 1 : partitions;
-            wanted.add(new NewTopic(spec.name(), n, (short) 1).configs(spec.config()));
+            // The broker's default replication factor and min.insync.replicas apply: 1 on the
+            // embedded broker, 3 and 2 on the local cluster.
+            wanted.add(
+                    new NewTopic(spec.name(), java.util.Optional.of(n), java.util.Optional.empty())
+                            .configs(spec.config()));
         }
         List<String> created = new ArrayList<>();
         List<TopicSpec<?>> existing = new ArrayList<>();

@@ -56,13 +56,10 @@ final class KafkaRegistryLog implements RegistryLog {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         try (Admin admin = Admin.create(props)) {
             NewTopic schemas =
-                    new NewTopic(topic, 1, (short) 1)
-                            .configs(
-                                    Map.of(
-                                            "cleanup.policy",
-                                            "compact",
-                                            "min.insync.replicas",
-                                            "1"));
+                    // the broker's default replication (3 on the local cluster), so the
+                    // registry survives a broker's loss
+                    new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty())
+                            .configs(Map.of("cleanup.policy", "compact"));
             admin.createTopics(List.of(schemas))
                     .all()
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
