@@ -85,7 +85,8 @@ public final class ChildJvm {
                             + ": "
                             // the class path is long and the same for all: left out
                             + String.join(
-                                    " ", command.subList(command.indexOf("-cp") + 2, command.size()))
+                                    " ",
+                                    command.subList(command.indexOf("-cp") + 2, command.size()))
                             + "\n",
                     java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
