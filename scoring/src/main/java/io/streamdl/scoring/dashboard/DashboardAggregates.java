@@ -30,6 +30,9 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -38,10 +41,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * dashboard.metrics}.
  *
  * <ul>
- *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by record
- *       time, with {@code dashboard.grace-ms} for late records): {@code throughput} (scores, and
- *       scores per second) and {@code latency_ms} (event time to score time: p50, p95, p99 from one
- *       HDR histogram of the window, value = the maximum).
+ *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by the time a
+ *       score was made, its {@code scoredTs}, with {@code dashboard.grace-ms} for late records):
+ *       {@code throughput} (scores, and scores per second) and {@code latency_ms} (event time to
+ *       score time: p50, p95, p99 from one HDR histogram of the window, value = the maximum).
  *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
  *       in {@code label}.
  *   <li>Per classifier version and window: {@code accuracy} of served scores, each joined by event
@@ -90,13 +93,17 @@ public final class DashboardAggregates {
                                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                                         .withName("read-scores"))
                         .flatMap((k, v) -> score(scoreReader, v), Named.as("decode-scores"));
+        // Throughput and latency are windowed by the time each score was made, not by its record
+        // time (the event's): after an outage, the backlog's scores count where they were scored,
+        // rather than as records later than any grace in the windows of their events.
         KStream<String, Long> latencies =
-                decoded.map(
-                        (id, s) ->
-                                KeyValue.pair(
-                                        versionKey(s.getModel(), s.getModelVersion()),
-                                        s.getScoredTs() - s.getEventTs()),
-                        Named.as("score-latencies"));
+                decoded.processValues(AtScoredTime::new, Named.as("at-scored-time"))
+                        .map(
+                                (id, s) ->
+                                        KeyValue.pair(
+                                                versionKey(s.getModel(), s.getModelVersion()),
+                                                s.getScoredTs() - s.getEventTs()),
+                                Named.as("score-latencies"));
         ServedAccuracy.add(builder, decoded, labels, config, metrics, DashboardAggregates::skip);
         KStream<String, Long> counts =
                 builder.stream(
@@ -177,6 +184,21 @@ public final class DashboardAggregates {
                                     .withName("write-count-metrics-" + size));
         }
         return builder.build();
+    }
+
+    /** Forwards each score with its {@code scoredTs} as the record time. */
+    private static final class AtScoredTime implements FixedKeyProcessor<String, Score, Score> {
+        private FixedKeyProcessorContext<String, Score> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, Score> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, Score> record) {
+            context.forward(record.withTimestamp(record.value().getScoredTs()));
+        }
     }
 
     /**

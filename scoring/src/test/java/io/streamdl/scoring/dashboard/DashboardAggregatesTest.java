@@ -96,6 +96,40 @@ class DashboardAggregatesTest {
     }
 
     @Test
+    void aBacklogScoredAfterAnOutageCountsInTheWindowsItWasScoredIn() {
+        try (Harness h = new Harness("1000", 500)) {
+            h.score("image", 1, 100, 10);
+            // an outage: the events of 200..5,000 are scored from 60,000 on, each record stamped
+            // with its event's time, long after the grace of their events' windows
+            for (int i = 0; i < 40; i++) {
+                h.scoredLate("image", 1, 60_000 + i * 10, 200 + i * 120);
+            }
+            h.score("image", 1, 62_000, 10); // closes [60000, 61000)
+            List<DashboardMetric> out = h.metrics();
+            assertThat(find(out, DashboardAggregates.THROUGHPUT, "image", 1).getCount())
+                    .isEqualTo(1); // the window of the first score, [0, 1000)
+            DashboardMetric backlog =
+                    out.stream()
+                            .filter(
+                                    m ->
+                                            m.getMetric().equals(DashboardAggregates.THROUGHPUT)
+                                                    && m.getWindowStart() == 60_000)
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(backlog.getCount()).isEqualTo(40);
+            DashboardMetric latency =
+                    out.stream()
+                            .filter(
+                                    m ->
+                                            m.getMetric().equals(DashboardAggregates.LATENCY)
+                                                    && m.getWindowStart() == 60_000)
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(latency.getValue()).isCloseTo(59_800.0, within(60.0));
+        }
+    }
+
+    @Test
     void aLateRecordCountsInsideTheGracePeriodAndIsDroppedAfterIt() {
         try (Harness h = new Harness("1000", 2000)) {
             h.score("image", 1, 500, 10);
@@ -326,6 +360,29 @@ class DashboardAggregatesTest {
                             .build();
             scoreInput.pipeInput(
                     s.getEventId().getBytes(), scores.serializer().serialize("scores.x", s), at);
+        }
+
+        /**
+         * A score made at {@code at} of an event at {@code eventTs}, its record stamped with the
+         * event's time as the scorer's sink does.
+         */
+        void scoredLate(String model, long version, long at, long eventTs) {
+            Score s =
+                    Score.newBuilder()
+                            .setEventId("e" + n++)
+                            .setModel(model)
+                            .setModelVersion(version)
+                            .setLabel(null)
+                            .setProbabilities(List.of())
+                            .setScore(0.5)
+                            .setEventTs(eventTs)
+                            .setScoredTs(at)
+                            .setSeries(null)
+                            .build();
+            scoreInput.pipeInput(
+                    s.getEventId().getBytes(),
+                    scores.serializer().serialize("scores.x", s),
+                    eventTs);
         }
 
         void label(String id, String label, long at) {
