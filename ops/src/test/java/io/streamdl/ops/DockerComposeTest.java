@@ -38,17 +38,26 @@ class DockerComposeTest {
         compose.get("services").fieldNames().forEachRemaining(names::add);
         assertThat(names)
                 .contains(
-                        "kafka",
+                        "kafka-1",
+                        "kafka-2",
+                        "kafka-3",
                         "schema-registry",
                         "jobmanager",
-                        "taskmanager",
+                        "taskmanager-1",
+                        "taskmanager-2",
                         "pipeline",
                         "prometheus",
                         "grafana");
-        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText())
-                .isEqualTo("broker,controller");
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            JsonNode env = compose.at("/services/" + broker + "/environment");
+            assertThat(env.path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+            assertThat(env.path("KAFKA_CONTROLLER_QUORUM_VOTERS").asText())
+                    .isEqualTo("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+            assertThat(env.path("KAFKA_DEFAULT_REPLICATION_FACTOR").asInt()).isEqualTo(3);
+            assertThat(env.path("KAFKA_MIN_INSYNC_REPLICAS").asInt()).isEqualTo(2);
+            assertThat(compose.at("/services/" + broker + "/image").asText()).endsWith(":4.2.0");
+        }
         assertThat(compose.at("/services/jobmanager/image").asText()).startsWith("flink:2.2");
-        assertThat(compose.at("/services/kafka/image").asText()).endsWith(":4.2.0");
     }
 
     @Test
@@ -67,7 +76,8 @@ class DockerComposeTest {
         assertThat(config.embeddedKafka()).isFalse();
         assertThat(config.embeddedRegistry()).isFalse();
         assertThat(config.embeddedFlink()).isFalse();
-        assertThat(config.bootstrapServers()).startsWith("kafka:");
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+        assertThat(settings).containsKeys("models.hmac.key", "encode.parallelism");
         assertThat(config.registryUrl()).startsWith("http://schema-registry:");
         assertThat(config.flinkJobManager()).startsWith("jobmanager:");
         assertThat(compose.at("/services/pipeline/build/dockerfile").asText())
@@ -77,8 +87,12 @@ class DockerComposeTest {
 
     @Test
     void theBrokerAcceptsModelUpdatesAsLargeAsTheEmbeddedOne() {
-        int max = compose.at("/services/kafka/environment/KAFKA_MESSAGE_MAX_BYTES").asInt();
-        assertThat(max).isGreaterThanOrEqualTo(EmbeddedKafka.MAX_MESSAGE_BYTES);
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            int max =
+                    compose.at("/services/" + broker + "/environment/KAFKA_MESSAGE_MAX_BYTES")
+                            .asInt();
+            assertThat(max).as(broker).isGreaterThanOrEqualTo(EmbeddedKafka.MAX_MESSAGE_BYTES);
+        }
     }
 
     @Test
