@@ -201,30 +201,26 @@ final class ClusterOutputs implements AutoCloseable {
 
     /** The windows that count more scores than were made in them. */
     List<String> windowOvercounts(String model) {
-        Map<String, Long> actual = scoresPerWindow.get(model);
-        List<String> out = new ArrayList<>();
-        windows.get(model)
-                .forEach(
-                        (key, count) -> {
-                            if (count > actual.getOrDefault(key, 0L)) {
-                                out.add(key + " " + count + "/" + actual.getOrDefault(key, 0L));
-                            }
-                        });
-        return out;
+        return windows(model, (counted, made) -> counted > made);
+    }
+
+    /** The windows whose count disagrees with the scores made in them. */
+    List<String> windowMismatches(String model) {
+        return windows(model, (counted, made) -> !counted.equals(made));
     }
 
     /**
-     * The windows whose count disagrees with the scores: {@code <version>@<start> counted/actual}.
+     * The closed windows where {@code test(counted, made)}: {@code <version>@<start> counted/made}.
      */
-    List<String> windowMismatches(String model) {
+    private List<String> windows(String model, java.util.function.BiPredicate<Long, Long> test) {
         Map<String, Long> actual = scoresPerWindow.get(model);
         List<String> out = new ArrayList<>();
         windows.get(model)
                 .forEach(
                         (key, count) -> {
-                            long a = actual.getOrDefault(key, 0L);
-                            if (a != count) {
-                                out.add(key + " " + count + "/" + a);
+                            long made = actual.getOrDefault(key, 0L);
+                            if (test.test(count, made)) {
+                                out.add(key + " " + count + "/" + made);
                             }
                         });
         return out;
