@@ -10,6 +10,7 @@ import io.streamdl.schemas.registry.CompatibilityLevel;
 import io.streamdl.schemas.registry.RegisteredSchema;
 import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,8 +94,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
     /** A registry whose state lives in the compacted {@code _schemas} topic of a Kafka cluster. */
     public static SchemaRegistryServer startOnKafka(String host, int port, String bootstrapServers)
             throws IOException {
+        return startOnKafka(host, port, bootstrapServers, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #startOnKafka(String, int, String)}, reaching Kafka with {@code security}. */
+    public static SchemaRegistryServer startOnKafka(
+            String host, int port, String bootstrapServers, KafkaClientSecurity security)
+            throws IOException {
         return start(
-                host, port, new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC));
+                host,
+                port,
+                new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC, security));
     }
 
     public int port() {
