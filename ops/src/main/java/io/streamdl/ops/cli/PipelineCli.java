@@ -140,11 +140,25 @@ public final class PipelineCli {
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
 
+        @Option(
+                names = "--dev-insecure-key",
+                description =
+                        "Sign and verify model updates with the built-in development key when models.hmac.key is not set (anyone who reads the source can forge an update: for a local try-out only).")
+        boolean devInsecureKey;
+
         @Override
         public Integer call() throws InterruptedException {
             PlatformConfig config = common.platformConfig();
             // every job's config is built (and a bad value refused) before anything starts
             PipelineJobs.plan(config, "http://registry.invalid");
+            if (!devInsecureKey && !PipelineJobs.hasSigningKey(config)) {
+                throw new PlatformException(
+                        PipelineJobs.HMAC_KEY
+                                + " is not set: give the model signing key (-c "
+                                + PipelineJobs.HMAC_KEY
+                                + "=<16 bytes or more>, or in --config FILE), or pass"
+                                + " --dev-insecure-key to use the built-in development key");
+            }
             PrintWriter out = new PrintWriter(System.out, true);
             out.println(
                     "Starting the platform (data in "

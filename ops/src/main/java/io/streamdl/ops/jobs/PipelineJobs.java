@@ -13,9 +13,11 @@ import io.streamdl.ops.http.RecommendationQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.config.ConfigException;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.CodecVerifier;
@@ -151,6 +153,12 @@ public final class PipelineJobs {
                             + " or more, or disable models");
         }
         return plan;
+    }
+
+    /** Whether the settings give a model signing key ({@code models.hmac.key}) of their own. */
+    public static boolean hasSigningKey(PlatformConfig config) {
+        String key = config.jobSettings().get(HMAC_KEY);
+        return key != null && !key.isBlank();
     }
 
     /**
@@ -289,15 +297,27 @@ public final class PipelineJobs {
         }
     }
 
-    /** Where a job reads and writes, and how: {@code pipeline.delivery}. */
+    /**
+     * As {@link #kafka(String, Principal)} as the platform's admin: for benchmarks and tools that
+     * run their own jobs beside the pipeline's.
+     */
     public KafkaSettings kafka(String group) {
+        return kafka(group, Principal.ADMIN);
+    }
+
+    /**
+     * Where a job reads and writes, and how ({@code pipeline.delivery}), as {@code principal}: its
+     * group and transactional ids are {@code group}, which that principal's ACLs cover.
+     */
+    public KafkaSettings kafka(String group, Principal principal) {
         return new KafkaSettings(
                 platform.bootstrapServers(),
                 platform.registryUrl(),
                 group,
                 io.streamdl.schemas.config.Delivery.exactlyOnce(jobSettings()),
                 group,
-                io.streamdl.schemas.serde.RegistryClientFactory.rest());
+                io.streamdl.schemas.serde.RegistryClientFactory.rest(),
+                platform.kafkaSecurity(principal));
     }
 
     /** The job settings with the pipeline's defaults, as every job reads them. */
@@ -395,7 +415,7 @@ public final class PipelineJobs {
                 topics.add(Topics.features(entry.encoder()));
             }
         }
-        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+        try (TopicAdmin admin = admin()) {
             List<String> created = admin.ensure(topics, platform.config().partitions());
             if (!created.isEmpty()) {
                 LOG.info("created topics of catalogue models {}", created);
@@ -416,14 +436,14 @@ public final class PipelineJobs {
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
         AnomalyDetectorConfig config =
                 AnomalyDetectorConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
-        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+        try (TopicAdmin admin = admin()) {
             List<TopicSpec<?>> inputs = new ArrayList<>();
             config.models().forEach(m -> inputs.add(Topics.scores(m)));
             admin.ensure(inputs, platform.config().partitions());
         }
         AnomalyDetectorApp app =
                 AnomalyDetectorApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl()));
+                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams());
         platform.route(AnomalyQueries.PATH, new AnomalyQueries(app::series));
         return app;
     }
@@ -457,7 +477,8 @@ public final class PipelineJobs {
                         config.get(),
                         new RestSchemaRegistryClient(platform.registryUrl()),
                         new CodecVerifier(signing),
-                        ModelLoader.onnxRuntime(onnxSettings(all)));
+                        ModelLoader.onnxRuntime(onnxSettings(all)),
+                        streams());
         platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
         return Optional.of(app);
     }
@@ -489,7 +510,7 @@ public final class PipelineJobs {
                 ItemEmbedderConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
         return Optional.of(
                 ItemEmbedderApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl())));
+                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams()));
     }
 
     /**
@@ -505,7 +526,17 @@ public final class PipelineJobs {
         return DashboardAggregatesApp.start(
                 DashboardAggregatesConfig.of(
                         platform.bootstrapServers(), platform.registryUrl(), all),
-                new RestSchemaRegistryClient(platform.registryUrl()));
+                new RestSchemaRegistryClient(platform.registryUrl()),
+                streams());
+    }
+
+    private KafkaClientSecurity streams() {
+        return platform.kafkaSecurity(Principal.STREAMS);
+    }
+
+    /** The platform's topic admin, as the admin principal (topics are the platform's). */
+    private TopicAdmin admin() {
+        return new TopicAdmin(platform.bootstrapServers(), platform.kafkaSecurity(Principal.ADMIN));
     }
 
     /**
@@ -520,7 +551,9 @@ public final class PipelineJobs {
         EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
         EncodeJob encode =
                 EncodeJob.onKafka(
-                        kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
+                        kafka("streamdl-encode", Principal.ENCODER),
+                        encodeConfig.encoders(),
+                        encodeConfig.metric());
         Set<String> fused = FusedModels.of(catalogue, all, encodeConfig.encoderNames());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
         List<ScoreJob> inEncodeJob = new ArrayList<>();
@@ -530,7 +563,11 @@ public final class PipelineJobs {
                 continue;
             }
             ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
-            KafkaSettings kafka = kafka("streamdl-score-" + entry.name());
+            // a fused scorer runs in the EncodeJob, under its principal
+            KafkaSettings kafka =
+                    kafka(
+                            "streamdl-score-" + entry.name(),
+                            fused.contains(entry.name()) ? Principal.ENCODER : Principal.SCORER);
             CodecVerifier verifier = new CodecVerifier(signing);
             ModelLoader loader = ModelLoader.onnxRuntime(onnxSettings(all));
             if (fused.contains(entry.name())) {
@@ -551,7 +588,8 @@ public final class PipelineJobs {
                                     .add(j.config().model()));
             FusedScoreJob job =
                     new FusedScoreJob(
-                            encode.withWireFeaturesOnKafka(kafka("streamdl-encode"), encoders),
+                            encode.withWireFeaturesOnKafka(
+                                    kafka("streamdl-encode", Principal.ENCODER), encoders),
                             inEncodeJob);
             runner.submit(job, encodeConfig.parallelism(), interval);
             names.add(job.name() + " (scoring " + String.join(", ", job.models()) + ")");
@@ -584,7 +622,10 @@ public final class PipelineJobs {
         for (ModelCatalogue.Entry entry : catalogue.enabled()) {
             TrainJobConfig config = trainerConfig(catalogue, entry, platform.registryUrl(), all);
             TrainJob job =
-                    TrainJob.onKafka(kafka("streamdl-train-" + entry.name()), config, entry.spec());
+                    TrainJob.onKafka(
+                            kafka("streamdl-train-" + entry.name(), Principal.TRAINER),
+                            config,
+                            entry.spec());
             runner.submit(job, 1);
             names.add(job.name());
         }

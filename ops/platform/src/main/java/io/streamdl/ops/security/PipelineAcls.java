@@ -19,15 +19,19 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>{@code ingest} writes {@code events.*} and {@code interactions};
  *   <li>{@code encoder} (the EncodeJob with its fused scorers) reads {@code events.*} and {@code
  *       models.*}, writes {@code features.*}, {@code scores.*} and {@code dlq};
- *   <li>{@code scorer} reads {@code features.*} and {@code models.*}, writes {@code scores.*} and
- *       {@code dlq}: it cannot write a model update;
+ *   <li>{@code scorer} reads {@code features.*} and {@code models.*}, writes {@code scores.*},
+ *       {@code dlq} and {@code models.events} (which version it serves): it cannot write a model
+ *       update;
  *   <li>{@code trainer} reads {@code features.*}, {@code events.labels} and {@code models.*},
- *       writes {@code models.*} and {@code dlq};
- *   <li>{@code streams} (the Streams apps and the lifecycle controller) reads scores, features,
- *       models, interactions and {@code dlq}, writes their outputs, and owns the internal topics,
- *       groups and transactions of its application ids ({@code streamdl-*});
+ *       writes {@code models.*}, {@code dlq} and {@code dashboard.metrics};
+ *   <li>{@code lifecycle} (the promotion controller) reads scores and models, writes {@code
+ *       models.*} (a rollback republishes a version) and {@code dlq};
+ *   <li>{@code streams} (the Streams apps) reads scores, features, models, interactions and {@code
+ *       dlq}, writes their outputs, and owns the internal topics, groups and transactions of its
+ *       application ids ({@code streamdl-*});
  *   <li>{@code registry} owns {@code _schemas};
- *   <li>{@code dashboard} reads every topic and describes every group (for lag), writes nothing.
+ *   <li>{@code dashboard} (the live page, the demo's monitors) reads every topic and describes
+ *       every group (for lag), writes nothing.
  * </ul>
  *
  * Each Flink job's consumer group and transactional ids start with its group prefix ({@code
@@ -61,17 +65,20 @@ public final class PipelineAcls {
             }
             case ENCODER -> {
                 r.read("events.", "models.");
-                r.write("features.", "scores.", "dlq");
+                r.write("features.", "scores.", "dlq", "models.events");
                 r.flinkJob("streamdl-encode");
+                // the groups and transactions of the scorers fused into the EncodeJob
+                r.flinkJob("streamdl-score-");
             }
             case SCORER -> {
                 r.read("features.", "models.");
-                r.write("scores.", "dlq");
+                // models.events: the serving gate reports which version it serves
+                r.write("scores.", "dlq", "models.events");
                 r.flinkJob("streamdl-score-");
             }
             case TRAINER -> {
                 r.read("features.", "events.labels", "models.");
-                r.write("models.", "dlq");
+                r.write("models.", "dlq", "dashboard.metrics");
                 r.flinkJob("streamdl-train-");
             }
             case STREAMS -> {
@@ -97,10 +104,17 @@ public final class PipelineAcls {
                 r.transactions("streamdl-");
                 r.topic("*", false, AclOperation.DESCRIBE);
             }
+            case LIFECYCLE -> {
+                r.read("scores.", "models.");
+                // a rollback republishes the previous version's update
+                r.write("models.", "dlq");
+            }
             case DASHBOARD -> {
                 r.topic("*", false, AclOperation.READ);
                 r.topic("*", false, AclOperation.DESCRIBE);
                 r.group("*", false, AclOperation.DESCRIBE);
+                // the demo's progress monitors
+                r.group("demo-", true, AclOperation.READ);
             }
         }
         return r.bindings;

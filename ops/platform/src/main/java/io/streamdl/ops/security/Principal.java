@@ -21,8 +21,10 @@ public enum Principal {
     SCORER,
     /** The TrainJobs. */
     TRAINER,
-    /** The Kafka Streams apps and the lifecycle controller. */
+    /** The Kafka Streams apps. */
     STREAMS,
+    /** The lifecycle controller: promotions, refusals and rollbacks of models on trial. */
+    LIFECYCLE,
     /** The live page and its Prometheus endpoint: read only. */
     DASHBOARD;
 
