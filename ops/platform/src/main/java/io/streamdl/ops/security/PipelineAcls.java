@@ -34,9 +34,10 @@ import org.apache.kafka.common.resource.ResourceType;
  *       every group (for lag), writes nothing.
  * </ul>
  *
- * Each Flink job's consumer group and transactional ids start with its group prefix ({@code
- * streamdl-encode}, {@code streamdl-score-}, {@code streamdl-train-}), which only its principal may
- * use.
+ * A Flink job's exactly-once sinks also read the topics they write: at start they look for
+ * lingering transactions there. Each Flink job's consumer group and transactional ids start with
+ * its group prefix ({@code streamdl-encode}, {@code streamdl-score-}, {@code streamdl-train-}),
+ * which only its principal may use.
  */
 public final class PipelineAcls {
     private PipelineAcls() {}
@@ -65,7 +66,7 @@ public final class PipelineAcls {
             }
             case ENCODER -> {
                 r.read("events.", "models.");
-                r.write("features.", "scores.", "dlq", "models.events");
+                r.sink("features.", "scores.", "dlq", "models.events");
                 r.flinkJob("streamdl-encode");
                 // the groups and transactions of the scorers fused into the EncodeJob
                 r.flinkJob("streamdl-score-");
@@ -73,12 +74,12 @@ public final class PipelineAcls {
             case SCORER -> {
                 r.read("features.", "models.");
                 // models.events: the serving gate reports which version it serves
-                r.write("scores.", "dlq", "models.events");
+                r.sink("scores.", "dlq", "models.events");
                 r.flinkJob("streamdl-score-");
             }
             case TRAINER -> {
                 r.read("features.", "events.labels", "models.");
-                r.write("models.", "dlq", "dashboard.metrics");
+                r.sink("models.", "dlq", "dashboard.metrics");
                 r.flinkJob("streamdl-train-");
             }
             case STREAMS -> {
@@ -89,6 +90,8 @@ public final class PipelineAcls {
                         "interactions",
                         "events.labels",
                         "items.embeddings",
+                        "anomalies",
+                        "recommendations",
                         "dlq");
                 r.write(
                         "anomalies",
@@ -139,6 +142,15 @@ public final class PipelineAcls {
             for (String t : topics) {
                 topic(t, isPrefix(t), AclOperation.WRITE);
             }
+        }
+
+        /**
+         * Writes {@code topics} from a Flink exactly-once sink, which at start lists the lingering
+         * transactions on them (DescribeProducers, which takes READ).
+         */
+        void sink(String... topics) {
+            write(topics);
+            read(topics);
         }
 
         void flinkJob(String prefix) {
