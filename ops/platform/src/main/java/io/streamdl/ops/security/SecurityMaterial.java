@@ -25,23 +25,32 @@ import java.util.concurrent.TimeUnit;
  * <data.dir>/security}) and made there at first start: a CA, the broker's key pair signed by it
  * (PKCS12 {@code broker.p12}, for {@code 127.0.0.1}, {@code localhost} and the configured host), a
  * trust store holding the CA ({@code truststore.p12}), and {@code credentials.properties}: one
- * random password per {@link Principal} and the stores' password, readable by the owner only. Later
- * starts reuse what is there, so clients keep trusting the broker and knowing their passwords. The
- * certificates are made by the running JDK's {@code keytool}.
+ * random password per {@link Principal}, the stores' password and the HTTP endpoints' password
+ * (user {@value #HTTP_USER}), readable by the owner only. Later starts reuse what is there, so
+ * clients keep trusting the broker and knowing their passwords. The certificates are made by the
+ * running JDK's {@code keytool}.
  */
 public final class SecurityMaterial {
     public static final String CREDENTIALS = "credentials.properties";
     public static final String KEYSTORE = "broker.p12";
     public static final String TRUSTSTORE = "truststore.p12";
     private static final String STORE_PASSWORD = "store.password";
+    private static final String HTTP_PASSWORD = "http.password";
+
+    /** The user of the HTTP endpoints' basic authentication. */
+    public static final String HTTP_USER = "streamdl";
+
     private static final Set<PosixFilePermission> OWNER_ONLY =
             PosixFilePermissions.fromString("rw-------");
 
     private final Path dir;
     private final String storePassword;
     private final Map<Principal, String> passwords;
+    private final String httpPassword;
 
-    private SecurityMaterial(Path dir, String storePassword, Map<Principal, String> passwords) {
+    private SecurityMaterial(
+            Path dir, String storePassword, Map<Principal, String> passwords, String httpPassword) {
+        this.httpPassword = httpPassword;
         this.dir = dir;
         this.storePassword = storePassword;
         this.passwords = passwords;
@@ -88,6 +97,7 @@ public final class SecurityMaterial {
     private static void writeCredentials(Path dir) throws IOException {
         Properties p = new Properties();
         p.setProperty(STORE_PASSWORD, randomPassword());
+        p.setProperty(HTTP_PASSWORD, randomPassword());
         for (Principal principal : Principal.values()) {
             p.setProperty(principal.user() + ".password", randomPassword());
         }
@@ -115,7 +125,11 @@ public final class SecurityMaterial {
             }
             passwords.put(principal, password);
         }
-        return new SecurityMaterial(dir, p.getProperty(STORE_PASSWORD, ""), passwords);
+        return new SecurityMaterial(
+                dir,
+                p.getProperty(STORE_PASSWORD, ""),
+                passwords,
+                p.getProperty(HTTP_PASSWORD, ""));
     }
 
     /** 32 characters of [A-Za-z0-9] from a strong generator: about 190 bits. */
@@ -290,6 +304,11 @@ public final class SecurityMaterial {
     /** The password of both PKCS12 stores and of the broker's key. */
     public String storePassword() {
         return storePassword;
+    }
+
+    /** The password of {@link #HTTP_USER} on the HTTP endpoints. */
+    public String httpPassword() {
+        return httpPassword;
     }
 
     public String password(Principal principal) {
