@@ -9,9 +9,12 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.security.Principal;
+import io.streamdl.ops.security.SecurityMaterial;
 import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
 import io.streamdl.scoring.lifecycle.LifecycleController;
@@ -91,6 +94,17 @@ public final class PipelineCli {
             return config.embeddedKafka()
                     ? config.kafkaHost() + ":" + config.kafkaPort()
                     : config.bootstrapServers();
+        }
+
+        /**
+         * How a client command authenticates to Kafka as {@code principal}: with {@code
+         * kafka.security=sasl_ssl}, with the credentials and trust store the platform made in
+         * {@code <data.dir>/security}.
+         */
+        static KafkaClientSecurity kafkaSecurity(PlatformConfig config, Principal principal) {
+            return config.secured()
+                    ? SecurityMaterial.existing(config.securityDir()).client(principal)
+                    : KafkaClientSecurity.PLAINTEXT;
         }
 
         /** Where a client command reaches the schema registry. */
@@ -286,7 +300,8 @@ public final class PipelineCli {
                     config.embeddedKafka()
                             ? config.kafkaHost() + ":" + config.kafkaPort()
                             : config.bootstrapServers();
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            try (TopicAdmin admin =
+                    new TopicAdmin(bootstrap, Common.kafkaSecurity(config, Principal.ADMIN))) {
                 admin.checkReachable();
                 System.out.printf("%-24s %10s %12s%n", "TOPIC", "PARTITIONS", "MESSAGES");
                 for (TopicAdmin.TopicInfo t : admin.describe()) {
