@@ -1,5 +1,7 @@
 package io.streamdl.ops.cluster;
 
+import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.SecurityMaterial;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -13,7 +15,7 @@ final class BrokerConfig {
 
     private BrokerConfig() {}
 
-    static String serverProperties(ClusterLayout layout, int index) {
+    static String serverProperties(ClusterLayout layout, int index, SecurityMaterial security) {
         String host = layout.host();
         int port = layout.brokerPorts().get(index);
         int controller = layout.controllerPorts().get(index);
@@ -38,6 +40,9 @@ final class BrokerConfig {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            p.putAll(BrokerSecurity.brokerProperties(security, host, port, controller));
+        }
         p.put(
                 "log.dirs",
                 layout.dir()

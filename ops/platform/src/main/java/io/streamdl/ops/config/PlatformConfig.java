@@ -29,6 +29,7 @@ public record PlatformConfig(
         long checkpointIntervalMillis,
         String catalogue,
         SecurityMode kafkaSecurity,
+        String kafkaSecurityDir,
         Map<String, String> jobSettings) {
 
     public PlatformConfig {
@@ -111,6 +112,13 @@ public record PlatformConfig(
                             + " component and ACLs; certificates and passwords are made in"
                             + " <data.dir>/security at first start");
 
+    public static final ConfigOption<String> KAFKA_SECURITY_DIR =
+            ConfigOption.string(
+                    "kafka.security.dir",
+                    "",
+                    "where the certificates and SCRAM passwords of kafka.security=sasl_ssl live;"
+                            + " empty: <data.dir>/security");
+
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     DATA_DIR,
@@ -128,7 +136,8 @@ public record PlatformConfig(
                     INGEST_PORT,
                     CHECKPOINT_INTERVAL,
                     CATALOGUE,
-                    KAFKA_SECURITY);
+                    KAFKA_SECURITY,
+                    KAFKA_SECURITY_DIR);
 
     /**
      * A platform on free ports with its data under {@code dataDir}, for tests and benchmarks that
@@ -198,6 +207,7 @@ public record PlatformConfig(
                 CHECKPOINT_INTERVAL.read(settings),
                 CATALOGUE.read(settings),
                 KAFKA_SECURITY.read(settings),
+                KAFKA_SECURITY_DIR.read(settings),
                 jobSettings);
     }
 
@@ -211,7 +221,7 @@ public record PlatformConfig(
 
     /** Where the certificates and SCRAM passwords of {@code kafka.security=sasl_ssl} live. */
     public Path securityDir() {
-        return dataDir.resolve("security");
+        return kafkaSecurityDir.isBlank() ? dataDir.resolve("security") : Path.of(kafkaSecurityDir);
     }
 
     public boolean secured() {

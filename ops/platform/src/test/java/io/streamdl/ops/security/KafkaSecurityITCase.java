@@ -47,6 +47,8 @@ class KafkaSecurityITCase {
         material = SecurityMaterial.prepare(dataDir.resolve("security"), "127.0.0.1");
         kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), "127.0.0.1", 0, 0, 1, material);
         BrokerSecurity.install(kafka.bootstrapServers(), material);
+        // as every later start does: the same users and ACLs again change nothing
+        BrokerSecurity.install(kafka.bootstrapServers(), material);
         List<TopicSpec<?>> topics =
                 List.of(
                         Topics.EVENTS_RAW,
