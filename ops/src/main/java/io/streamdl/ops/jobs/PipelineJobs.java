@@ -130,11 +130,12 @@ public final class PipelineJobs {
         }
         OnnxRuntimeBackend.Config.from(settings);
         DashboardAggregatesConfig.of(
-                "127.0.0.1:1", registryUrl, onlyPrefixed(settings, "dashboard."));
+                "127.0.0.1:1", registryUrl, JobSettings.prefixed(settings, "dashboard."));
         if (recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings).isPresent()) {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
-        AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
+        AnomalyDetectorConfig.of(
+                "127.0.0.1:1", registryUrl, JobSettings.detector(settings, catalogue));
         FusedModels.of(catalogue, settings, encode.encoderNames());
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
@@ -171,20 +172,6 @@ public final class PipelineJobs {
         settings.putIfAbsent(TextEncoderConfig.MAX_LENGTH.key(), "64");
         settings.putIfAbsent(TextEncoderConfig.VOCAB_PATH.key(), vocabulary);
         return settings;
-    }
-
-    /**
-     * The settings with {@code anomalies.models} defaulting to the catalogue's enabled anomaly
-     * models (autoencoders, forecasters), when it names any.
-     */
-    private static Map<String, String> detectorSettings(
-            Map<String, String> given, ModelCatalogue catalogue) {
-        Map<String, String> all = new LinkedHashMap<>(given);
-        List<String> models = anomalyModels(catalogue);
-        if (!models.isEmpty()) {
-            all.putIfAbsent(AnomalyDetectorConfig.MODELS.key(), String.join(",", models));
-        }
-        return all;
     }
 
     /** The enabled models whose scores are anomaly scores: neither classifiers nor recommenders. */
@@ -238,17 +225,6 @@ public final class PipelineJobs {
                                         settings));
     }
 
-    private static Map<String, String> onlyPrefixed(Map<String, String> settings, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        settings.forEach(
-                (k, v) -> {
-                    if (k.startsWith(prefix)) {
-                        out.put(k, v);
-                    }
-                });
-        return out;
-    }
-
     /** The catalogue {@code models.catalogue} names, or the bundled one. */
     public static ModelCatalogue catalogue(PlatformConfig config) {
         return config.catalogue().isBlank()
@@ -297,10 +273,7 @@ public final class PipelineJobs {
         }
     }
 
-    /**
-     * As {@link #kafka(String, Principal)} as the platform's admin: for benchmarks and tools that
-     * run their own jobs beside the pipeline's.
-     */
+    /** As {@link #kafka(String, Principal)} as the admin: for benchmarks' and tools' own jobs. */
     public KafkaSettings kafka(String group) {
         return kafka(group, Principal.ADMIN);
     }
@@ -430,7 +403,7 @@ public final class PipelineJobs {
      * /anomalies/{model}[/{series}]} on the platform's HTTP port.
      */
     public AnomalyDetectorApp startAnomalyDetector() {
-        Map<String, String> all = detectorSettings(jobSettings(), catalogue(platform.config()));
+        Map<String, String> all = JobSettings.detector(jobSettings(), catalogue(platform.config()));
         all.putIfAbsent(
                 AnomalyDetectorConfig.STATE_DIR.key(),
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
@@ -477,7 +450,7 @@ public final class PipelineJobs {
                         config.get(),
                         new RestSchemaRegistryClient(platform.registryUrl()),
                         new CodecVerifier(signing),
-                        ModelLoader.onnxRuntime(onnxSettings(all)),
+                        ModelLoader.onnxRuntime(JobSettings.onnx(all)),
                         streams());
         platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
         return Optional.of(app);
@@ -519,7 +492,7 @@ public final class PipelineJobs {
      * windowed throughput, latency percentiles and dead letters on {@code dashboard.metrics}.
      */
     public DashboardAggregatesApp startDashboardAggregates() {
-        Map<String, String> all = onlyPrefixed(jobSettings(), "dashboard.");
+        Map<String, String> all = JobSettings.prefixed(jobSettings(), "dashboard.");
         all.putIfAbsent(
                 DashboardAggregatesConfig.STATE_DIR.key(),
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
@@ -569,7 +542,7 @@ public final class PipelineJobs {
                             "streamdl-score-" + entry.name(),
                             fused.contains(entry.name()) ? Principal.ENCODER : Principal.SCORER);
             CodecVerifier verifier = new CodecVerifier(signing);
-            ModelLoader loader = ModelLoader.onnxRuntime(onnxSettings(all));
+            ModelLoader loader = ModelLoader.onnxRuntime(JobSettings.onnx(all));
             if (fused.contains(entry.name())) {
                 inEncodeJob.add(ScoreJob.fusedOnKafka(kafka, config, verifier, loader));
             } else {
@@ -599,16 +572,6 @@ public final class PipelineJobs {
             names.add(job.name());
         }
         return names;
-    }
-
-    private static Map<String, String> onnxSettings(Map<String, String> all) {
-        Map<String, String> onnx = new HashMap<>();
-        for (var option : OnnxRuntimeBackend.Config.OPTIONS) {
-            if (all.containsKey(option.key())) {
-                onnx.put(option.key(), all.get(option.key()));
-            }
-        }
-        return onnx;
     }
 
     /**
