@@ -4,6 +4,7 @@ import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
 import io.streamdl.schemas.topics.Topics;
 import java.time.Duration;
@@ -35,17 +36,26 @@ public final class EventSender implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     public EventSender(String bootstrapServers, String registryUrl, Duration labelDelay) {
+        this(bootstrapServers, registryUrl, labelDelay, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #EventSender(String, String, Duration)}, authenticating with {@code security}. */
+    public EventSender(
+            String bootstrapServers,
+            String registryUrl,
+            Duration labelDelay,
+            KafkaClientSecurity security) {
         this.registry = new RestSchemaRegistryClient(registryUrl);
         Topic<String, RawEvent> raw = Topics.EVENTS_RAW.bind(registry, registryUrl);
         Topic<String, Label> lab = Topics.EVENTS_LABELS.bind(registry, registryUrl);
         this.events =
                 new KafkaProducer<>(
-                        props(bootstrapServers, "ingest-events"),
+                        security.applyTo(props(bootstrapServers, "ingest-events")),
                         raw.keySerde().serializer(),
                         raw.valueSerde().serializer());
         this.labels =
                 new KafkaProducer<>(
-                        props(bootstrapServers, "ingest-labels"),
+                        security.applyTo(props(bootstrapServers, "ingest-labels")),
                         lab.keySerde().serializer(),
                         lab.valueSerde().serializer());
         this.labelDelay = labelDelay;

@@ -2,6 +2,7 @@ package io.streamdl.ingest;
 
 import io.streamdl.schemas.avro.Interaction;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
 import io.streamdl.schemas.topics.Topics;
 import java.time.Duration;
@@ -25,11 +26,18 @@ public final class InteractionSender implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     public InteractionSender(String bootstrapServers, String registryUrl) {
+        this(bootstrapServers, registryUrl, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #InteractionSender(String, String)}, authenticating with {@code security}. */
+    public InteractionSender(
+            String bootstrapServers, String registryUrl, KafkaClientSecurity security) {
         this.registry = new RestSchemaRegistryClient(registryUrl);
         Topic<String, Interaction> topic = Topics.INTERACTIONS.bind(registry, registryUrl);
         this.producer =
                 new KafkaProducer<>(
-                        EventSender.props(bootstrapServers, "ingest-interactions"),
+                        security.applyTo(
+                                EventSender.props(bootstrapServers, "ingest-interactions")),
                         topic.keySerde().serializer(),
                         topic.valueSerde().serializer());
     }

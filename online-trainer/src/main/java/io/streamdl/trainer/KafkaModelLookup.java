@@ -3,6 +3,7 @@ package io.streamdl.trainer;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -38,6 +39,7 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
     private final RegistryClientFactory registries;
     private final String topic;
     private final String model;
+    private final KafkaClientSecurity security;
 
     public KafkaModelLookup(
             String bootstrapServers,
@@ -45,6 +47,18 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
             RegistryClientFactory registries,
             String topic,
             String model) {
+        this(bootstrapServers, serde, registries, topic, model, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As the other constructor, reading as {@code security}'s principal. */
+    public KafkaModelLookup(
+            String bootstrapServers,
+            SerdeConfig serde,
+            RegistryClientFactory registries,
+            String topic,
+            String model,
+            KafkaClientSecurity security) {
+        this.security = security;
         this.bootstrapServers = bootstrapServers;
         this.serde = serde;
         this.registries = registries;
@@ -55,7 +69,7 @@ public final class KafkaModelLookup implements ModelUpdateLookup {
     @Override
     public ModelUpdate newest() {
         // never create the model topic with broker defaults (not compacted)
-        Properties props = KafkaConnectors.modelTopicReader(bootstrapServers);
+        Properties props = KafkaConnectors.modelTopicReader(bootstrapServers, security);
         ModelUpdate newest = null;
         try (SchemaRegistryClient registry = registries.create(serde);
                 KafkaConsumer<byte[], byte[]> consumer =

@@ -135,7 +135,8 @@ public final class TrainJob implements StreamingJob {
                         kafka.serde(),
                         kafka.registries(),
                         Topics.models(model).name(),
-                        model));
+                        model,
+                        kafka.security()));
     }
 
     @Override

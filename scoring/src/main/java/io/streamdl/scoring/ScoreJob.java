@@ -9,6 +9,7 @@ import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.flink.RawRecord;
 import io.streamdl.schemas.flink.RawRecordSchema;
 import io.streamdl.schemas.flink.StreamingJob;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.lifecycle.CanaryRouter;
@@ -55,6 +56,7 @@ public final class ScoreJob implements StreamingJob {
             Sink<ModelEvent> eventsOut,
             Sink<Score> shadowScores,
             String bootstrap,
+            KafkaClientSecurity security,
             double canaryFraction) {
         boolean trials() {
             return shadowScores != null || canaryFraction > 0;
@@ -164,6 +166,7 @@ public final class ScoreJob implements StreamingJob {
                                         "shadow-scores-" + config.model())
                                 : null,
                         kafka.bootstrapServers(),
+                        kafka.security(),
                         config.trials() ? config.canaryFraction() : 0));
     }
 
@@ -233,6 +236,7 @@ public final class ScoreJob implements StreamingJob {
                                             lifecycle.trials(),
                                             lifecycle.canaryFraction() > 0,
                                             lifecycle.bootstrap(),
+                                            lifecycle.security(),
                                             config.registryUrl(),
                                             registries,
                                             verifier))

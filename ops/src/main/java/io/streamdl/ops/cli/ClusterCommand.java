@@ -80,6 +80,21 @@ final class ClusterCommand {
                 defaultValue = "2")
         int partitions;
 
+        @Option(
+                names = "--security",
+                description =
+                        "plaintext, or sasl_ssl: brokers listen with SCRAM-SHA-512 over TLS and authorize with the pipeline's ACLs, certificates and passwords made in <dir>/security; a cluster keeps what it was set up with (default ${DEFAULT-VALUE}).",
+                defaultValue = "plaintext")
+        String security;
+
+        private boolean secured() {
+            if (!security.equalsIgnoreCase("sasl_ssl") && !security.equalsIgnoreCase("plaintext")) {
+                throw new IllegalArgumentException(
+                        "--security must be plaintext or sasl_ssl, not '" + security + "'");
+            }
+            return security.equalsIgnoreCase("sasl_ssl");
+        }
+
         @Override
         public Integer call() throws IOException {
             Path dir = where.dir();
@@ -93,7 +108,8 @@ final class ClusterCommand {
                                                     "127.0.0.1",
                                                     basePort,
                                                     slots,
-                                                    partitions)));
+                                                    partitions,
+                                                    secured())));
             System.out.println(
                     (existing.isPresent() ? "Starting the cluster in " : "Setting up a cluster in ")
                             + dir
@@ -104,7 +120,12 @@ final class ClusterCommand {
             System.out.printf(
                     "  %-16s %s (3 KRaft brokers and controller voters; replication 3,"
                             + " min.insync.replicas 2)%n",
-                    "Kafka", layout.bootstrapServers());
+                    "Kafka",
+                    layout.bootstrapServers()
+                            + (layout.secured()
+                                    ? "; SASL_SSL/SCRAM-SHA-512 with ACLs, credentials in "
+                                            + layout.securityDir()
+                                    : ""));
             System.out.printf("  %-16s %s%n", "Schema registry", layout.registryUrl());
             System.out.printf(
                     "  %-16s http://%s (a JobManager and %d TaskManagers, %d slots each;"
@@ -116,7 +137,8 @@ final class ClusterCommand {
                     layout.dir().resolve("flink-checkpoints"));
             printProcesses(cluster);
             System.out.println("Run the pipeline on it (jobs at parallelism 2):");
-            System.out.println("  ./pipeline up --config " + settings);
+            System.out.println(
+                    "  ./pipeline up --config " + settings + " -c models.hmac.key=<signing key>");
             System.out.println("Stop it with: ./pipeline cluster down" + dirArg(where));
             return 0;
         }

@@ -13,6 +13,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.avro.Anomaly;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
@@ -101,6 +102,14 @@ final class DemoCommand implements Callable<Integer> {
                                 PlatformConfig.CHECKPOINT_INTERVAL.key(),
                                 "1000"));
         PipelineJobs.plan(config, "http://registry.invalid");
+        if (!PipelineJobs.hasSigningKey(config)) {
+            out.println(
+                    "Demo: "
+                            + PipelineJobs.HMAC_KEY
+                            + " is not set, so the demo runs as 'up --dev-insecure-key': model"
+                            + " updates are signed with the built-in development key, fine for"
+                            + " a try-out, never for real use.");
+        }
 
         FashionMnist images = FashionMnist.load(FashionMnist.Split.TRAIN);
         KeywordClips clips = keywords == null ? KeywordClips.sample() : KeywordClips.load(keywords);
@@ -194,7 +203,9 @@ final class DemoCommand implements Callable<Integer> {
                                     platform.bootstrapServers(),
                                     platform.registryUrl(),
                                     events == Long.MAX_VALUE ? 20_000 : Math.max(2, events / 2),
-                                    rate / 2);
+                                    rate / 2,
+                                    platform.kafkaSecurity(Principal.INGEST),
+                                    platform.kafkaSecurity(Principal.DASHBOARD));
             if (interactions != null) {
                 out.println("Every 2nd event an interaction is sent too: " + interactions.about());
             }
@@ -204,7 +215,8 @@ final class DemoCommand implements Callable<Integer> {
                             new EventSender(
                                     platform.bootstrapServers(),
                                     platform.registryUrl(),
-                                    labelDelay)) {
+                                    labelDelay,
+                                    platform.kafkaSecurity(Principal.INGEST))) {
                 long t0 = System.nanoTime();
                 long lastPrint = 0;
                 int imageIndex = 0;
@@ -371,7 +383,8 @@ final class DemoCommand implements Callable<Integer> {
                 platform.registryUrl(),
                 models,
                 classifiers,
-                Set.copyOf(firstOfEncoder.values()));
+                Set.copyOf(firstOfEncoder.values()),
+                platform.kafkaSecurity(Principal.DASHBOARD));
     }
 
     /** Prints the alerts that arrived, up to {@link #ALERTS_PRINTED} in all; returns the count. */

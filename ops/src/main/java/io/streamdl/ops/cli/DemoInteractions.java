@@ -10,6 +10,7 @@ import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.RecommendedItem;
 import io.streamdl.schemas.labels.LabelSets;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.topics.Topics;
 import java.io.PrintStream;
@@ -57,7 +58,13 @@ final class DemoInteractions implements AutoCloseable {
     private boolean driftPrinted;
     private boolean ranked;
 
-    DemoInteractions(String bootstrap, String registryUrl, long total, double rate) {
+    DemoInteractions(
+            String bootstrap,
+            String registryUrl,
+            long total,
+            double rate,
+            KafkaClientSecurity ingest,
+            KafkaClientSecurity reader) {
         items = ItemCatalogue.fashionMnistTest();
         driftAt = Math.max(2, total / 2);
         simulator =
@@ -72,9 +79,9 @@ final class DemoInteractions implements AutoCloseable {
         }
         watchedIndex = busiest;
         watched = UserSimulator.userId(busiest);
-        sender = new InteractionSender(bootstrap, registryUrl);
+        sender = new InteractionSender(bootstrap, registryUrl, ingest);
         registry = new RestSchemaRegistryClient(registryUrl);
-        Properties p = new Properties();
+        Properties p = reader.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-recs-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

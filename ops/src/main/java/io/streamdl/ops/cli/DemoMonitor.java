@@ -7,6 +7,7 @@ import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -73,7 +74,8 @@ final class DemoMonitor implements AutoCloseable {
             String registryUrl,
             List<String> models,
             List<String> classifiers,
-            Set<String> accounting) {
+            Set<String> accounting,
+            KafkaClientSecurity security) {
         this.classifiers = List.copyOf(classifiers);
         this.accounting = Set.copyOf(accounting);
         registry = new RestSchemaRegistryClient(registryUrl);
@@ -83,7 +85,7 @@ final class DemoMonitor implements AutoCloseable {
         updates = AvroWireDeserializer.specific(registry, ModelUpdate.class);
         labels = AvroWireDeserializer.specific(registry, Label.class);
         anomalies = AvroWireDeserializer.specific(registry, Anomaly.class);
-        Properties p = new Properties();
+        Properties p = security.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-monitor-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

@@ -4,7 +4,9 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.avro.ModelEvent;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.lifecycle.LifecyclePublisher;
 import io.streamdl.scoring.lifecycle.ModelEvents;
 import io.streamdl.scoring.lifecycle.ModelTopicReader;
@@ -22,12 +24,15 @@ final class ModelsContext {
     final String registry;
     final ModelCatalogue catalogue;
     final Map<String, String> settings;
+    final KafkaClientSecurity security;
 
     private ModelsContext(
             String bootstrap,
             String registry,
             ModelCatalogue catalogue,
-            Map<String, String> settings) {
+            Map<String, String> settings,
+            KafkaClientSecurity security) {
+        this.security = security;
         this.bootstrap = bootstrap;
         this.registry = registry;
         this.catalogue = catalogue;
@@ -42,7 +47,9 @@ final class ModelsContext {
                 PipelineCli.Common.bootstrap(config),
                 PipelineCli.Common.registry(config),
                 PipelineJobs.catalogue(config),
-                settings);
+                settings,
+                // promotions and rollbacks are the operator's: the platform's admin
+                PipelineCli.Common.kafkaSecurity(config, Principal.ADMIN));
     }
 
     /**
@@ -71,11 +78,11 @@ final class ModelsContext {
     }
 
     ModelTopicReader reader() {
-        return new ModelTopicReader(bootstrap, registry);
+        return new ModelTopicReader(bootstrap, registry, security);
     }
 
     LifecyclePublisher publisher() {
-        return new LifecyclePublisher(bootstrap, registry, "pipeline-models");
+        return new LifecyclePublisher(bootstrap, registry, "pipeline-models", security);
     }
 
     /** Who runs the command: {@code cli:user@host}. */

@@ -9,9 +9,12 @@ import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.security.Principal;
+import io.streamdl.ops.security.SecurityMaterial;
 import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
 import io.streamdl.scoring.lifecycle.LifecycleController;
@@ -93,6 +96,17 @@ public final class PipelineCli {
                     : config.bootstrapServers();
         }
 
+        /**
+         * How a client command authenticates to Kafka as {@code principal}: with {@code
+         * kafka.security=sasl_ssl}, with the credentials and trust store the platform made in
+         * {@code <data.dir>/security}.
+         */
+        static KafkaClientSecurity kafkaSecurity(PlatformConfig config, Principal principal) {
+            return config.secured()
+                    ? SecurityMaterial.existing(config.securityDir()).client(principal)
+                    : KafkaClientSecurity.PLAINTEXT;
+        }
+
         /** Where a client command reaches the schema registry. */
         static String registry(PlatformConfig config) {
             return config.embeddedRegistry()
@@ -140,11 +154,25 @@ public final class PipelineCli {
     static final class Up implements Callable<Integer> {
         @CommandLine.Mixin Common common = new Common();
 
+        @Option(
+                names = "--dev-insecure-key",
+                description =
+                        "Sign and verify model updates with the built-in development key when models.hmac.key is not set (anyone who reads the source can forge an update: for a local try-out only).")
+        boolean devInsecureKey;
+
         @Override
         public Integer call() throws InterruptedException {
             PlatformConfig config = common.platformConfig();
             // every job's config is built (and a bad value refused) before anything starts
             PipelineJobs.plan(config, "http://registry.invalid");
+            if (!devInsecureKey && !PipelineJobs.hasSigningKey(config)) {
+                throw new PlatformException(
+                        PipelineJobs.HMAC_KEY
+                                + " is not set: give the model signing key (-c "
+                                + PipelineJobs.HMAC_KEY
+                                + "=<16 bytes or more>, or in --config FILE), or pass"
+                                + " --dev-insecure-key to use the built-in development key");
+            }
             PrintWriter out = new PrintWriter(System.out, true);
             out.println(
                     "Starting the platform (data in "
@@ -272,7 +300,8 @@ public final class PipelineCli {
                     config.embeddedKafka()
                             ? config.kafkaHost() + ":" + config.kafkaPort()
                             : config.bootstrapServers();
-            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            try (TopicAdmin admin =
+                    new TopicAdmin(bootstrap, Common.kafkaSecurity(config, Principal.ADMIN))) {
                 admin.checkReachable();
                 System.out.printf("%-24s %10s %12s%n", "TOPIC", "PARTITIONS", "MESSAGES");
                 for (TopicAdmin.TopicInfo t : admin.describe()) {

@@ -3,6 +3,7 @@ package io.streamdl.ops.jobs;
 import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.models.spec.ModelCatalogue;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.lifecycle.LifecycleController;
 import io.streamdl.scoring.lifecycle.LifecycleSettings;
@@ -35,7 +36,8 @@ public final class LifecycleJobs {
                         platform.registryUrl(),
                         models,
                         LifecycleSettings.from(settings),
-                        new ModelUpdateCodec(ModelUpdateCodec.Config.from(settings)))
+                        new ModelUpdateCodec(ModelUpdateCodec.Config.from(settings)),
+                        platform.kafkaSecurity(Principal.LIFECYCLE))
                 .start();
     }
 }

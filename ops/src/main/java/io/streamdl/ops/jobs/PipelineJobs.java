@@ -13,9 +13,11 @@ import io.streamdl.ops.http.RecommendationQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.config.ConfigException;
 import io.streamdl.schemas.flink.KafkaSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.CodecVerifier;
@@ -128,11 +130,12 @@ public final class PipelineJobs {
         }
         OnnxRuntimeBackend.Config.from(settings);
         DashboardAggregatesConfig.of(
-                "127.0.0.1:1", registryUrl, onlyPrefixed(settings, "dashboard."));
+                "127.0.0.1:1", registryUrl, JobSettings.prefixed(settings, "dashboard."));
         if (recommenderConfig(catalogue, "127.0.0.1:1", registryUrl, settings).isPresent()) {
             ItemEmbedderConfig.of("127.0.0.1:1", registryUrl, settings);
         }
-        AnomalyDetectorConfig.of("127.0.0.1:1", registryUrl, detectorSettings(settings, catalogue));
+        AnomalyDetectorConfig.of(
+                "127.0.0.1:1", registryUrl, JobSettings.detector(settings, catalogue));
         FusedModels.of(catalogue, settings, encode.encoderNames());
         Plan plan = new Plan(encode, scorers, trainers, ModelUpdateCodec.Config.from(settings));
         if (config.embeddedFlink() && plan.slotsNeeded() > config.flinkSlots()) {
@@ -153,6 +156,12 @@ public final class PipelineJobs {
         return plan;
     }
 
+    /** Whether the settings give a model signing key ({@code models.hmac.key}) of their own. */
+    public static boolean hasSigningKey(PlatformConfig config) {
+        String key = config.jobSettings().get(HMAC_KEY);
+        return key != null && !key.isBlank();
+    }
+
     /**
      * The settings with the pipeline's own defaults: the development signing key when none is set,
      * the text model's length and {@code vocabulary} as the text encoder's vocabulary.
@@ -163,20 +172,6 @@ public final class PipelineJobs {
         settings.putIfAbsent(TextEncoderConfig.MAX_LENGTH.key(), "64");
         settings.putIfAbsent(TextEncoderConfig.VOCAB_PATH.key(), vocabulary);
         return settings;
-    }
-
-    /**
-     * The settings with {@code anomalies.models} defaulting to the catalogue's enabled anomaly
-     * models (autoencoders, forecasters), when it names any.
-     */
-    private static Map<String, String> detectorSettings(
-            Map<String, String> given, ModelCatalogue catalogue) {
-        Map<String, String> all = new LinkedHashMap<>(given);
-        List<String> models = anomalyModels(catalogue);
-        if (!models.isEmpty()) {
-            all.putIfAbsent(AnomalyDetectorConfig.MODELS.key(), String.join(",", models));
-        }
-        return all;
     }
 
     /** The enabled models whose scores are anomaly scores: neither classifiers nor recommenders. */
@@ -230,17 +225,6 @@ public final class PipelineJobs {
                                         settings));
     }
 
-    private static Map<String, String> onlyPrefixed(Map<String, String> settings, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        settings.forEach(
-                (k, v) -> {
-                    if (k.startsWith(prefix)) {
-                        out.put(k, v);
-                    }
-                });
-        return out;
-    }
-
     /** The catalogue {@code models.catalogue} names, or the bundled one. */
     public static ModelCatalogue catalogue(PlatformConfig config) {
         return config.catalogue().isBlank()
@@ -289,15 +273,24 @@ public final class PipelineJobs {
         }
     }
 
-    /** Where a job reads and writes, and how: {@code pipeline.delivery}. */
+    /** As {@link #kafka(String, Principal)} as the admin: for benchmarks' and tools' own jobs. */
     public KafkaSettings kafka(String group) {
+        return kafka(group, Principal.ADMIN);
+    }
+
+    /**
+     * Where a job reads and writes, and how ({@code pipeline.delivery}), as {@code principal}: its
+     * group and transactional ids are {@code group}, which that principal's ACLs cover.
+     */
+    public KafkaSettings kafka(String group, Principal principal) {
         return new KafkaSettings(
                 platform.bootstrapServers(),
                 platform.registryUrl(),
                 group,
                 io.streamdl.schemas.config.Delivery.exactlyOnce(jobSettings()),
                 group,
-                io.streamdl.schemas.serde.RegistryClientFactory.rest());
+                io.streamdl.schemas.serde.RegistryClientFactory.rest(),
+                platform.kafkaSecurity(principal));
     }
 
     /** The job settings with the pipeline's defaults, as every job reads them. */
@@ -395,7 +388,7 @@ public final class PipelineJobs {
                 topics.add(Topics.features(entry.encoder()));
             }
         }
-        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+        try (TopicAdmin admin = admin()) {
             List<String> created = admin.ensure(topics, platform.config().partitions());
             if (!created.isEmpty()) {
                 LOG.info("created topics of catalogue models {}", created);
@@ -410,20 +403,20 @@ public final class PipelineJobs {
      * /anomalies/{model}[/{series}]} on the platform's HTTP port.
      */
     public AnomalyDetectorApp startAnomalyDetector() {
-        Map<String, String> all = detectorSettings(jobSettings(), catalogue(platform.config()));
+        Map<String, String> all = JobSettings.detector(jobSettings(), catalogue(platform.config()));
         all.putIfAbsent(
                 AnomalyDetectorConfig.STATE_DIR.key(),
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
         AnomalyDetectorConfig config =
                 AnomalyDetectorConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
-        try (TopicAdmin admin = new TopicAdmin(platform.bootstrapServers())) {
+        try (TopicAdmin admin = admin()) {
             List<TopicSpec<?>> inputs = new ArrayList<>();
             config.models().forEach(m -> inputs.add(Topics.scores(m)));
             admin.ensure(inputs, platform.config().partitions());
         }
         AnomalyDetectorApp app =
                 AnomalyDetectorApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl()));
+                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams());
         platform.route(AnomalyQueries.PATH, new AnomalyQueries(app::series));
         return app;
     }
@@ -457,7 +450,8 @@ public final class PipelineJobs {
                         config.get(),
                         new RestSchemaRegistryClient(platform.registryUrl()),
                         new CodecVerifier(signing),
-                        ModelLoader.onnxRuntime(onnxSettings(all)));
+                        ModelLoader.onnxRuntime(JobSettings.onnx(all)),
+                        streams());
         platform.route(RecommendationQueries.PATH, new RecommendationQueries(app::recommendations));
         return Optional.of(app);
     }
@@ -489,7 +483,7 @@ public final class PipelineJobs {
                 ItemEmbedderConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
         return Optional.of(
                 ItemEmbedderApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl())));
+                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams()));
     }
 
     /**
@@ -498,14 +492,24 @@ public final class PipelineJobs {
      * windowed throughput, latency percentiles and dead letters on {@code dashboard.metrics}.
      */
     public DashboardAggregatesApp startDashboardAggregates() {
-        Map<String, String> all = onlyPrefixed(jobSettings(), "dashboard.");
+        Map<String, String> all = JobSettings.prefixed(jobSettings(), "dashboard.");
         all.putIfAbsent(
                 DashboardAggregatesConfig.STATE_DIR.key(),
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
         return DashboardAggregatesApp.start(
                 DashboardAggregatesConfig.of(
                         platform.bootstrapServers(), platform.registryUrl(), all),
-                new RestSchemaRegistryClient(platform.registryUrl()));
+                new RestSchemaRegistryClient(platform.registryUrl()),
+                streams());
+    }
+
+    private KafkaClientSecurity streams() {
+        return platform.kafkaSecurity(Principal.STREAMS);
+    }
+
+    /** The platform's topic admin, as the admin principal (topics are the platform's). */
+    private TopicAdmin admin() {
+        return new TopicAdmin(platform.bootstrapServers(), platform.kafkaSecurity(Principal.ADMIN));
     }
 
     /**
@@ -520,7 +524,9 @@ public final class PipelineJobs {
         EncodeJobConfig encodeConfig = EncodeJobConfig.of(encoderSettings());
         EncodeJob encode =
                 EncodeJob.onKafka(
-                        kafka("streamdl-encode"), encodeConfig.encoders(), encodeConfig.metric());
+                        kafka("streamdl-encode", Principal.ENCODER),
+                        encodeConfig.encoders(),
+                        encodeConfig.metric());
         Set<String> fused = FusedModels.of(catalogue, all, encodeConfig.encoderNames());
         ModelUpdateCodec.Config signing = ModelUpdateCodec.Config.from(all);
         List<ScoreJob> inEncodeJob = new ArrayList<>();
@@ -530,9 +536,13 @@ public final class PipelineJobs {
                 continue;
             }
             ScoreJobConfig config = scorerConfig(entry, platform.registryUrl(), all);
-            KafkaSettings kafka = kafka("streamdl-score-" + entry.name());
+            // a fused scorer runs in the EncodeJob, under its principal
+            KafkaSettings kafka =
+                    kafka(
+                            "streamdl-score-" + entry.name(),
+                            fused.contains(entry.name()) ? Principal.ENCODER : Principal.SCORER);
             CodecVerifier verifier = new CodecVerifier(signing);
-            ModelLoader loader = ModelLoader.onnxRuntime(onnxSettings(all));
+            ModelLoader loader = ModelLoader.onnxRuntime(JobSettings.onnx(all));
             if (fused.contains(entry.name())) {
                 inEncodeJob.add(ScoreJob.fusedOnKafka(kafka, config, verifier, loader));
             } else {
@@ -551,7 +561,8 @@ public final class PipelineJobs {
                                     .add(j.config().model()));
             FusedScoreJob job =
                     new FusedScoreJob(
-                            encode.withWireFeaturesOnKafka(kafka("streamdl-encode"), encoders),
+                            encode.withWireFeaturesOnKafka(
+                                    kafka("streamdl-encode", Principal.ENCODER), encoders),
                             inEncodeJob);
             runner.submit(job, encodeConfig.parallelism(), interval);
             names.add(job.name() + " (scoring " + String.join(", ", job.models()) + ")");
@@ -561,16 +572,6 @@ public final class PipelineJobs {
             names.add(job.name());
         }
         return names;
-    }
-
-    private static Map<String, String> onnxSettings(Map<String, String> all) {
-        Map<String, String> onnx = new HashMap<>();
-        for (var option : OnnxRuntimeBackend.Config.OPTIONS) {
-            if (all.containsKey(option.key())) {
-                onnx.put(option.key(), all.get(option.key()));
-            }
-        }
-        return onnx;
     }
 
     /**
@@ -584,7 +585,10 @@ public final class PipelineJobs {
         for (ModelCatalogue.Entry entry : catalogue.enabled()) {
             TrainJobConfig config = trainerConfig(catalogue, entry, platform.registryUrl(), all);
             TrainJob job =
-                    TrainJob.onKafka(kafka("streamdl-train-" + entry.name()), config, entry.spec());
+                    TrainJob.onKafka(
+                            kafka("streamdl-train-" + entry.name(), Principal.TRAINER),
+                            config,
+                            entry.spec());
             runner.submit(job, 1);
             names.add(job.name());
         }

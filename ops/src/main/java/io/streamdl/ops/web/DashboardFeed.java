@@ -6,6 +6,7 @@ import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.topics.Topics;
 import java.time.Duration;
@@ -83,10 +84,11 @@ public final class DashboardFeed implements AutoCloseable {
             String bootstrap,
             SchemaRegistryClient registry,
             DashboardState state,
-            long historyMillis) {
+            long historyMillis,
+            KafkaClientSecurity security) {
         this.state = state;
         this.historyMillis = historyMillis;
-        Properties p = new Properties();
+        Properties p = security.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -107,7 +109,17 @@ public final class DashboardFeed implements AutoCloseable {
             SchemaRegistryClient registry,
             DashboardState state,
             long historyMillis) {
-        DashboardFeed feed = new DashboardFeed(bootstrap, registry, state, historyMillis);
+        return start(bootstrap, registry, state, historyMillis, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #start(String, SchemaRegistryClient, DashboardState, long)}, as a principal. */
+    public static DashboardFeed start(
+            String bootstrap,
+            SchemaRegistryClient registry,
+            DashboardState state,
+            long historyMillis,
+            KafkaClientSecurity security) {
+        DashboardFeed feed = new DashboardFeed(bootstrap, registry, state, historyMillis, security);
         feed.thread.start();
         return feed;
     }

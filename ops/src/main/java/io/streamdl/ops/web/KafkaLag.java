@@ -1,5 +1,6 @@
 package io.streamdl.ops.web;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +40,12 @@ public final class KafkaLag implements AutoCloseable {
     private Map<List<String>, Long> lags = Map.of();
 
     public KafkaLag(String bootstrap) {
-        Properties p = new Properties();
+        this(bootstrap, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** Lag read with an admin client authenticating as {@code security}'s principal. */
+    public KafkaLag(String bootstrap, KafkaClientSecurity security) {
+        Properties p = security.applyTo(new Properties());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamdl-web-lag");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);

@@ -5,6 +5,7 @@ import io.streamdl.ops.http.RecommendationQueries;
 import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.Ports;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregates;
@@ -56,8 +57,15 @@ public final class LivePage implements AutoCloseable {
         DashboardState state = new DashboardState(history, dashboard.windowsMillis());
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(platform.registryUrl());
         DashboardFeed feed =
-                DashboardFeed.start(platform.bootstrapServers(), registry, state, history);
-        KafkaLag lag = new KafkaLag(platform.bootstrapServers());
+                DashboardFeed.start(
+                        platform.bootstrapServers(),
+                        registry,
+                        state,
+                        history,
+                        platform.kafkaSecurity(Principal.DASHBOARD));
+        KafkaLag lag =
+                new KafkaLag(
+                        platform.bootstrapServers(), platform.kafkaSecurity(Principal.DASHBOARD));
         PipelineMetrics metrics =
                 new PipelineMetrics(state, lag, flink, platform.config().embeddedKafka());
         try {

@@ -98,6 +98,24 @@ class PipelineCliTest {
     }
 
     @Test
+    void upWithoutASigningKeyExitsWithOneLineUnlessTheDevelopmentFlagIsGiven() {
+        TestingCli.Run noKey = run("up", "-c", "kafka.port=0");
+        assertThat(noKey.exit()).isEqualTo(2);
+        assertThat(noKey.err().strip())
+                .startsWith("error: models.hmac.key is not set")
+                .contains("--dev-insecure-key")
+                .doesNotContain("\n");
+        assertThat(noKey.out()).doesNotContain("Starting");
+        // the flag is an option of up; a bad value is still refused before anything starts
+        TestingCli.Run flagged = run("up", "--dev-insecure-key", "-c", "flink.slots=4");
+        assertThat(flagged.exit()).isEqualTo(2);
+        assertThat(flagged.err()).contains("flink.slots").doesNotContain("models.hmac.key");
+        TestingCli.Run keyed =
+                run("up", "-c", "models.hmac.key=a-key-of-sixteen-bytes", "-c", "flink.slots=4");
+        assertThat(keyed.err()).contains("flink.slots").doesNotContain("models.hmac.key");
+    }
+
+    @Test
     void valuesThatOnlyAJobsConfigCanJudgeAreRefusedBeforeAnythingStarts() {
         TestingCli.Run never =
                 run(

@@ -1,6 +1,7 @@
 package io.streamdl.scoring.anomaly;
 
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.StreamsLifecycle;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,13 +33,21 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     /** Builds the topology with wire-format serdes on {@code registry} and starts it. */
     public static AnomalyDetectorApp start(
             AnomalyDetectorConfig config, SchemaRegistryClient registry) {
+        return start(config, registry, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #start(AnomalyDetectorConfig, SchemaRegistryClient)}, as {@code security}. */
+    public static AnomalyDetectorApp start(
+            AnomalyDetectorConfig config,
+            SchemaRegistryClient registry,
+            KafkaClientSecurity security) {
         return new AnomalyDetectorApp(
                 config,
                 StreamsLifecycle.start(
                         "anomaly detector",
                         config.applicationId(),
                         AnomalyDetector.buildTopology(config, registry),
-                        streamsProperties(config)));
+                        security.applyTo(streamsProperties(config))));
     }
 
     /** The Kafka Streams settings of {@code config}. */

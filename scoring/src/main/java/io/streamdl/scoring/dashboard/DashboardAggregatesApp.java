@@ -7,6 +7,7 @@ import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.SerdeConfig;
 import io.streamdl.schemas.serde.WireSerde;
 import io.streamdl.scoring.StreamsLifecycle;
@@ -32,6 +33,14 @@ public final class DashboardAggregatesApp implements AutoCloseable {
     /** Builds the topology with wire-format serdes on {@code registry} and starts it. */
     public static DashboardAggregatesApp start(
             DashboardAggregatesConfig config, SchemaRegistryClient registry) {
+        return start(config, registry, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #start(DashboardAggregatesConfig, SchemaRegistryClient)}, as {@code security}. */
+    public static DashboardAggregatesApp start(
+            DashboardAggregatesConfig config,
+            SchemaRegistryClient registry,
+            KafkaClientSecurity security) {
         SerdeConfig values = SerdeConfig.forValues(config.registryUrl());
         return new DashboardAggregatesApp(
                 config,
@@ -46,7 +55,7 @@ public final class DashboardAggregatesApp implements AutoCloseable {
                                 WireSerde.specific(registry, values, Recommendation.class),
                                 WireSerde.specific(registry, values, Label.class),
                                 WireSerde.specific(registry, values, DashboardMetric.class)),
-                        streamsProperties(config)));
+                        security.applyTo(streamsProperties(config))));
     }
 
     public static Properties streamsProperties(DashboardAggregatesConfig config) {

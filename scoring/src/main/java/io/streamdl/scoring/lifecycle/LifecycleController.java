@@ -5,6 +5,7 @@ import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.SerdeException;
 import io.streamdl.schemas.topics.DeadLetterRecords;
@@ -51,6 +52,7 @@ public final class LifecycleController implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopped;
     private LifecyclePublisher publisher;
+    private final KafkaClientSecurity security;
 
     public LifecycleController(
             String bootstrap,
@@ -58,6 +60,18 @@ public final class LifecycleController implements AutoCloseable {
             List<String> models,
             LifecycleSettings settings,
             ModelUpdateCodec codec) {
+        this(bootstrap, registryUrl, models, settings, codec, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As the other constructor, reaching Kafka as {@code security}'s principal. */
+    public LifecycleController(
+            String bootstrap,
+            String registryUrl,
+            List<String> models,
+            LifecycleSettings settings,
+            ModelUpdateCodec codec,
+            KafkaClientSecurity security) {
+        this.security = security;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.models = List.copyOf(models);
@@ -79,7 +93,7 @@ public final class LifecycleController implements AutoCloseable {
     }
 
     private void run() {
-        Properties props = new Properties();
+        Properties props = security.applyTo(new Properties());
         props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -88,7 +102,8 @@ public final class LifecycleController implements AutoCloseable {
                 KafkaConsumer<byte[], byte[]> c =
                         new KafkaConsumer<>(
                                 props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                LifecyclePublisher out = new LifecyclePublisher(bootstrap, registryUrl, ACTOR)) {
+                LifecyclePublisher out =
+                        new LifecyclePublisher(bootstrap, registryUrl, ACTOR, security)) {
             consumer = c;
             publisher = out;
             if (stopped) {
@@ -241,7 +256,7 @@ public final class LifecycleController implements AutoCloseable {
         public void rollBack(String model, long promoted, long previous, Map<String, Double> m) {
             decisions.incrementAndGet();
             Rollbacks.Published p;
-            try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl)) {
+            try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl, security)) {
                 p = Rollbacks.publishCopy(reader, publisher, codec, model, previous, Map.of());
             } catch (RuntimeException e) {
                 LOG.error(

@@ -5,6 +5,7 @@ import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
 import io.streamdl.schemas.topics.Topics;
 import java.util.Properties;
@@ -30,9 +31,15 @@ public final class LifecyclePublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public LifecyclePublisher(String bootstrap, String registryUrl, String clientId) {
+        this(bootstrap, registryUrl, clientId, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #LifecyclePublisher(String, String, String)}, as {@code security}'s principal. */
+    public LifecyclePublisher(
+            String bootstrap, String registryUrl, String clientId, KafkaClientSecurity security) {
         this.registry = new RestSchemaRegistryClient(registryUrl);
         this.registryUrl = registryUrl;
-        Properties p = new Properties();
+        Properties p = security.applyTo(new Properties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + ProcessHandle.current().pid());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -5,6 +5,7 @@ import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.SerdeException;
 import io.streamdl.schemas.topics.Topics;
@@ -32,10 +33,17 @@ public final class ModelTopicReader implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final String bootstrap;
+    private final KafkaClientSecurity security;
     private final SchemaRegistryClient registry;
     private int skipped;
 
     public ModelTopicReader(String bootstrap, String registryUrl) {
+        this(bootstrap, registryUrl, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #ModelTopicReader(String, String)}, reading as {@code security}'s principal. */
+    public ModelTopicReader(String bootstrap, String registryUrl, KafkaClientSecurity security) {
+        this.security = security;
         this.bootstrap = bootstrap;
         this.registry = new RestSchemaRegistryClient(registryUrl);
     }
@@ -109,7 +117,7 @@ public final class ModelTopicReader implements AutoCloseable {
     }
 
     private <T extends SpecificRecord> void read(String topic, Class<T> type, Sink<T> sink) {
-        Properties props = KafkaConnectors.modelTopicReader(bootstrap);
+        Properties props = KafkaConnectors.modelTopicReader(bootstrap, security);
         AvroWireDeserializer<T> reader = AvroWireDeserializer.specific(registry, type);
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(

@@ -3,6 +3,7 @@ package io.streamdl.scoring.lifecycle;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.RawRecord;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -52,6 +53,7 @@ public final class ServingGate
     private final boolean trials;
     private final boolean canary;
     private final String bootstrap;
+    private final KafkaClientSecurity security;
     private final String registryUrl;
     private final RegistryClientFactory registries;
     private final UpdateVerifier verifier;
@@ -72,9 +74,11 @@ public final class ServingGate
             boolean trials,
             boolean canary,
             String bootstrap,
+            KafkaClientSecurity security,
             String registryUrl,
             RegistryClientFactory registries,
             UpdateVerifier verifier) {
+        this.security = security;
         this.model = model;
         this.trials = trials;
         this.canary = canary;
@@ -148,7 +152,7 @@ public final class ServingGate
         }
         lookups.inc();
         ModelUpdate found;
-        try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl)) {
+        try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl, security)) {
             found =
                     version == GateRules.NEWEST
                             ? reader.newest(model)

@@ -1,6 +1,7 @@
 package io.streamdl.scoring.recs;
 
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topics;
 import io.streamdl.scoring.StreamsLifecycle;
 import java.time.Duration;
@@ -47,12 +48,29 @@ public final class ItemEmbedderApp implements AutoCloseable {
      * encoder settings) with wire-format serdes on {@code registry}, and starts it.
      */
     public static ItemEmbedderApp start(ItemEmbedderConfig config, SchemaRegistryClient registry) {
-        return start(config, registry, CatalogueImages.fashionMnistTest(config.image()));
+        return start(config, registry, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #start(ItemEmbedderConfig, SchemaRegistryClient)}, as {@code security}. */
+    public static ItemEmbedderApp start(
+            ItemEmbedderConfig config,
+            SchemaRegistryClient registry,
+            KafkaClientSecurity security) {
+        return start(config, registry, CatalogueImages.fashionMnistTest(config.image()), security);
     }
 
     /** Builds the topology over {@code images} with wire-format serdes on {@code registry}. */
     public static ItemEmbedderApp start(
             ItemEmbedderConfig config, SchemaRegistryClient registry, CatalogueImages images) {
+        return start(config, registry, images, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** Builds the topology over {@code images} with wire-format serdes on {@code registry}. */
+    private static ItemEmbedderApp start(
+            ItemEmbedderConfig config,
+            SchemaRegistryClient registry,
+            CatalogueImages images,
+            KafkaClientSecurity security) {
         LOG.info(
                 "item embedder {}: embedding {} items of {} with {}",
                 config.applicationId(),
@@ -65,7 +83,7 @@ public final class ItemEmbedderApp implements AutoCloseable {
                         "item embedder",
                         config.applicationId(),
                         ItemEmbedder.buildTopology(config, registry, images),
-                        streamsProperties(config)));
+                        security.applyTo(streamsProperties(config))));
     }
 
     /** The Kafka Streams settings of {@code config}. */

@@ -2,6 +2,7 @@ package io.streamdl.scoring.recs;
 
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.ModelLoader;
 import io.streamdl.scoring.StreamsLifecycle;
 import io.streamdl.scoring.UpdateVerifier;
@@ -61,6 +62,16 @@ public final class RecommenderApp implements AutoCloseable {
             SchemaRegistryClient registry,
             UpdateVerifier verifier,
             ModelLoader loader) {
+        return start(config, registry, verifier, loader, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #start(RecommenderConfig, SchemaRegistryClient, UpdateVerifier, ModelLoader)}. */
+    public static RecommenderApp start(
+            RecommenderConfig config,
+            SchemaRegistryClient registry,
+            UpdateVerifier verifier,
+            ModelLoader loader,
+            KafkaClientSecurity security) {
         ExecutorService loads =
                 Executors.newSingleThreadExecutor(
                         r -> {
@@ -75,7 +86,7 @@ public final class RecommenderApp implements AutoCloseable {
                         "recommender",
                         config.applicationId(),
                         Recommender.buildTopology(config, registry, models),
-                        streamsProperties(config));
+                        security.applyTo(streamsProperties(config)));
         return new RecommenderApp(config, lifecycle, models, loads);
     }
 

@@ -1,5 +1,7 @@
 package io.streamdl.ops.cluster;
 
+import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.SecurityMaterial;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -17,19 +19,33 @@ public final class BrokerConfig {
 
     private BrokerConfig() {}
 
-    /** Broker {@code index}'s file, its data under the cluster folder. */
+    /** Broker {@code index}'s file, its data under the cluster folder, PLAINTEXT. */
     public static String serverProperties(ClusterLayout layout, int index) {
-        return serverProperties(
-                layout,
-                index,
-                layout.dir()
-                        .resolve("kafka-" + ClusterLayout.nodeId(index))
-                        .resolve("data")
-                        .toString());
+        return serverProperties(layout, index, dataDir(layout, index), null);
     }
 
     /** Broker {@code index}'s file with its data in {@code logDir} (a path where it runs). */
     public static String serverProperties(ClusterLayout layout, int index, String logDir) {
+        return serverProperties(layout, index, logDir, null);
+    }
+
+    /**
+     * Broker {@code index}'s file, its data under the cluster folder; with {@code security} (or
+     * PLAINTEXT when null) its SASL_SSL listener and ACLs.
+     */
+    static String serverProperties(ClusterLayout layout, int index, SecurityMaterial security) {
+        return serverProperties(layout, index, dataDir(layout, index), security);
+    }
+
+    private static String dataDir(ClusterLayout layout, int index) {
+        return layout.dir()
+                .resolve("kafka-" + ClusterLayout.nodeId(index))
+                .resolve("data")
+                .toString();
+    }
+
+    private static String serverProperties(
+            ClusterLayout layout, int index, String logDir, SecurityMaterial security) {
         String host = layout.host();
         int port = layout.brokerPorts().get(index);
         int controller = layout.controllerPorts().get(index);
@@ -54,6 +70,9 @@ public final class BrokerConfig {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            p.putAll(BrokerSecurity.brokerProperties(security, host, port, controller));
+        }
         p.put("log.dirs", logDir);
         p.put("num.partitions", Integer.toString(layout.partitions()));
         p.put("default.replication.factor", Integer.toString(REPLICATION));

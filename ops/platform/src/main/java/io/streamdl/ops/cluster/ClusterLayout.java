@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  * @param slotsPerTaskManager task slots of each TaskManager
  * @param partitions partitions of each pipeline topic
  * @param clusterId the KRaft cluster id every broker's storage is formatted with
+ * @param secured whether the brokers listen with SASL_SSL and authorize with ACLs ({@code
+ *     kafka.security=sasl_ssl}), their certificates and passwords in {@code <dir>/security}
  */
 public record ClusterLayout(
         Path dir,
@@ -42,7 +44,8 @@ public record ClusterLayout(
         int jobManagerRpcPort,
         int slotsPerTaskManager,
         int partitions,
-        String clusterId) {
+        String clusterId,
+        boolean secured) {
     public static final int BROKERS = 3;
     public static final String FILE = "cluster.properties";
 
@@ -61,6 +64,17 @@ public record ClusterLayout(
      */
     public static ClusterLayout allocate(
             Path dir, String host, int basePort, int slotsPerTaskManager, int partitions) {
+        return allocate(dir, host, basePort, slotsPerTaskManager, partitions, false);
+    }
+
+    /** As {@link #allocate(Path, String, int, int, int)}, secured or not. */
+    public static ClusterLayout allocate(
+            Path dir,
+            String host,
+            int basePort,
+            int slotsPerTaskManager,
+            int partitions,
+            boolean secured) {
         List<Integer> brokers = new ArrayList<>();
         List<Integer> controllers = new ArrayList<>();
         for (int i = 0; i < BROKERS; i++) {
@@ -77,7 +91,8 @@ public record ClusterLayout(
                 port(host, basePort, 31, "Flink RPC"),
                 slotsPerTaskManager,
                 partitions,
-                org.apache.kafka.common.Uuid.randomUuid().toString());
+                org.apache.kafka.common.Uuid.randomUuid().toString(),
+                secured);
     }
 
     private static int port(String host, int base, int offset, String what) {
@@ -110,7 +125,8 @@ public record ClusterLayout(
                         Integer.parseInt(p.getProperty("flink.rpc.port")),
                         Integer.parseInt(p.getProperty("flink.slots-per-taskmanager")),
                         Integer.parseInt(p.getProperty("topics.partitions")),
-                        p.getProperty("kafka.cluster.id")));
+                        p.getProperty("kafka.cluster.id"),
+                        "sasl_ssl".equals(p.getProperty("kafka.security"))));
     }
 
     private static List<Integer> ints(String csv) {
@@ -128,6 +144,7 @@ public record ClusterLayout(
         p.setProperty("flink.slots-per-taskmanager", Integer.toString(slotsPerTaskManager));
         p.setProperty("topics.partitions", Integer.toString(partitions));
         p.setProperty("kafka.cluster.id", clusterId);
+        p.setProperty("kafka.security", secured ? "sasl_ssl" : "plaintext");
         try {
             Files.createDirectories(dir);
             try (OutputStream out = Files.newOutputStream(dir.resolve(FILE))) {
@@ -151,6 +168,11 @@ public record ClusterLayout(
         return brokerPorts.stream().map(p -> host + ":" + p).collect(Collectors.joining(","));
     }
 
+    /** The certificates and SCRAM passwords of a secured cluster. */
+    public Path securityDir() {
+        return dir.resolve("security");
+    }
+
     public String registryUrl() {
         return "http://" + host + ":" + registryPort;
     }
@@ -172,6 +194,10 @@ public record ClusterLayout(
         // The TaskManagers run with the pipeline's class path, so no job ships its jars.
         s.put("flink.ship-jars", "false");
         s.put("topics.partitions", Integer.toString(partitions));
+        if (secured) {
+            s.put("kafka.security", "sasl_ssl");
+            s.put("kafka.security.dir", securityDir().toString());
+        }
         s.put("encode.parallelism", "2");
         s.put("scoring.parallelism", "2");
         return s;

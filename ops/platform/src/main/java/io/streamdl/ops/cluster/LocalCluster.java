@@ -3,6 +3,10 @@ package io.streamdl.ops.cluster;
 import io.streamdl.ops.platform.EmbeddedKafka;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.Principal;
+import io.streamdl.ops.security.SecurityMaterial;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +76,10 @@ public final class LocalCluster {
             broker(i).start();
         }
         awaitBrokers(ClusterLayout.BROKERS, Duration.ofSeconds(120));
-        try (TopicAdmin admin = new TopicAdmin(layout.bootstrapServers())) {
+        if (layout.secured()) {
+            BrokerSecurity.install(layout.bootstrapServers(), security());
+        }
+        try (TopicAdmin admin = admin()) {
             admin.ensure(Topics.all(), layout.partitions());
         }
         registry().start();
@@ -130,7 +137,8 @@ public final class LocalCluster {
                 List.of(
                         layout.host(),
                         Integer.toString(layout.registryPort()),
-                        layout.bootstrapServers()));
+                        layout.bootstrapServers(),
+                        layout.secured() ? layout.securityDir().toString() : ""));
     }
 
     public ChildJvm jobManager() {
@@ -210,7 +218,7 @@ public final class LocalCluster {
     public void awaitBrokers(int count, Duration timeout) {
         await(
                 () -> {
-                    try (TopicAdmin admin = new TopicAdmin(layout.bootstrapServers())) {
+                    try (TopicAdmin admin = admin()) {
                         return admin.brokerCount(Duration.ofSeconds(5)) >= count;
                     } catch (RuntimeException e) {
                         return false;
@@ -288,7 +296,8 @@ public final class LocalCluster {
                 Path dir = layout.dir().resolve("kafka-" + ClusterLayout.nodeId(i));
                 Files.createDirectories(dir.resolve("data"));
                 Files.writeString(
-                        dir.resolve("server.properties"), BrokerConfig.serverProperties(layout, i));
+                        dir.resolve("server.properties"),
+                        BrokerConfig.serverProperties(layout, i, security()));
             }
             Files.createDirectories(flinkConf());
             Files.writeString(flinkConf().resolve("config.yaml"), FlinkConfig.yaml(layout));
@@ -322,13 +331,8 @@ public final class LocalCluster {
                     layout.dir()
                             .resolve("kafka-" + ClusterLayout.nodeId(i))
                             .resolve("server.properties");
-            ChildJvm tool =
-                    new ChildJvm(
-                            "format-" + ClusterLayout.nodeId(i),
-                            layout.dir(),
-                            "256m",
-                            logOptions("format"),
-                            "kafka.tools.StorageTool",
+            List<String> args =
+                    new ArrayList<>(
                             List.of(
                                     "format",
                                     "-t",
@@ -336,6 +340,18 @@ public final class LocalCluster {
                                     "-c",
                                     props.toString(),
                                     "--ignore-formatted"));
+            if (layout.secured()) {
+                // the brokers log in to each other as the admin before any ACL or user exists
+                args.addAll(List.of("--add-scram", BrokerSecurity.adminScramArgument(security())));
+            }
+            ChildJvm tool =
+                    new ChildJvm(
+                            "format-" + ClusterLayout.nodeId(i),
+                            layout.dir(),
+                            "256m",
+                            logOptions("format"),
+                            "kafka.tools.StorageTool",
+                            args);
             tools.add(tool);
             ProcessHandle.of(tool.start()).ifPresent(h -> h.onExit().join());
         }
@@ -352,6 +368,22 @@ public final class LocalCluster {
                                 + tool.tail(10));
             }
         }
+    }
+
+    /** The certificates and passwords of a secured cluster (made at set-up); null in plaintext. */
+    private SecurityMaterial security() {
+        return layout.secured()
+                ? SecurityMaterial.prepare(layout.securityDir(), layout.host())
+                : null;
+    }
+
+    /** A topic admin of the cluster, as the admin principal when it is secured. */
+    public TopicAdmin admin() {
+        return new TopicAdmin(
+                layout.bootstrapServers(),
+                layout.secured()
+                        ? security().client(Principal.ADMIN)
+                        : KafkaClientSecurity.PLAINTEXT);
     }
 
     /** Broker-side limit of the pipeline's messages, as the embedded broker's. */

@@ -28,6 +28,8 @@ public record PlatformConfig(
         int ingestPort,
         long checkpointIntervalMillis,
         String catalogue,
+        SecurityMode kafkaSecurity,
+        String kafkaSecurityDir,
         Map<String, String> jobSettings) {
 
     public PlatformConfig {
@@ -101,6 +103,22 @@ public record PlatformConfig(
                     "a model catalogue file (JSON, as models/src/main/resources/catalogue.json);"
                             + " empty: the bundled catalogue");
 
+    public static final ConfigOption<SecurityMode> KAFKA_SECURITY =
+            ConfigOption.oneOf(
+                    "kafka.security",
+                    SecurityMode.PLAINTEXT,
+                    SecurityMode.class,
+                    "plaintext, or sasl_ssl: SCRAM-SHA-512 over TLS with one principal per"
+                            + " component and ACLs; certificates and passwords are made in"
+                            + " <data.dir>/security at first start");
+
+    public static final ConfigOption<String> KAFKA_SECURITY_DIR =
+            ConfigOption.string(
+                    "kafka.security.dir",
+                    "",
+                    "where the certificates and SCRAM passwords of kafka.security=sasl_ssl live;"
+                            + " empty: <data.dir>/security");
+
     public static final List<ConfigOption<?>> OPTIONS =
             List.of(
                     DATA_DIR,
@@ -117,7 +135,9 @@ public record PlatformConfig(
                     PARTITIONS,
                     INGEST_PORT,
                     CHECKPOINT_INTERVAL,
-                    CATALOGUE);
+                    CATALOGUE,
+                    KAFKA_SECURITY,
+                    KAFKA_SECURITY_DIR);
 
     /**
      * A platform on free ports with its data under {@code dataDir}, for tests and benchmarks that
@@ -186,6 +206,8 @@ public record PlatformConfig(
                 INGEST_PORT.read(settings),
                 CHECKPOINT_INTERVAL.read(settings),
                 CATALOGUE.read(settings),
+                KAFKA_SECURITY.read(settings),
+                KAFKA_SECURITY_DIR.read(settings),
                 jobSettings);
     }
 
@@ -195,6 +217,15 @@ public record PlatformConfig(
 
     public boolean embeddedRegistry() {
         return registryUrl.isBlank();
+    }
+
+    /** Where the certificates and SCRAM passwords of {@code kafka.security=sasl_ssl} live. */
+    public Path securityDir() {
+        return kafkaSecurityDir.isBlank() ? dataDir.resolve("security") : Path.of(kafkaSecurityDir);
+    }
+
+    public boolean secured() {
+        return kafkaSecurity == SecurityMode.SASL_SSL;
     }
 
     public boolean embeddedFlink() {

@@ -1,5 +1,7 @@
 package io.streamdl.ops.platform;
 
+import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.SecurityMaterial;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -34,6 +36,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts a broker on {@code host:port} (0 for free ports), keeping data in {@code logDir}. */
     public static EmbeddedKafka start(
             Path logDir, String host, int port, int controllerPort, int partitions) {
+        return start(logDir, host, port, controllerPort, partitions, null);
+    }
+
+    /**
+     * As {@link #start(Path, String, int, int, int)}; with {@code security} not null, the broker
+     * listens with SASL_SSL (SCRAM-SHA-512) only, authorizes with ACLs ({@link BrokerSecurity}) and
+     * formats new storage with the admin's SCRAM credential.
+     */
+    public static EmbeddedKafka start(
+            Path logDir,
+            String host,
+            int port,
+            int controllerPort,
+            int partitions,
+            SecurityMaterial security) {
         int brokerPort = Ports.claim(host, port, "kafka.port", "Kafka");
         int quorumPort =
                 Ports.claim(host, controllerPort, "kafka.controller.port", "the Kafka controller");
@@ -55,6 +72,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            props.putAll(BrokerSecurity.brokerProperties(security, host, brokerPort, quorumPort));
+        }
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         props.put("num.partitions", Integer.toString(partitions));
         props.put("auto.create.topics.enable", "false");
@@ -72,7 +92,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Flink's exactly-once sink keeps transactions open across checkpoints.
         props.put("transaction.max.timeout.ms", "3600000");
         KafkaConfig config = KafkaConfig.fromProps(props, false);
-        format(logDir);
+        format(
+                logDir,
+                security == null
+                        ? List.of()
+                        : List.of(BrokerSecurity.adminScramArgument(security)));
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         try {
             server.startup();
@@ -84,7 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new EmbeddedKafka(server, host + ":" + brokerPort);
     }
 
-    private static void format(Path logDir) {
+    private static void format(Path logDir, List<String> scram) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return;
         }
@@ -100,6 +124,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setUnstableFeatureVersionsEnabled(false)
+                    .setScramArguments(scram)
                     .run();
         } catch (IOException e) {
             throw new PlatformException(

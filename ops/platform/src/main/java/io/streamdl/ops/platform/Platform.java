@@ -4,8 +4,12 @@ import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.HttpIngestServer;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.registry.SchemaRegistryServer;
+import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.Principal;
+import io.streamdl.ops.security.SecurityMaterial;
 import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
@@ -36,6 +40,7 @@ public final class Platform implements AutoCloseable {
     private EmbeddedFlink flink;
     private String ingestUrl;
     private HttpIngestServer http;
+    private SecurityMaterial security;
 
     /** Largest body the HTTP ingest endpoint accepts; the encoders apply their own limits. */
     static final int MAX_INGEST_BYTES = 16 * 1024 * 1024;
@@ -61,6 +66,9 @@ public final class Platform implements AutoCloseable {
 
     private void startKafka() {
         if (config.embeddedKafka()) {
+            if (config.secured()) {
+                security = SecurityMaterial.prepare(config.securityDir(), config.kafkaHost());
+            }
             Path logDir = config.dataDir().resolve("kafka");
             EmbeddedKafka kafka =
                     EmbeddedKafka.start(
@@ -68,14 +76,21 @@ public final class Platform implements AutoCloseable {
                             config.kafkaHost(),
                             config.kafkaPort(),
                             config.controllerPort(),
-                            config.partitions());
+                            config.partitions(),
+                            security);
             started.push(kafka);
             bootstrapServers = kafka.bootstrapServers();
         } else {
             bootstrapServers = config.bootstrapServers();
+            if (config.secured()) {
+                security = SecurityMaterial.existing(config.securityDir());
+            }
         }
-        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers, kafkaSecurity(Principal.ADMIN))) {
             admin.checkReachable();
+            if (security != null) {
+                BrokerSecurity.install(bootstrapServers, security);
+            }
             var created = admin.ensure(Topics.all(), config.partitions());
             if (!created.isEmpty()) {
                 LOG.info("created topics {}", created);
@@ -94,7 +109,10 @@ public final class Platform implements AutoCloseable {
             try {
                 SchemaRegistryServer server =
                         SchemaRegistryServer.startOnKafka(
-                                config.registryHost(), port, bootstrapServers);
+                                config.registryHost(),
+                                port,
+                                bootstrapServers,
+                                kafkaSecurity(Principal.REGISTRY));
                 started.push(server);
                 registryUrl = server.url();
             } catch (IOException e) {
@@ -162,7 +180,12 @@ public final class Platform implements AutoCloseable {
                         config.ingestPort(),
                         "ingest.port",
                         "The HTTP ingest endpoint");
-        EventSender sender = new EventSender(bootstrapServers, registryUrl, Duration.ZERO);
+        EventSender sender =
+                new EventSender(
+                        bootstrapServers,
+                        registryUrl,
+                        Duration.ZERO,
+                        kafkaSecurity(Principal.INGEST));
         started.push(sender);
         try {
             HttpIngestServer server =
@@ -201,6 +224,19 @@ public final class Platform implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * How {@code principal} authenticates to this platform's Kafka: as its own SCRAM user with
+     * {@code kafka.security=sasl_ssl}, else {@link KafkaClientSecurity#PLAINTEXT}.
+     */
+    public KafkaClientSecurity kafkaSecurity(Principal principal) {
+        return security == null ? KafkaClientSecurity.PLAINTEXT : security.client(principal);
+    }
+
+    /** The certificates and passwords of a secured platform; null in plaintext. */
+    public SecurityMaterial securityMaterial() {
+        return security;
+    }
+
     public String registryUrl() {
         return registryUrl;
     }
@@ -222,7 +258,11 @@ public final class Platform implements AutoCloseable {
                 bootstrapServers
                         + (config.embeddedKafka()
                                 ? " (embedded, data in " + config.dataDir().resolve("kafka") + ")"
-                                : " (external)"));
+                                : " (external)")
+                        + (security == null
+                                ? ""
+                                : ", SASL_SSL/SCRAM-SHA-512 with ACLs, credentials in "
+                                        + security.dir()));
         out.put(
                 "Schema registry",
                 registryUrl

@@ -1,5 +1,6 @@
 package io.streamdl.ops.platform;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,13 @@ public final class TopicAdmin implements AutoCloseable {
     private final String bootstrap;
 
     public TopicAdmin(String bootstrap) {
+        this(bootstrap, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** An admin client of {@code bootstrap} authenticating with {@code security}. */
+    public TopicAdmin(String bootstrap, KafkaClientSecurity security) {
         this.bootstrap = bootstrap;
-        Properties props = new Properties();
+        Properties props = security.applyTo(new Properties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);

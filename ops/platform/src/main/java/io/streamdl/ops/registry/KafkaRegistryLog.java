@@ -1,5 +1,6 @@
 package io.streamdl.ops.registry;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +36,18 @@ final class KafkaRegistryLog implements RegistryLog {
     private final String bootstrap;
     private final String topic;
     private final KafkaProducer<String, String> producer;
+    private final KafkaClientSecurity security;
 
     KafkaRegistryLog(String bootstrap, String topic) {
+        this(bootstrap, topic, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    KafkaRegistryLog(String bootstrap, String topic, KafkaClientSecurity security) {
         this.bootstrap = bootstrap;
         this.topic = topic;
+        this.security = security;
         ensureTopic();
-        Properties props = new Properties();
+        Properties props = security.applyTo(new Properties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -51,7 +58,7 @@ final class KafkaRegistryLog implements RegistryLog {
     }
 
     private void ensureTopic() {
-        Properties props = new Properties();
+        Properties props = security.applyTo(new Properties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         try (Admin admin = Admin.create(props)) {
@@ -85,7 +92,7 @@ final class KafkaRegistryLog implements RegistryLog {
 
     @Override
     public void replay(Consumer<RegistryRecord> sink) {
-        Properties props = new Properties();
+        Properties props = security.applyTo(new Properties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.streamdl.ops.security.HttpSecurity;
 import io.streamdl.schemas.registry.CompatibilityLevel;
 import io.streamdl.schemas.registry.RegisteredSchema;
 import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,9 +56,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final RegistryLog log;
     private final HttpServer http;
     private final ExecutorService executor;
+    private final String scheme;
 
     private SchemaRegistryServer(
-            SchemaStore store, RegistryLog log, HttpServer http, ExecutorService executor) {
+            SchemaStore store,
+            RegistryLog log,
+            HttpServer http,
+            ExecutorService executor,
+            String scheme) {
+        this.scheme = scheme;
         this.store = store;
         this.log = log;
         this.http = http;
@@ -68,8 +76,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * log}; the log is replayed before the port opens.
      */
     static SchemaRegistryServer start(String host, int port, RegistryLog log) throws IOException {
+        return start(host, port, log, HttpSecurity.NONE);
+    }
+
+    /** As {@link #start(String, int, RegistryLog)}, served as {@code security} says. */
+    static SchemaRegistryServer start(String host, int port, RegistryLog log, HttpSecurity security)
+            throws IOException {
         SchemaStore store = new SchemaStore(log);
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
+        HttpServer http = security.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor =
                 Executors.newFixedThreadPool(
                         4,
@@ -78,8 +92,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        SchemaRegistryServer server = new SchemaRegistryServer(store, log, http, executor);
-        http.createContext("/", server::handle);
+        SchemaRegistryServer server =
+                new SchemaRegistryServer(store, log, http, executor, security.scheme());
+        security.protect(http.createContext("/", server::handle));
         http.setExecutor(executor);
         http.start();
         return server;
@@ -90,11 +105,41 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return start(host, port, RegistryLog.inMemory());
     }
 
+    /** As {@link #startInMemory(String, int)}, served as {@code security} says. */
+    public static SchemaRegistryServer startInMemory(String host, int port, HttpSecurity security)
+            throws IOException {
+        return start(host, port, RegistryLog.inMemory(), security);
+    }
+
     /** A registry whose state lives in the compacted {@code _schemas} topic of a Kafka cluster. */
     public static SchemaRegistryServer startOnKafka(String host, int port, String bootstrapServers)
             throws IOException {
+        return startOnKafka(host, port, bootstrapServers, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #startOnKafka(String, int, String)}, reaching Kafka with {@code security}. */
+    public static SchemaRegistryServer startOnKafka(
+            String host, int port, String bootstrapServers, KafkaClientSecurity security)
+            throws IOException {
+        return startOnKafka(host, port, bootstrapServers, security, HttpSecurity.NONE);
+    }
+
+    /**
+     * As {@link #startOnKafka(String, int, String, KafkaClientSecurity)}, served as {@code http}
+     * says (TLS and basic authentication, or plain).
+     */
+    public static SchemaRegistryServer startOnKafka(
+            String host,
+            int port,
+            String bootstrapServers,
+            KafkaClientSecurity security,
+            HttpSecurity http)
+            throws IOException {
         return start(
-                host, port, new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC));
+                host,
+                port,
+                new KafkaRegistryLog(bootstrapServers, KafkaRegistryLog.DEFAULT_TOPIC, security),
+                http);
     }
 
     public int port() {
@@ -102,7 +147,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + http.getAddress().getHostString() + ":" + port();
+        return scheme + "://" + http.getAddress().getHostString() + ":" + port();
     }
 
     @Override

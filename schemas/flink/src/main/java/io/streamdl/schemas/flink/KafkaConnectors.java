@@ -1,5 +1,6 @@
 package io.streamdl.schemas.flink;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireSerializer;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
@@ -37,7 +38,12 @@ public final class KafkaConnectors {
      * topic created with broker defaults, and fetches large enough for a whole model update.
      */
     public static Properties modelTopicReader(String bootstrap) {
-        Properties props = new Properties();
+        return modelTopicReader(bootstrap, KafkaClientSecurity.PLAINTEXT);
+    }
+
+    /** As {@link #modelTopicReader(String)}, authenticating with {@code security}. */
+    public static Properties modelTopicReader(String bootstrap, KafkaClientSecurity security) {
+        Properties props = security.applyTo(new Properties());
         props.setProperty("bootstrap.servers", bootstrap);
         props.setProperty("isolation.level", "read_committed");
         props.setProperty("enable.auto.commit", "false");
@@ -94,6 +100,7 @@ public final class KafkaConnectors {
                 .setGroupId(settings.groupId())
                 .setStartingOffsets(start)
                 .setDeserializer(schema)
+                .setProperties(settings.security().applyTo(new Properties()))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REQUEST_BYTES))
                 .setProperty("fetch.max.bytes", Integer.toString(MAX_REQUEST_BYTES))
@@ -114,8 +121,8 @@ public final class KafkaConnectors {
                 : DeliveryGuarantee.AT_LEAST_ONCE;
     }
 
-    private static Properties producerConfig() {
-        Properties producer = new Properties();
+    private static Properties producerConfig(KafkaSettings settings) {
+        Properties producer = settings.security().applyTo(new Properties());
         producer.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
         producer.setProperty("linger.ms", "5");
         // Features are kilobytes each; the default 16 KiB batch would send a request per few
@@ -135,7 +142,7 @@ public final class KafkaConnectors {
             String sinkName) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(producerConfig())
+                .setKafkaProducerConfig(producerConfig(settings))
                 .setDeliveryGuarantee(guarantee(settings))
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + sinkName)
                 // Reuses a few transactional ids rather than opening a new producer, with its
@@ -157,7 +164,7 @@ public final class KafkaConnectors {
             KafkaSettings settings, String topic, String sinkName, List<String> scoredBy) {
         return KafkaSink.<RawRecord>builder()
                 .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(producerConfig())
+                .setKafkaProducerConfig(producerConfig(settings))
                 .setDeliveryGuarantee(guarantee(settings))
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + sinkName)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)

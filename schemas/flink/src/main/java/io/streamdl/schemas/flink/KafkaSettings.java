@@ -1,5 +1,6 @@
 package io.streamdl.schemas.flink;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.RegistryClientFactory;
 import io.streamdl.schemas.serde.SerdeConfig;
 import java.io.Serializable;
@@ -17,7 +18,8 @@ public record KafkaSettings(
         String groupId,
         boolean exactlyOnce,
         String transactionalIdPrefix,
-        RegistryClientFactory registries)
+        RegistryClientFactory registries,
+        KafkaClientSecurity security)
         implements Serializable {
     public KafkaSettings {
         Objects.requireNonNull(bootstrapServers, "kafka.bootstrap.servers");
@@ -30,9 +32,28 @@ public record KafkaSettings(
             throw new IllegalArgumentException("schema.registry.url must not be blank");
         }
         Objects.requireNonNull(registries, "registries");
+        Objects.requireNonNull(security, "security");
         if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
             transactionalIdPrefix = groupId;
         }
+    }
+
+    /** As the canonical constructor, in plaintext. */
+    public KafkaSettings(
+            String bootstrapServers,
+            String registryUrl,
+            String groupId,
+            boolean exactlyOnce,
+            String transactionalIdPrefix,
+            RegistryClientFactory registries) {
+        this(
+                bootstrapServers,
+                registryUrl,
+                groupId,
+                exactlyOnce,
+                transactionalIdPrefix,
+                registries,
+                KafkaClientSecurity.PLAINTEXT);
     }
 
     public static KafkaSettings of(String bootstrapServers, String registryUrl, String groupId) {

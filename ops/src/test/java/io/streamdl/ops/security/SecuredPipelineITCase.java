@@ -1,0 +1,178 @@
+package io.streamdl.ops.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdl.ingest.EventSender;
+import io.streamdl.ingest.Events;
+import io.streamdl.ingest.FashionMnist;
+import io.streamdl.ingest.ImageCodecs;
+import io.streamdl.ops.config.PlatformConfig;
+import io.streamdl.ops.jobs.JobRunner;
+import io.streamdl.ops.jobs.PipelineJobs;
+import io.streamdl.ops.platform.Platform;
+import io.streamdl.schemas.avro.DashboardMetric;
+import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.serde.AvroWireDeserializer;
+import io.streamdl.scoring.dashboard.DashboardAggregates;
+import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline's own jobs on a broker with {@code kafka.security=sasl_ssl}, started the way {@code
+ * ./pipeline up} starts them: the EncodeJob (with its fused scorer) as {@code encoder}, the
+ * TrainJob as {@code trainer}, the dashboard aggregates as {@code streams}, HTTP-free ingest as
+ * {@code ingest}. Labelled events go in; the trainer publishes a signed model, the scorer serves
+ * it, scores and dashboard metrics come out, read by the read-only {@code dashboard} principal.
+ */
+class SecuredPipelineITCase {
+    private static final String CATALOGUE =
+            """
+            {"models": [{
+              "name": "image", "encoder": "image", "family": "cnn", "labels": "fashion-mnist",
+              "params": {"conv1Channels": 4, "conv2Channels": 8, "kernelSize": 3,
+                         "denseUnits": 16, "batchNorm": false, "dropout": 0.0},
+              "trainer": {"trainer.publish.every-examples": "16",
+                          "trainer.publish.every-seconds": "600"}
+            }]}
+            """;
+
+    @TempDir Path dataDir;
+
+    @Test
+    void eventsAreScoredThroughTheSecuredBrokerByEachComponentsOwnPrincipal() throws Exception {
+        Path catalogue = dataDir.resolve("catalogue.json");
+        Files.writeString(catalogue, CATALOGUE);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("kafka.security", "sasl_ssl");
+        settings.put("models.catalogue", catalogue.toString());
+        settings.put("models.hmac.key", "a-test-hmac-key-of-32-bytes-long");
+        settings.put("flink.checkpoint.interval-ms", "500");
+        settings.put("dashboard.windows-ms", "1000");
+        settings.put("dashboard.grace-ms", "0");
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4, settings))) {
+            assertThat(platform.addresses().get("Kafka")).contains("SASL_SSL");
+            PipelineJobs jobs = new PipelineJobs(platform);
+            JobRunner runner = new JobRunner(platform);
+            List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
+            names.addAll(jobs.submitTrainers(runner));
+            assertThat(names).containsExactly("EncodeJob (scoring image)", "TrainJob-image");
+            DashboardAggregatesApp dashboard = jobs.startDashboardAggregates();
+            FashionMnist images = FashionMnist.sample(FashionMnist.Split.TRAIN);
+            try (EventSender sender =
+                    new EventSender(
+                            platform.bootstrapServers(),
+                            platform.registryUrl(),
+                            Duration.ofMillis(200),
+                            platform.kafkaSecurity(Principal.INGEST))) {
+                AtomicInteger sent = new AtomicInteger();
+                Runnable sendOne = () -> send(sender, images, sent.getAndIncrement());
+                for (int i = 0; i < 48; i++) {
+                    sendOne.run();
+                }
+                sender.flush();
+                try (RestSchemaRegistryClient registry =
+                        new RestSchemaRegistryClient(platform.registryUrl())) {
+                    AvroWireDeserializer<Score> scores =
+                            AvroWireDeserializer.specific(registry, Score.class);
+                    ConsumerRecord<byte[], byte[]> scored =
+                            readAsDashboard(
+                                    platform,
+                                    "scores.image",
+                                    r -> true,
+                                    Duration.ofSeconds(180),
+                                    () -> {});
+                    Score first = scores.deserialize("scores.image", scored.value());
+                    assertThat(first.getModel()).isEqualTo("image");
+                    assertThat(first.getModelVersion())
+                            .as("a trained, verified model")
+                            .isPositive();
+                    AvroWireDeserializer<DashboardMetric> metrics =
+                            AvroWireDeserializer.specific(registry, DashboardMetric.class);
+                    // throughput comes from the aggregates app alone (the trainer writes others)
+                    readAsDashboard(
+                            platform,
+                            "dashboard.metrics",
+                            r ->
+                                    metrics.deserialize("dashboard.metrics", r.value())
+                                            .getMetric()
+                                            .equals(DashboardAggregates.THROUGHPUT),
+                            Duration.ofSeconds(60),
+                            // later scores move stream time past the end of a window
+                            sendOne);
+                    assertThat(dashboard.state()).isEqualTo(KafkaStreams.State.RUNNING);
+                }
+            } finally {
+                dashboard.close();
+            }
+        }
+    }
+
+    private static void send(EventSender sender, FashionMnist images, int i) {
+        int n = i % images.size();
+        sender.send(
+                Events.image(
+                        "sec-" + i,
+                        System.currentTimeMillis(),
+                        "security-it",
+                        "image/png",
+                        ImageCodecs.png(images.image(n), 28, 28),
+                        28,
+                        28,
+                        Map.of()),
+                images.className(n));
+    }
+
+    /**
+     * The first committed record of {@code topic} that {@code wanted} accepts, read as {@code
+     * dashboard} without a group.
+     */
+    private static ConsumerRecord<byte[], byte[]> readAsDashboard(
+            Platform platform,
+            String topic,
+            Predicate<ConsumerRecord<byte[], byte[]>> wanted,
+            Duration timeout,
+            Runnable meanwhile) {
+        Properties p = platform.kafkaSecurity(Principal.DASHBOARD).applyTo(new Properties());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                meanwhile.run();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (wanted.test(r)) {
+                        return r;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no such record on " + topic + " within " + timeout);
+    }
+}
