@@ -42,11 +42,18 @@ public final class HttpIngestServer implements AutoCloseable {
 
     private final HttpServer http;
     private final ExecutorService executor;
+    private final HttpServing serving;
     private final Sink sink;
     private final int maxBytes;
 
-    private HttpIngestServer(HttpServer http, ExecutorService executor, Sink sink, int maxBytes) {
+    private HttpIngestServer(
+            HttpServer http,
+            HttpServing serving,
+            ExecutorService executor,
+            Sink sink,
+            int maxBytes) {
         this.http = http;
+        this.serving = serving;
         this.executor = executor;
         this.sink = sink;
         this.maxBytes = maxBytes;
@@ -54,7 +61,14 @@ public final class HttpIngestServer implements AutoCloseable {
 
     public static HttpIngestServer start(String host, int port, Sink sink, int maxBytes)
             throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
+        return start(host, port, sink, maxBytes, HttpServing.PLAIN);
+    }
+
+    /** As {@link #start(String, int, Sink, int)}, served and guarded as {@code serving} says. */
+    public static HttpIngestServer start(
+            String host, int port, Sink sink, int maxBytes, HttpServing serving)
+            throws IOException {
+        HttpServer http = serving.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor =
                 Executors.newFixedThreadPool(
                         4,
@@ -63,8 +77,8 @@ public final class HttpIngestServer implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        HttpIngestServer server = new HttpIngestServer(http, executor, sink, maxBytes);
-        http.createContext("/ingest/", server::handle);
+        HttpIngestServer server = new HttpIngestServer(http, serving, executor, sink, maxBytes);
+        serving.protect(http.createContext("/ingest/", server::handle));
         http.setExecutor(executor);
         http.start();
         return server;
@@ -76,11 +90,11 @@ public final class HttpIngestServer implements AutoCloseable {
 
     /** Serves {@code path} and below with {@code handler} as well, on the same port. */
     public void route(String path, com.sun.net.httpserver.HttpHandler handler) {
-        http.createContext(path, handler);
+        serving.protect(http.createContext(path, handler));
     }
 
     public String url() {
-        return "http://" + http.getAddress().getHostString() + ":" + port();
+        return serving.scheme() + "://" + http.getAddress().getHostString() + ":" + port();
     }
 
     private void handle(HttpExchange exchange) throws IOException {

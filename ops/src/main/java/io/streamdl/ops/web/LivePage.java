@@ -74,7 +74,8 @@ public final class LivePage implements AutoCloseable {
                     feed,
                     lag,
                     metrics,
-                    WebDashboard.start(config.host(), port, feed, metrics));
+                    WebDashboard.start(
+                            config.host(), port, feed, metrics, platform.httpSecurity()));
         } catch (IOException e) {
             lag.close();
             try {

@@ -3,6 +3,7 @@ package io.streamdl.ops.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.streamdl.ingest.HttpServing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,16 +38,19 @@ public final class WebDashboard implements AutoCloseable {
     private static final int MAX_PAGES = 32;
 
     private final HttpServer http;
+    private final HttpServing serving;
     private final ExecutorService executor;
     private final DashboardFeed feed;
     private final PipelineMetrics metrics;
 
     private WebDashboard(
             HttpServer http,
+            HttpServing serving,
             ExecutorService executor,
             DashboardFeed feed,
             PipelineMetrics metrics) {
         this.http = http;
+        this.serving = serving;
         this.executor = executor;
         this.feed = feed;
         this.metrics = metrics;
@@ -55,7 +59,16 @@ public final class WebDashboard implements AutoCloseable {
     /** Listens on {@code host:port} (a port claimed beforehand) and serves until closed. */
     public static WebDashboard start(
             String host, int port, DashboardFeed feed, PipelineMetrics metrics) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
+        return start(host, port, feed, metrics, HttpServing.PLAIN);
+    }
+
+    /**
+     * As {@link #start(String, int, DashboardFeed, PipelineMetrics)}, served as {@code serving}.
+     */
+    public static WebDashboard start(
+            String host, int port, DashboardFeed feed, PipelineMetrics metrics, HttpServing serving)
+            throws IOException {
+        HttpServer http = serving.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor =
                 Executors.newCachedThreadPool(
                         r -> {
@@ -63,11 +76,11 @@ public final class WebDashboard implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        WebDashboard web = new WebDashboard(http, executor, feed, metrics);
-        http.createContext("/", web::asset);
-        http.createContext("/events", web::events);
-        http.createContext("/api/tables", web::tables);
-        http.createContext("/metrics", web::metrics);
+        WebDashboard web = new WebDashboard(http, serving, executor, feed, metrics);
+        serving.protect(http.createContext("/", web::asset));
+        serving.protect(http.createContext("/events", web::events));
+        serving.protect(http.createContext("/api/tables", web::tables));
+        serving.protect(http.createContext("/metrics", web::metrics));
         http.setExecutor(executor);
         http.start();
         return web;
@@ -78,12 +91,12 @@ public final class WebDashboard implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + http.getAddress().getHostString() + ":" + port() + "/";
+        return serving.scheme() + "://" + http.getAddress().getHostString() + ":" + port() + "/";
     }
 
     /** Serves {@code path} and below with {@code handler} as well. */
     public void route(String path, HttpHandler handler) {
-        http.createContext(path, handler);
+        serving.protect(http.createContext(path, handler));
     }
 
     private void asset(HttpExchange exchange) throws IOException {

@@ -1,6 +1,7 @@
 package io.streamdl.ops.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdl.ingest.EventSender;
 import io.streamdl.ingest.Events;
@@ -10,22 +11,33 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.JobRunner;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.platform.Platform;
+import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.Score;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.scoring.dashboard.DashboardAggregates;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -68,6 +80,7 @@ class SecuredPipelineITCase {
         settings.put("flink.checkpoint.interval-ms", "500");
         settings.put("dashboard.windows-ms", "1000");
         settings.put("dashboard.grace-ms", "0");
+        settings.put("web.port", "0");
         try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4, settings))) {
             assertThat(platform.addresses().get("Kafka")).contains("SASL_SSL");
             PipelineJobs jobs = new PipelineJobs(platform);
@@ -76,6 +89,7 @@ class SecuredPipelineITCase {
             names.addAll(jobs.submitTrainers(runner));
             assertThat(names).containsExactly("EncodeJob (scoring image)", "TrainJob-image");
             DashboardAggregatesApp dashboard = jobs.startDashboardAggregates();
+            assertHttpEndpointsAreGuarded(platform, dashboard);
             FashionMnist images = FashionMnist.sample(FashionMnist.Split.TRAIN);
             try (EventSender sender =
                     new EventSender(
@@ -124,6 +138,76 @@ class SecuredPipelineITCase {
                 dashboard.close();
             }
         }
+    }
+
+    /**
+     * The HTTP ingest endpoint and the live page with its {@code /metrics}: over TLS with the
+     * platform's certificate, 401 without or with wrong credentials, served with the right ones,
+     * and no answer in plain HTTP.
+     */
+    private static void assertHttpEndpointsAreGuarded(
+            Platform platform, DashboardAggregatesApp dashboard) throws Exception {
+        SecurityMaterial material = platform.securityMaterial();
+        HttpClient https =
+                HttpClient.newBuilder()
+                        .sslContext(trusting(material))
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
+        String right = SecurityMaterial.HTTP_USER + ":" + material.httpPassword();
+        String wrong = SecurityMaterial.HTTP_USER + ":not-the-password";
+        URI ingest = URI.create(platform.ingestUrl() + "/ingest/text");
+        assertThat(ingest.getScheme()).isEqualTo("https");
+        assertThat(send(https, ingest, null, "hello").statusCode()).isEqualTo(401);
+        assertThat(send(https, ingest, wrong, "hello").statusCode()).isEqualTo(401);
+        HttpResponse<String> accepted = send(https, ingest, right, "hello");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+        assertThat(accepted.body()).contains("\"offset\"");
+        try (LivePage page = LivePage.start(platform, dashboard.config())) {
+            URI metrics = URI.create(page.url() + "metrics");
+            assertThat(metrics.getScheme()).isEqualTo("https");
+            assertThat(send(https, metrics, null, null).statusCode()).isEqualTo(401);
+            assertThat(send(https, metrics, wrong, null).statusCode()).isEqualTo(401);
+            HttpResponse<String> scraped = send(https, metrics, right, null);
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.body()).contains("# TYPE");
+            HttpClient plain =
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI clear = URI.create(metrics.toString().replace("https://", "http://"));
+            assertThatThrownBy(() -> send(plain, clear, right, null))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    private static SSLContext trusting(SecurityMaterial material) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(material.truststore())) {
+            trust.load(in, material.storePassword().toCharArray());
+        }
+        TrustManagerFactory tmf =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return tls;
+    }
+
+    /** A GET, or a POST of {@code body} when given, with basic auth when {@code user} is given. */
+    private static HttpResponse<String> send(
+            HttpClient client, URI uri, String userColonPassword, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+        if (body != null) {
+            request.header("Content-Type", "text/plain; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+        }
+        if (userColonPassword != null) {
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(
+                                            userColonPassword.getBytes(StandardCharsets.UTF_8)));
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void send(EventSender sender, FashionMnist images, int i) {

@@ -5,6 +5,7 @@ import io.streamdl.ingest.HttpIngestServer;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.registry.SchemaRegistryServer;
 import io.streamdl.ops.security.BrokerSecurity;
+import io.streamdl.ops.security.HttpSecurity;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.ops.security.SecurityMaterial;
 import io.streamdl.schemas.registry.RegistryException;
@@ -41,6 +42,7 @@ public final class Platform implements AutoCloseable {
     private String ingestUrl;
     private HttpIngestServer http;
     private SecurityMaterial security;
+    private HttpSecurity httpSecurity;
 
     /** Largest body the HTTP ingest endpoint accepts; the encoders apply their own limits. */
     static final int MAX_INGEST_BYTES = 16 * 1024 * 1024;
@@ -190,7 +192,11 @@ public final class Platform implements AutoCloseable {
         try {
             HttpIngestServer server =
                     HttpIngestServer.start(
-                            config.kafkaHost(), port, sender::send, MAX_INGEST_BYTES);
+                            config.kafkaHost(),
+                            port,
+                            sender::send,
+                            MAX_INGEST_BYTES,
+                            httpSecurity());
             started.push(server);
             http = server;
             ingestUrl = server.url();
@@ -235,6 +241,18 @@ public final class Platform implements AutoCloseable {
     /** The certificates and passwords of a secured platform; null in plaintext. */
     public SecurityMaterial securityMaterial() {
         return security;
+    }
+
+    /**
+     * How the pipeline's own HTTP endpoints (ingest, the live page and its {@code /metrics}) are
+     * served: over TLS with the broker's certificate, behind basic authentication of the HTTP user
+     * of {@code credentials.properties}, on a secured platform; plain HTTP otherwise.
+     */
+    public synchronized HttpSecurity httpSecurity() {
+        if (httpSecurity == null) {
+            httpSecurity = security == null ? HttpSecurity.NONE : HttpSecurity.of(security);
+        }
+        return httpSecurity;
     }
 
     public String registryUrl() {

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLContext;
  * and open ({@link #NONE}), or over TLS with the broker's certificate and behind HTTP basic
  * authentication of one user. Passwords are compared in constant time and never printed.
  */
-public final class HttpSecurity {
+public final class HttpSecurity implements io.streamdl.ingest.HttpServing {
     /** Plain HTTP, no authentication: the default. */
     public static final HttpSecurity NONE = new HttpSecurity(null, null, null);
 
@@ -60,11 +60,13 @@ public final class HttpSecurity {
     }
 
     /** {@code https} or {@code http}. */
+    @Override
     public String scheme() {
         return enabled() ? "https" : "http";
     }
 
     /** A server bound to {@code address}: HTTPS when enabled. Not started. */
+    @Override
     public HttpServer create(InetSocketAddress address, int backlog) throws IOException {
         if (!enabled()) {
             return HttpServer.create(address, backlog);
@@ -75,6 +77,7 @@ public final class HttpSecurity {
     }
 
     /** Requires basic authentication on {@code context} when enabled; returns it. */
+    @Override
     public HttpContext protect(HttpContext context) {
         if (enabled()) {
             context.setAuthenticator(
