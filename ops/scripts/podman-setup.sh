@@ -70,7 +70,9 @@ fi
 if ! answers; then
   mkdir -p "$(dirname "$SOCKET")"
   rm -f "$SOCKET"
-  nohup podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 &
+  # the service outlives this script: it must not keep a descriptor it inherited open (a build
+  # lock taken with flock around .ci/run stayed held until the service was killed)
+  nohup podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   for _ in $(seq 1 60); do
     answers && break
     sleep 0.5
