@@ -18,7 +18,6 @@ import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.scoring.dashboard.DashboardAggregates;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,8 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -150,7 +146,7 @@ class SecuredPipelineITCase {
         SecurityMaterial material = platform.securityMaterial();
         HttpClient https =
                 HttpClient.newBuilder()
-                        .sslContext(trusting(material))
+                        .sslContext(material.clientTls())
                         .connectTimeout(Duration.ofSeconds(5))
                         .build();
         String right = SecurityMaterial.HTTP_USER + ":" + material.httpPassword();
@@ -176,19 +172,6 @@ class SecuredPipelineITCase {
             assertThatThrownBy(() -> send(plain, clear, right, null))
                     .isInstanceOf(java.io.IOException.class);
         }
-    }
-
-    private static SSLContext trusting(SecurityMaterial material) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(material.truststore())) {
-            trust.load(in, material.storePassword().toCharArray());
-        }
-        TrustManagerFactory tmf =
-                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        return tls;
     }
 
     /** A GET, or a POST of {@code body} when given, with basic auth when {@code user} is given. */

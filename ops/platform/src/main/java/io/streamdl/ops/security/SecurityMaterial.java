@@ -301,6 +301,24 @@ public final class SecurityMaterial {
         return dir.resolve(TRUSTSTORE);
     }
 
+    /** A client's TLS context that trusts this material's CA (for the HTTPS endpoints). */
+    public javax.net.ssl.SSLContext clientTls() {
+        try (InputStream in = Files.newInputStream(truststore())) {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(in, storePassword.toCharArray());
+            javax.net.ssl.TrustManagerFactory tmf =
+                    javax.net.ssl.TrustManagerFactory.getInstance(
+                            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return tls;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new PlatformException(
+                    "cannot load the trust store " + truststore() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The password of both PKCS12 stores and of the broker's key. */
     public String storePassword() {
         return storePassword;

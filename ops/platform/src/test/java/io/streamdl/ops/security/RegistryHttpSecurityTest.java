@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdl.ops.registry.SchemaRegistryServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,18 +33,9 @@ class RegistryHttpSecurityTest {
     static void start() throws Exception {
         material = SecurityMaterial.prepare(dataDir.resolve("security"), "127.0.0.1");
         registry = SchemaRegistryServer.startInMemory("127.0.0.1", 0, HttpSecurity.of(material));
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(material.truststore())) {
-            trust.load(in, material.storePassword().toCharArray());
-        }
-        TrustManagerFactory tmf =
-                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
         https =
                 HttpClient.newBuilder()
-                        .sslContext(tls)
+                        .sslContext(material.clientTls())
                         .connectTimeout(Duration.ofSeconds(5))
                         .build();
     }
