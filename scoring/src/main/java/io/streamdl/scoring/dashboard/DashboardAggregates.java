@@ -186,7 +186,7 @@ public final class DashboardAggregates {
         return builder.build();
     }
 
-    /** Forwards each score with its {@code scoredTs} as the record time. */
+    /** Forwards each score with its {@code scoredTs} as the record time (its own if negative). */
     private static final class AtScoredTime implements FixedKeyProcessor<String, Score, Score> {
         private FixedKeyProcessorContext<String, Score> context;
 
@@ -197,7 +197,9 @@ public final class DashboardAggregates {
 
         @Override
         public void process(FixedKeyRecord<String, Score> record) {
-            context.forward(record.withTimestamp(record.value().getScoredTs()));
+            long scored = record.value().getScoredTs();
+            // a negative time (anyone may write a score topic) would fail the repartition write
+            context.forward(scored < 0 ? record : record.withTimestamp(scored));
         }
     }
 
