@@ -30,8 +30,13 @@ function modelNames() {
   return [...set].sort();
 }
 
+// a window written again (a later revision, with the records that came late) replaces its
+// earlier revision: the charts sum versions per window, never revisions
 function accept(m) {
-  metrics.push(m);
+  const same = m.revision > 0 ? metrics.findIndex((o) => o.metric === m.metric && o.model === m.model
+    && o.version === m.version && o.label === m.label && o.start === m.start && o.end === m.end) : -1;
+  if (same >= 0 && metrics[same].revision >= m.revision) return;
+  if (same >= 0) metrics[same] = m; else metrics.push(m);
   if (m.metric === "throughput" && m.version !== undefined) {
     const last = servingSeen[m.model];
     if (last === undefined || m.version > last) {

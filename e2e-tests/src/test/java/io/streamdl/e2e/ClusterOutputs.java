@@ -52,16 +52,28 @@ final class ClusterOutputs implements AutoCloseable {
     /** Scores whose model version is lower than the one before it on the same partition. */
     final List<String> versionRegressions = new ArrayList<>();
 
+    /**
+     * Per score partition, the longest a score took from its append to the broker to this reader
+     * (at read_committed, a transaction left open holds back every record behind it).
+     */
+    final Map<String, Long> slowestVisible = new TreeMap<>();
+
     /** Every model version that some score names. */
     final Map<String, java.util.Set<Long>> servedVersions = new HashMap<>();
 
     final List<Version> versions = new ArrayList<>();
     final List<Refused> refused = new ArrayList<>();
 
-    /** Throughput windows of {@code windowMillis} per model: (version, start) to count. */
+    /**
+     * Throughput windows of {@code windowMillis} per model: (version, start) to the count of its
+     * highest revision.
+     */
     final Map<String, Map<String, Long>> windows = new HashMap<>();
 
-    /** Windows the dashboard wrote more than once. */
+    /** The highest revision written of each window, per model. */
+    private final Map<String, Map<String, Integer>> revisions = new HashMap<>();
+
+    /** Windows the dashboard wrote twice at one revision, or at a lower one after a higher. */
     final List<String> rewrittenWindows = new ArrayList<>();
 
     private final Map<String, Long> lastVersionPerPartition = new HashMap<>();
@@ -93,6 +105,7 @@ final class ClusterOutputs implements AutoCloseable {
             scoresPerWindow.put(model, new HashMap<>());
             servedVersions.put(model, new java.util.TreeSet<>());
             windows.put(model, new TreeMap<>());
+            revisions.put(model, new HashMap<>());
         }
         topics.add(Topics.DLQ.name());
         topics.add(Topics.DASHBOARD_METRICS.name());
@@ -140,6 +153,8 @@ final class ClusterOutputs implements AutoCloseable {
         newestEventTs.merge(model, s.getEventTs(), Math::max);
         servedVersions.get(model).add(s.getModelVersion());
         String partition = r.topic() + "/" + r.partition();
+        // the topics stamp records when appended: how long a committed score took to be readable
+        slowestVisible.merge(partition, System.currentTimeMillis() - r.timestamp(), Math::max);
         Long before = lastVersionPerPartition.put(partition, s.getModelVersion());
         if (before != null && s.getModelVersion() < before) {
             versionRegressions.add(
@@ -162,10 +177,11 @@ final class ClusterOutputs implements AutoCloseable {
             return;
         }
         String window = m.getModelVersion() + "@" + m.getWindowStart();
-        Long before = windows.get(m.getModel()).put(window, m.getCount());
-        if (before != null) {
-            rewrittenWindows.add(m.getModel() + " " + window);
+        Integer before = revisions.get(m.getModel()).put(window, m.getRevision());
+        if (before != null && before >= m.getRevision()) {
+            rewrittenWindows.add(m.getModel() + " " + window + " revision " + m.getRevision());
         }
+        windows.get(m.getModel()).put(window, m.getCount());
     }
 
     long dashboardRecords() {
@@ -199,14 +215,66 @@ final class ClusterOutputs implements AutoCloseable {
         return new long[] {windows.get(model).size(), scores, counted};
     }
 
+    /**
+     * Per window of scoring time, over all versions of {@code model}: the scores made in it and,
+     * where the dashboard closed some window of it, the count written; one {@code <start
+     * s>:<counted>/<made>} each ({@code -} for none written), {@code start s} after {@code origin}.
+     */
+    String timeline(String model, long origin) {
+        TreeMap<Long, long[]> byStart = new TreeMap<>();
+        scoresPerWindow
+                .get(model)
+                .forEach(
+                        (key, made) ->
+                                byStart.computeIfAbsent(start(key), k -> new long[] {0, -1})[0] +=
+                                        made);
+        windows.get(model)
+                .forEach(
+                        (key, count) -> {
+                            long[] w = byStart.computeIfAbsent(start(key), k -> new long[] {0, -1});
+                            w[1] = Math.max(w[1], 0) + count;
+                        });
+        StringBuilder out = new StringBuilder();
+        byStart.forEach(
+                (start, w) ->
+                        out.append(' ')
+                                .append((start - origin) / 1000)
+                                .append(':')
+                                .append(w[1] < 0 ? "-" : Long.toString(w[1]))
+                                .append('/')
+                                .append(w[0]));
+        return out.toString().trim();
+    }
+
+    private static long start(String versionAtStart) {
+        return Long.parseLong(versionAtStart.substring(versionAtStart.indexOf('@') + 1));
+    }
+
+    /**
+     * The windows of scoring time where the dashboard's count (of the highest revision written) is
+     * not the scores made: {@code <version>@<start> counted/made}, {@code -} for none written.
+     */
+    List<String> incompleteWindows(String model) {
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(scoresPerWindow.get(model))
+                .forEach(
+                        (key, made) -> {
+                            Long counted = windows.get(model).get(key);
+                            if (!made.equals(counted)) {
+                                out.add(key + " " + (counted == null ? "-" : counted) + "/" + made);
+                            }
+                        });
+        return out;
+    }
+
+    /** The highest revision the dashboard wrote of any window of {@code model}. */
+    int highestRevision(String model) {
+        return revisions.get(model).values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+    }
+
     /** The windows that count more scores than were made in them. */
     List<String> windowOvercounts(String model) {
         return windows(model, (counted, made) -> counted > made);
-    }
-
-    /** The windows whose count disagrees with the scores made in them. */
-    List<String> windowMismatches(String model) {
-        return windows(model, (counted, made) -> !counted.equals(made));
     }
 
     /**

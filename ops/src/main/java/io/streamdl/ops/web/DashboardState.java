@@ -32,6 +32,9 @@ public final class DashboardState {
     private static final int MAX_TEXT = 300;
     private static final long FUTURE_MILLIS = 60_000;
 
+    /** The windows whose revisions are remembered, to fold an amendment in as its difference. */
+    private static final int MAX_WINDOWS = 20_000;
+
     /** One model's row of the versions table. */
     static final class ModelRow {
         long serving = -1;
@@ -52,8 +55,18 @@ public final class DashboardState {
         double p95 = Double.NaN;
         double p99 = Double.NaN;
         double max = Double.NaN;
+        long latencyWindowEnd = -1;
         long anomalies;
     }
+
+    /** Windows written, newest kept: (revision, count, value bits) of each. */
+    private final Map<String, long[]> written =
+            new java.util.LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+                    return size() > MAX_WINDOWS;
+                }
+            };
 
     private final long historyMillis;
     private final Map<String, ModelRow> models = new TreeMap<>();
@@ -106,10 +119,36 @@ public final class DashboardState {
         if (row == null && !name.equals("recommendations")) {
             return null;
         }
+        // what the sums gain: a window's first revision all of it, a later one what it adds
+        long added = count;
+        double addedRight = m.getValue() * count;
+        if (isWindowed(name)) {
+            String id =
+                    String.join(
+                            "|",
+                            name,
+                            String.valueOf(model),
+                            Long.toString(version),
+                            String.valueOf(m.getLabel()),
+                            Long.toString(m.getWindowStart()),
+                            Long.toString(m.getWindowEnd()));
+            long[] before = written.get(id);
+            if (before != null ? before[0] >= m.getRevision() : m.getRevision() > 0) {
+                // written again at a revision already folded in, or an amendment of a window
+                // written before this page started reading
+                return null;
+            }
+            if (before != null) {
+                added = Math.max(0, count - before[1]);
+                addedRight = m.getValue() * count - Double.longBitsToDouble(before[2]) * before[1];
+            }
+            written.put(
+                    id, new long[] {m.getRevision(), count, Double.doubleToLongBits(m.getValue())});
+        }
         switch (name) {
             case "throughput" -> {
                 if (size == smallestWindow) {
-                    row.scores += count;
+                    row.scores += added;
                 }
                 if (size == smallestWindow
                         && (m.getWindowEnd() > row.servingWindowEnd
@@ -120,7 +159,8 @@ public final class DashboardState {
                 }
             }
             case "latency_ms" -> {
-                if (size == largestWindow) {
+                if (size == largestWindow && m.getWindowEnd() >= row.latencyWindowEnd) {
+                    row.latencyWindowEnd = m.getWindowEnd();
                     row.p50 = orNaN(m.getP50());
                     row.p95 = orNaN(m.getP95());
                     row.p99 = orNaN(m.getP99());
@@ -137,8 +177,8 @@ public final class DashboardState {
                         row.accuracyRight = 0;
                         row.accuracyCount = 0;
                     }
-                    row.accuracyRight += m.getValue() * count;
-                    row.accuracyCount += count;
+                    row.accuracyRight += addedRight;
+                    row.accuracyCount += added;
                     row.servedAccuracy =
                             row.accuracyCount == 0
                                     ? Double.NaN
@@ -147,7 +187,7 @@ public final class DashboardState {
             }
             case "anomalies" -> {
                 if (size == smallestWindow) {
-                    row.anomalies += count;
+                    row.anomalies += added;
                 }
             }
             case "recommendations" -> {
@@ -155,7 +195,7 @@ public final class DashboardState {
                 if (size == smallestWindow
                         && (recommendations.containsKey(basis)
                                 || recommendations.size() < MAX_KEYS)) {
-                    recommendations.merge(basis, count, Long::sum);
+                    recommendations.merge(basis, added, Long::sum);
                 }
             }
             case "prequential_accuracy", "prequential_mean_error" -> {
@@ -453,7 +493,8 @@ public final class DashboardState {
                         .put("end", m.getWindowEnd())
                         .put("count", m.getCount())
                         .put("ts", m.getTs())
-                        .put("label", m.getLabel() == null ? null : cut(m.getLabel()));
+                        .put("label", m.getLabel() == null ? null : cut(m.getLabel()))
+                        .put("revision", m.getRevision());
         putNumber(json, "value", m.getValue());
         if (m.getModelVersion() != null) {
             json.put("version", m.getModelVersion());

@@ -59,6 +59,31 @@ class DashboardStateTest {
     }
 
     @Test
+    void aWindowsLaterRevisionAddsOnlyWhatItAmendsAndStaleOrUnseenRevisionsAreIgnored() {
+        state.metric(revised(metric("throughput", "image", 3L, 0, 1000, 40, 40), 0));
+        state.metric(revised(metric("throughput", "image", 3L, 0, 1000, 55, 55), 1));
+        state.metric(revised(metric("throughput", "image", 3L, 0, 1000, 50, 50), 1)); // stale
+        state.metric(revised(metric("throughput", "image", 3L, 0, 1000, 40, 40), 0)); // again
+        // an amendment of a window written before this page read the topic: not counted
+        assertThat(state.metric(revised(metric("throughput", "image", 3L, 1000, 2000, 9, 9), 2)))
+                .isNull();
+        state.metric(revised(metric("accuracy", "image", 3L, 0, 10_000, 10, 0.5), 0));
+        state.metric(revised(metric("accuracy", "image", 3L, 0, 10_000, 20, 0.75), 1));
+        state.metric(revised(metric("latency_ms", "image", 3L, 10_000, 20_000, 5, 80), 0));
+        // an older window's amendment does not replace the newest percentiles
+        state.metric(revised(metric("latency_ms", "image", 3L, 0, 10_000, 9, 999), 1));
+        DashboardState.ModelRow image = state.models().get("image");
+        assertThat(image.scores).isEqualTo(55);
+        assertThat(image.servedAccuracy).isEqualTo(0.75);
+        assertThat(image.max).isEqualTo(80);
+    }
+
+    private static DashboardMetric revised(DashboardMetric m, int revision) {
+        m.setRevision(revision);
+        return m;
+    }
+
+    @Test
     void deadLettersAreCountedPerStageAndReasonWithTheLatestExamples() {
         for (int i = 0; i < 5; i++) {
             state.deadLetter(

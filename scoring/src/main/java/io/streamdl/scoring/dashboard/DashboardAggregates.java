@@ -27,9 +27,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -54,10 +52,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *       / popular, in {@code label}).
  * </ul>
  *
- * Each window is written once, when it closes (suppressed until stream time passes its end plus the
- * grace); a record later than that is dropped from the aggregates (Kafka Streams counts it in
- * {@code dropped-records}). A record that does not decode is skipped: the apps that own those
- * topics dead-letter it. A pure factory: it starts nothing.
+ * Each window is written when it closes ({@code dashboard.grace-ms} past its end by the stream's
+ * time or the wall clock), as revision 0, and written again with the next revision each time
+ * records arriving later amend it, for {@code dashboard.amend-ms} more ({@link ClosedWindows}): the
+ * highest revision of a window counts every score made in it, even when one partition's scores
+ * reach the app a minute after another's. A score whose {@code scoredTs} is off the clock
+ * (negative, or more than {@link #MAX_AHEAD_MS} ahead) and a record that does not decode are
+ * skipped: the apps that own those topics dead-letter it. A pure factory: it starts nothing.
  */
 public final class DashboardAggregates {
     /** The score topics of every model, present and future. */
@@ -69,6 +70,9 @@ public final class DashboardAggregates {
     public static final String ANOMALIES = "anomalies";
     public static final String RECOMMENDATIONS = "recommendations";
     public static final String ACCURACY = ServedAccuracy.ACCURACY;
+
+    /** How far ahead of this clock a score's time may be (clocks apart) and still count. */
+    static final long MAX_AHEAD_MS = 60_000;
 
     private static final org.slf4j.Logger LOG =
             org.slf4j.LoggerFactory.getLogger(DashboardAggregates.class);
@@ -137,47 +141,56 @@ public final class DashboardAggregates {
                                                                 recommendations.deserializer(), v),
                                                 Named.as("recommendation-bases")),
                                 Named.as("merge-recommendations"));
+        long closeAfter = config.graceMillis();
+        long amend = config.amendMillis();
         for (long size : config.windowsMillis()) {
             TimeWindows windows =
                     TimeWindows.ofSizeAndGrace(
-                            Duration.ofMillis(size), Duration.ofMillis(config.graceMillis()));
-            latencies
-                    .groupByKey(
-                            Grouped.with(Serdes.String(), Serdes.Long())
-                                    .withName("scores-by-version-" + size))
-                    .windowedBy(windows)
-                    .aggregate(
-                            LatencyWindow::new,
-                            (key, millis, window) -> window.add(millis),
-                            Named.as("latency-" + size),
-                            Materialized.<String, LatencyWindow, WindowStore<Bytes, byte[]>>as(
-                                            "dashboard-latency-" + size)
-                                    .withKeySerde(Serdes.String())
-                                    .withValueSerde(LatencyWindow.SERDE))
-                    .suppress(
-                            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                                    .withName("closed-latency-" + size))
-                    .toStream(Named.as("latency-windows-" + size))
-                    .flatMap(DashboardAggregates::scoreMetrics, Named.as("score-metrics-" + size))
+                            Duration.ofMillis(size), Duration.ofMillis(closeAfter + amend));
+            ClosedWindows.of(
+                            latencies
+                                    .groupByKey(
+                                            Grouped.with(Serdes.String(), Serdes.Long())
+                                                    .withName("scores-by-version-" + size))
+                                    .windowedBy(windows)
+                                    .aggregate(
+                                            LatencyWindow::new,
+                                            (key, millis, window) -> window.add(millis),
+                                            Named.as("latency-" + size),
+                                            Materialized
+                                                    .<String, LatencyWindow,
+                                                            WindowStore<Bytes, byte[]>>
+                                                            as("dashboard-latency-" + size)
+                                                    .withKeySerde(Serdes.String())
+                                                    .withValueSerde(LatencyWindow.SERDE)),
+                            "closed-latency-" + size,
+                            LatencyWindow.SERDE,
+                            closeAfter,
+                            amend,
+                            true,
+                            DashboardAggregates::scoreMetrics)
                     .to(
                             Topics.DASHBOARD_METRICS.name(),
                             Produced.with(Serdes.String(), metrics)
                                     .withName("write-score-metrics-" + size));
-            counts.groupByKey(
-                            Grouped.with(Serdes.String(), Serdes.Long())
-                                    .withName("counts-by-key-" + size))
-                    .windowedBy(windows)
-                    .count(
-                            Named.as("counts-" + size),
-                            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(
-                                            "dashboard-counts-" + size)
-                                    .withKeySerde(Serdes.String())
-                                    .withValueSerde(Serdes.Long()))
-                    .suppress(
-                            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                                    .withName("closed-counts-" + size))
-                    .toStream(Named.as("count-windows-" + size))
-                    .map(DashboardAggregates::countMetric, Named.as("count-metrics-" + size))
+            ClosedWindows.of(
+                            counts.groupByKey(
+                                            Grouped.with(Serdes.String(), Serdes.Long())
+                                                    .withName("counts-by-key-" + size))
+                                    .windowedBy(windows)
+                                    .count(
+                                            Named.as("counts-" + size),
+                                            Materialized
+                                                    .<String, Long, WindowStore<Bytes, byte[]>>as(
+                                                            "dashboard-counts-" + size)
+                                                    .withKeySerde(Serdes.String())
+                                                    .withValueSerde(Serdes.Long())),
+                            "closed-counts-" + size,
+                            Serdes.Long(),
+                            closeAfter,
+                            amend,
+                            true,
+                            DashboardAggregates::countMetric)
                     .to(
                             Topics.DASHBOARD_METRICS.name(),
                             Produced.with(Serdes.String(), metrics)
@@ -186,7 +199,7 @@ public final class DashboardAggregates {
         return builder.build();
     }
 
-    /** Forwards each score with its {@code scoredTs} as the record time (its own if negative). */
+    /** Forwards each score with its {@code scoredTs} as the record time. */
     private static final class AtScoredTime implements FixedKeyProcessor<String, Score, Score> {
         private FixedKeyProcessorContext<String, Score> context;
 
@@ -197,9 +210,8 @@ public final class DashboardAggregates {
 
         @Override
         public void process(FixedKeyRecord<String, Score> record) {
-            long scored = record.value().getScoredTs();
-            // a negative time (anyone may write a score topic) would fail the repartition write
-            context.forward(scored < 0 ? record : record.withTimestamp(scored));
+            // decode-scores left out the scores whose time is off the clock
+            context.forward(record.withTimestamp(record.value().getScoredTs()));
         }
     }
 
@@ -232,6 +244,16 @@ public final class DashboardAggregates {
         }
         try {
             Score s = reader.deserialize("scores", v);
+            long made = s.getScoredTs();
+            if (made < 0 || made > System.currentTimeMillis() + MAX_AHEAD_MS) {
+                // anyone may write a score topic: a time off this clock would move the windows
+                return skip(
+                        new IllegalArgumentException(
+                                "a score made at "
+                                        + made
+                                        + " ms, not a time on this clock (before 1970, or more"
+                                        + " than a minute ahead)"));
+            }
             return List.of(KeyValue.pair(s.getEventId(), s));
         } catch (RuntimeException e) {
             return skip(e);
@@ -301,25 +323,22 @@ public final class DashboardAggregates {
     }
 
     private static List<KeyValue<String, DashboardMetric>> scoreMetrics(
-            Windowed<String> window, LatencyWindow latencies) {
-        String key = window.key();
+            String key, long start, long end, LatencyWindow latencies, int revision) {
         int at = key.lastIndexOf('@');
         String model = key.substring(0, at);
         long version = Long.parseLong(key.substring(at + 1));
-        long start = window.window().start();
-        long end = window.window().end();
         double seconds = (end - start) / 1000.0;
         List<KeyValue<String, DashboardMetric>> out = new ArrayList<>(2);
         out.add(
                 KeyValue.pair(
                         THROUGHPUT + "/" + model,
-                        metric(THROUGHPUT, model, version, start, end, latencies.count())
+                        metric(THROUGHPUT, model, version, start, end, latencies.count(), revision)
                                 .setValue(latencies.count() / seconds)
                                 .build()));
         out.add(
                 KeyValue.pair(
                         LATENCY + "/" + model,
-                        metric(LATENCY, model, version, start, end, latencies.count())
+                        metric(LATENCY, model, version, start, end, latencies.count(), revision)
                                 .setValue(latencies.max())
                                 .setP50(latencies.percentile(50))
                                 .setP95(latencies.percentile(95))
@@ -328,25 +347,32 @@ public final class DashboardAggregates {
         return out;
     }
 
-    private static KeyValue<String, DashboardMetric> countMetric(
-            Windowed<String> window, Long count) {
-        String[] parts = window.key().split("\\|", -1);
+    private static List<KeyValue<String, DashboardMetric>> countMetric(
+            String key, long start, long end, Long count, int revision) {
+        String[] parts = key.split("\\|", -1);
         String metric = unpart(parts[0]);
         String model = unpart(parts[1]);
         Long version = parts[2].equals("~") ? null : Long.valueOf(parts[2]);
         String label = unpart(parts[3]);
-        long start = window.window().start();
-        long end = window.window().end();
-        return KeyValue.pair(
-                metric + (model == null ? "" : "/" + model) + (label == null ? "" : "/" + label),
-                metric(metric, model, version, start, end, count)
-                        .setValue(count / ((end - start) / 1000.0))
-                        .setLabel(label)
-                        .build());
+        return List.of(
+                KeyValue.pair(
+                        metric
+                                + (model == null ? "" : "/" + model)
+                                + (label == null ? "" : "/" + label),
+                        metric(metric, model, version, start, end, count, revision)
+                                .setValue(count / ((end - start) / 1000.0))
+                                .setLabel(label)
+                                .build()));
     }
 
-    private static DashboardMetric.Builder metric(
-            String name, String model, Long version, long start, long end, long count) {
+    static DashboardMetric.Builder metric(
+            String name,
+            String model,
+            Long version,
+            long start,
+            long end,
+            long count,
+            int revision) {
         return DashboardMetric.newBuilder()
                 .setMetric(name)
                 .setModel(model)
@@ -359,6 +385,7 @@ public final class DashboardAggregates {
                 .setP95(null)
                 .setP99(null)
                 .setLabel(null)
+                .setRevision(revision)
                 .setTs(end);
     }
 }

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * keys of {@link #OPTIONS}.
  *
  * @param windowsMillis the tumbling window sizes, each aggregated separately (1 s and 10 s)
- * @param graceMillis how long after a window's end a late record still counts in it
+ * @param graceMillis how long after a window's end it is first written (closes)
+ * @param amendMillis how long after that a later record still counts in its window, which is then
+ *     written again with the next revision
  * @param labelWaitMillis how far apart in time a score and its event's label may be and still join
  *     (for the accuracy of served scores)
  * @param accuracyGraceMillis the grace of the accuracy windows: a joined score is as late as the
@@ -25,6 +27,7 @@ public record DashboardAggregatesConfig(
         String applicationId,
         List<Long> windowsMillis,
         long graceMillis,
+        long amendMillis,
         long labelWaitMillis,
         long accuracyGraceMillis,
         String stateDir,
@@ -53,9 +56,17 @@ public record DashboardAggregatesConfig(
                     2000,
                     0,
                     3_600_000,
-                    "a record up to this late (by its timestamp, against the stream's) still"
-                            + " counts in its window; a window is written once it is this long"
-                            + " past its end");
+                    "a window is first written (revision 0) once the stream's time or the wall"
+                            + " clock is this long past its end");
+    public static final ConfigOption<Long> AMEND =
+            ConfigOption.longRange(
+                    "dashboard.amend-ms",
+                    3_600_000,
+                    0,
+                    86_400_000,
+                    "a record later than dashboard.grace-ms by up to this much still counts:"
+                            + " its window is written again with the next revision (after an"
+                            + " outage, the backlog amends the windows it belongs to)");
     public static final ConfigOption<Long> LABEL_WAIT =
             ConfigOption.longRange(
                     "dashboard.label-wait-ms",
@@ -81,7 +92,7 @@ public record DashboardAggregatesConfig(
                             + " default)");
 
     public static final List<ConfigOption<?>> OPTIONS =
-            List.of(APPLICATION, WINDOWS, GRACE, LABEL_WAIT, ACCURACY_GRACE, STATE_DIR);
+            List.of(APPLICATION, WINDOWS, GRACE, AMEND, LABEL_WAIT, ACCURACY_GRACE, STATE_DIR);
 
     public DashboardAggregatesConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -89,6 +100,7 @@ public record DashboardAggregatesConfig(
         APPLICATION.check(applicationId);
         windowsMillis = List.copyOf(WINDOWS.check(windowsMillis));
         GRACE.check(graceMillis);
+        AMEND.check(amendMillis);
         LABEL_WAIT.check(labelWaitMillis);
         ACCURACY_GRACE.check(accuracyGraceMillis);
         STATE_DIR.check(stateDir);
@@ -103,6 +115,7 @@ public record DashboardAggregatesConfig(
                 APPLICATION.read(settings),
                 WINDOWS.read(settings),
                 GRACE.read(settings),
+                AMEND.read(settings),
                 LABEL_WAIT.read(settings),
                 ACCURACY_GRACE.read(settings),
                 STATE_DIR.read(settings),

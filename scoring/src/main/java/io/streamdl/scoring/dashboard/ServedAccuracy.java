@@ -21,9 +21,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.StreamJoined;
-import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -111,26 +109,32 @@ final class ServedAccuracy {
                                         .withStoreName("dashboard-accuracy-join"))
                         .map(ServedAccuracy::hit, Named.as("hit-by-version"));
         for (long size : config.windowsMillis()) {
-            hits.groupByKey(
-                            Grouped.with(Serdes.String(), Serdes.Long())
-                                    .withName("hits-by-version-" + size))
-                    .windowedBy(
-                            TimeWindows.ofSizeAndGrace(
-                                    Duration.ofMillis(size),
-                                    Duration.ofMillis(config.accuracyGraceMillis())))
-                    .aggregate(
-                            () -> 0L,
-                            (key, hit, total) -> total + hit,
-                            Named.as("accuracy-" + size),
-                            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(
-                                            "dashboard-accuracy-" + size)
-                                    .withKeySerde(Serdes.String())
-                                    .withValueSerde(Serdes.Long()))
-                    .suppress(
-                            Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
-                                    .withName("closed-accuracy-" + size))
-                    .toStream(Named.as("accuracy-windows-" + size))
-                    .map(ServedAccuracy::metric, Named.as("accuracy-metrics-" + size))
+            ClosedWindows.of(
+                            hits.groupByKey(
+                                            Grouped.with(Serdes.String(), Serdes.Long())
+                                                    .withName("hits-by-version-" + size))
+                                    .windowedBy(
+                                            TimeWindows.ofSizeAndGrace(
+                                                    Duration.ofMillis(size),
+                                                    Duration.ofMillis(
+                                                            config.accuracyGraceMillis()
+                                                                    + config.amendMillis())))
+                                    .aggregate(
+                                            () -> 0L,
+                                            (key, hit, total) -> total + hit,
+                                            Named.as("accuracy-" + size),
+                                            Materialized
+                                                    .<String, Long, WindowStore<Bytes, byte[]>>as(
+                                                            "dashboard-accuracy-" + size)
+                                                    .withKeySerde(Serdes.String())
+                                                    .withValueSerde(Serdes.Long())),
+                            "closed-accuracy-" + size,
+                            Serdes.Long(),
+                            config.accuracyGraceMillis(),
+                            config.amendMillis(),
+                            // event-time windows (a replay's may be years old): by stream time only
+                            false,
+                            ServedAccuracy::metric)
                     .to(
                             Topics.DASHBOARD_METRICS.name(),
                             Produced.with(Serdes.String(), metrics)
@@ -151,27 +155,24 @@ final class ServedAccuracy {
                 DashboardAggregates.versionKey(p[1], Long.parseLong(p[0])), (1L << 32) + right);
     }
 
-    private static KeyValue<String, DashboardMetric> metric(Windowed<String> w, Long packed) {
-        String key = w.key();
+    private static List<KeyValue<String, DashboardMetric>> metric(
+            String key, long start, long end, Long packed, int revision) {
         int at = key.lastIndexOf('@');
         long count = packed >>> 32;
         long right = packed & 0xffff_ffffL;
         String model = key.substring(0, at);
-        return KeyValue.pair(
-                ACCURACY + "/" + model,
-                DashboardMetric.newBuilder()
-                        .setMetric(ACCURACY)
-                        .setModel(model)
-                        .setModelVersion(Long.parseLong(key.substring(at + 1)))
-                        .setWindowStart(w.window().start())
-                        .setWindowEnd(w.window().end())
-                        .setCount(count)
-                        .setValue(count == 0 ? 0 : (double) right / count)
-                        .setP50(null)
-                        .setP95(null)
-                        .setP99(null)
-                        .setLabel(null)
-                        .setTs(w.window().end())
-                        .build());
+        return List.of(
+                KeyValue.pair(
+                        ACCURACY + "/" + model,
+                        DashboardAggregates.metric(
+                                        ACCURACY,
+                                        model,
+                                        Long.parseLong(key.substring(at + 1)),
+                                        start,
+                                        end,
+                                        count,
+                                        revision)
+                                .setValue(count == 0 ? 0 : (double) right / count)
+                                .build()));
     }
 }

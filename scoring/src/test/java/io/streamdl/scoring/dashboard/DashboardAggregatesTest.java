@@ -14,6 +14,7 @@ import io.streamdl.schemas.serde.WireSerde;
 import io.streamdl.schemas.testing.TestingSchemaRegistryClient;
 import io.streamdl.schemas.topics.DeadLetterRecords;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,26 +131,72 @@ class DashboardAggregatesTest {
     }
 
     @Test
-    void aLateRecordCountsInsideTheGracePeriodAndIsDroppedAfterIt() {
-        try (Harness h = new Harness("1000", 2000)) {
+    void aLateRecordCountsInsideTheGraceAmendsItsWindowAfterItAndIsDroppedPastAmending() {
+        try (Harness h = new Harness("1000", 2000, 3000)) {
             h.score("image", 1, 500, 10);
             h.score("image", 1, 2500, 10); // stream time 2500: window 0 still open (ends 3000)
             h.score("image", 1, 900, 10); // late, inside the grace: counts
-            h.score("image", 1, 3100, 10); // window 0 closes
-            h.score("image", 1, 950, 10); // late, after the grace: dropped
-            h.score("image", 1, 9000, 10); // closes the windows before 6000
+            h.score("image", 1, 3100, 10); // window 0 closes: revision 0
+            h.score("image", 1, 950, 10); // after the grace: amends window 0, revision 1
+            h.score("image", 1, 980, 10); // and again, revision 2
+            h.score("image", 1, 9000, 10); // window 0 is past amending from 1000 + 2000 + 3000
+            h.score("image", 1, 990, 10); // dropped
             List<DashboardMetric> out = h.metrics();
             assertThat(out)
                     .filteredOn(
                             m ->
                                     m.getMetric().equals(DashboardAggregates.THROUGHPUT)
                                             && m.getWindowStart() == 0)
-                    .singleElement()
-                    .satisfies(m -> assertThat(m.getCount()).isEqualTo(2));
+                    .extracting(m -> m.getRevision() + ":" + m.getCount())
+                    .containsExactly("0:2", "1:3", "2:4");
             assertThat(out)
-                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.THROUGHPUT))
+                    .filteredOn(
+                            m ->
+                                    m.getMetric().equals(DashboardAggregates.LATENCY)
+                                            && m.getWindowStart() == 0)
+                    .extracting(DashboardMetric::getRevision)
+                    .containsExactly(0, 1, 2);
+            assertThat(out)
+                    .filteredOn(
+                            m ->
+                                    m.getMetric().equals(DashboardAggregates.THROUGHPUT)
+                                            && m.getRevision() == 0)
                     .extracting(DashboardMetric::getWindowStart)
                     .containsExactly(0L, 2000L, 3000L);
+        }
+    }
+
+    @Test
+    void aWindowClosesByTheWallClockWhenItsPartitionGoesQuiet() {
+        try (Harness h = new Harness("1000", 2000)) {
+            h.score("image", 1, 500, 10);
+            h.score("image", 1, 700, 10);
+            h.driver.advanceWallClockTime(Duration.ofMillis(2500));
+            assertThat(h.metrics()).isEmpty(); // 2,500 on the clock: window 0 ends 1000 + 2000
+            h.driver.advanceWallClockTime(Duration.ofMillis(1000));
+            assertThat(h.metrics())
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.THROUGHPUT))
+                    .extracting(
+                            m -> m.getWindowStart() + ":" + m.getRevision() + ":" + m.getCount())
+                    .containsExactly("0:0:2");
+        }
+    }
+
+    @Test
+    void aScoreMadeOffTheClockIsSkippedAndMovesNoWindow() {
+        try (Harness h = new Harness("1000", 500)) {
+            long skipped = DashboardAggregates.skippedRecords();
+            h.score("image", 1, 100, 10);
+            // anyone may write a score topic: a day ahead of the clock, and before 1970
+            h.scoredLate("image", 1, System.currentTimeMillis() + 86_400_000L, 200);
+            h.scoredLate("image", 1, -5, 300);
+            h.score("image", 1, 900, 10); // window 0 still open: counted
+            h.score("image", 1, 1600, 10); // closes window 0
+            assertThat(DashboardAggregates.skippedRecords()).isEqualTo(skipped + 2);
+            assertThat(h.metrics())
+                    .filteredOn(m -> m.getMetric().equals(DashboardAggregates.THROUGHPUT))
+                    .extracting(m -> m.getWindowStart() + ":" + m.getCount())
+                    .containsExactly("0:2");
         }
     }
 
@@ -282,7 +329,12 @@ class DashboardAggregatesTest {
         int n;
 
         Harness(String windows, long grace) {
+            this(windows, grace, 3_600_000);
+        }
+
+        Harness(String windows, long grace, long amend) {
             Map<String, String> settings = new HashMap<>();
+            settings.put("dashboard.amend-ms", Long.toString(amend));
             settings.put("dashboard.windows-ms", windows);
             settings.put("dashboard.grace-ms", Long.toString(grace));
             settings.put("dashboard.label-wait-ms", "5000");
