@@ -12,14 +12,27 @@ import java.util.TreeMap;
 
 /**
  * The {@code throughput} windows a phase of the dashboard benchmark produced, read back: which
- * windows are the phase's, whether their counts add up to the scores sent, and how long after its
- * end each window became readable. Pure.
+ * windows are the phase's, whether their counts (each window's highest revision) add up to the
+ * scores sent, and how long after its end each window was first readable. Pure.
  */
 final class ClosedWindows {
+    /** Every record read, each revision of a window. */
+    private final List<Seen> records;
+
+    /** Each window's highest revision. */
     private final List<Seen> windows;
 
-    private ClosedWindows(List<Seen> windows) {
-        this.windows = List.copyOf(windows);
+    private ClosedWindows(List<Seen> records) {
+        this.records = List.copyOf(records);
+        Map<String, Seen> last = new java.util.LinkedHashMap<>();
+        for (Seen s : records) {
+            last.merge(key(s), s, (a, b) -> b.revision() >= a.revision() ? b : a);
+        }
+        this.windows = List.copyOf(last.values());
+    }
+
+    private static String key(Seen s) {
+        return s.model() + "@" + s.version() + "/" + s.windowStart();
     }
 
     /**
@@ -64,16 +77,21 @@ final class ClosedWindows {
         return out;
     }
 
-    /** Windows (one model version's) read more than once: 0 when each was written once. */
+    /** Windows (one model version's) read more than once at one revision: 0 when none was. */
     int duplicates() {
         Set<String> keys = new HashSet<>();
         int repeated = 0;
-        for (Seen s : windows) {
-            if (!keys.add(s.model() + "@" + s.version() + "/" + s.windowStart())) {
+        for (Seen s : records) {
+            if (!keys.add(key(s) + "#" + s.revision())) {
                 repeated++;
             }
         }
         return repeated;
+    }
+
+    /** Windows written again after they closed, amended by records later than the grace. */
+    long amended() {
+        return windows.stream().filter(s -> s.revision() > 0).count();
     }
 
     /**
@@ -83,8 +101,8 @@ final class ClosedWindows {
      */
     List<Long> delays(long closedByMillis, long graceMillis) {
         List<Long> out = new ArrayList<>();
-        for (Seen s : windows) {
-            if (s.windowEnd() + graceMillis <= closedByMillis) {
+        for (Seen s : records) {
+            if (s.revision() == 0 && s.windowEnd() + graceMillis <= closedByMillis) {
                 out.add(s.readAtMillis() - s.windowEnd());
             }
         }

@@ -70,14 +70,15 @@ final class DashboardBenchmark {
             "embedded: the broker, the registry, an idle Flink MiniCluster, the app, the sending"
                     + " thread and the measuring clients share this JVM and its cores. Windows go"
                     + " by the records' Kafka timestamps, which the topics set on arrival"
-                    + " (LogAppendTime), not by the scores' eventTs. A window is written once"
-                    + " stream time (per task, the largest record time it has seen) passes its"
-                    + " end plus the grace, and is readable to read_committed clients once the"
-                    + " transaction holding it commits (commit interval), so window end to"
-                    + " readable is at least the grace. After a live run, windows of the last"
-                    + " grace period only close when later records arrive: the benchmark sends"
-                    + " one flush score (model bench-flush) per partition, and leaves the windows"
-                    + " it closes out of the delays. Capacity counts records of every input topic"
+                    + " (LogAppendTime), not by the scores' eventTs. A window is first written"
+                    + " (revision 0) once stream time (per task, the largest record time it has"
+                    + " seen) or the wall clock passes its end plus the grace, and is readable to"
+                    + " read_committed clients once the transaction holding it commits (commit"
+                    + " interval), so window end to readable is at least the grace; records later"
+                    + " than that amend it (revision 1, 2, ...), and counts are each window's"
+                    + " highest revision. The benchmark still sends one flush score (model"
+                    + " bench-flush) per partition after a live run, and leaves the windows it"
+                    + " closes out of the delays. Capacity counts records of every input topic"
                     + " the app's group holds (events.labels only once the app reads it); the"
                     + " capacity to rate ratio compares scores per second, the traffic's mix"
                     + " being the same in both phases. droppedRecords: records the window"
@@ -466,6 +467,7 @@ final class DashboardBenchmark {
         m.put("sentByTopic", sent.scoresByTopic());
         m.put("modelVersions", w.versions());
         m.put("duplicateWindows", w.duplicates());
+        m.put("amendedWindows", w.amended());
         m.put(
                 "endToReadableMillis",
                 ClosedWindows.percentiles(w.delays(closedByMillis, graceMillis)));

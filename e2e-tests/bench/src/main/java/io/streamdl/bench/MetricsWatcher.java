@@ -24,6 +24,7 @@ final class MetricsWatcher implements AutoCloseable {
             long windowStart,
             long windowEnd,
             long count,
+            int revision,
             long readAtMillis) {
         long size() {
             return windowEnd - windowStart;
@@ -62,6 +63,7 @@ final class MetricsWatcher implements AutoCloseable {
                                     m.getWindowStart(),
                                     m.getWindowEnd(),
                                     m.getCount(),
+                                    m.getRevision(),
                                     at);
                     synchronized (seen) {
                         seen.add(s);
