@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real app (exactly-once Kafka Streams) on the embedded broker: 50 scores of one model version,
- * each 250 ms after its event, come out as closed 1 s windows on {@code dashboard.metrics} whose
- * counts add up to 50 and whose latency percentiles are 250 ms.
+ * each 250 ms after its event, come out as 1 s windows on {@code dashboard.metrics}, closed by the
+ * wall clock with no later record, whose highest revisions' counts add up to 50 and whose latency
+ * percentiles are 250 ms.
  */
 class DashboardAggregatesITCase {
     @TempDir Path dataDir;
@@ -59,31 +60,49 @@ class DashboardAggregatesITCase {
                     label(producer, avro, "e" + i, i < 40 ? "cat" : "dog");
                 }
                 producer.flush();
-                // record time is the broker's append time: a later score of the same version
-                // moves its task's stream time past the windows above, which closes them
+                // throughput and latency windows close by the wall clock; the accuracy windows
+                // (by event time) when a later joined score moves their task's stream time past
+                // them. What reaches a window after it was written amends it (a higher revision)
                 Thread.sleep(2500);
+                long laterWindow = System.currentTimeMillis() / 1000 * 1000;
                 send(producer, avro, "later");
                 label(producer, avro, "later", "cat");
                 producer.flush();
                 AvroWireDeserializer<DashboardMetric> reader =
                         AvroWireDeserializer.specific(registry, DashboardMetric.class);
-                List<DashboardMetric> throughput = new ArrayList<>();
-                List<DashboardMetric> latency = new ArrayList<>();
-                List<DashboardMetric> accuracy = new ArrayList<>();
+                Map<String, DashboardMetric> last = new java.util.TreeMap<>();
                 for (ConsumerRecord<byte[], byte[]> r :
                         TestingKafka.readCommitted(
                                 platform.bootstrapServers(),
                                 "dashboard.metrics",
                                 l ->
-                                        sumCounts(l, reader, DashboardAggregates.THROUGHPUT) >= 50
+                                        sumCounts(
+                                                                l,
+                                                                reader,
+                                                                DashboardAggregates.THROUGHPUT,
+                                                                laterWindow)
+                                                        >= 50
                                                 && sumCounts(
                                                                 l,
                                                                 reader,
-                                                                DashboardAggregates.ACCURACY)
+                                                                DashboardAggregates.ACCURACY,
+                                                                laterWindow)
                                                         >= 50,
                                 Duration.ofSeconds(60),
                                 Duration.ofSeconds(1))) {
                     DashboardMetric m = reader.deserialize(r.topic(), r.value());
+                    last.merge(
+                            m.getMetric() + "/" + m.getModelVersion() + "/" + m.getWindowStart(),
+                            m,
+                            (a, b) -> b.getRevision() > a.getRevision() ? b : a);
+                }
+                List<DashboardMetric> throughput = new ArrayList<>();
+                List<DashboardMetric> latency = new ArrayList<>();
+                List<DashboardMetric> accuracy = new ArrayList<>();
+                for (DashboardMetric m : last.values()) {
+                    if (m.getWindowStart() >= laterWindow) {
+                        continue; // the later score's own windows
+                    }
                     switch (m.getMetric()) {
                         case DashboardAggregates.THROUGHPUT -> throughput.add(m);
                         case DashboardAggregates.LATENCY -> latency.add(m);
@@ -118,18 +137,23 @@ class DashboardAggregatesITCase {
         }
     }
 
+    /** The counts of {@code metric}'s windows before {@code until}, each its highest revision. */
     private static long sumCounts(
             List<ConsumerRecord<byte[], byte[]>> records,
             AvroWireDeserializer<DashboardMetric> reader,
-            String metric) {
-        long sum = 0;
+            String metric,
+            long until) {
+        Map<String, DashboardMetric> last = new java.util.HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             DashboardMetric m = reader.deserialize(r.topic(), r.value());
-            if (m.getMetric().equals(metric)) {
-                sum += m.getCount();
+            if (m.getMetric().equals(metric) && m.getWindowStart() < until) {
+                last.merge(
+                        m.getModelVersion() + "/" + m.getWindowStart(),
+                        m,
+                        (a, b) -> b.getRevision() > a.getRevision() ? b : a);
             }
         }
-        return sum;
+        return last.values().stream().mapToLong(DashboardMetric::getCount).sum();
     }
 
     private static void label(
