@@ -40,7 +40,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <ul>
  *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by the time a
- *       score was made, its {@code scoredTs}, with {@code dashboard.grace-ms} for late records):
+ *       score was made, its {@code scoredTs}):
  *       {@code throughput} (scores, and scores per second) and {@code latency_ms} (event time to
  *       score time: p50, p95, p99 from one HDR histogram of the window, value = the maximum).
  *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
@@ -57,8 +57,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * records arriving later amend it, for {@code dashboard.amend-ms} more ({@link ClosedWindows}): the
  * highest revision of a window counts every score made in it, even when one partition's scores
  * reach the app a minute after another's. A score whose {@code scoredTs} is off the clock
- * (negative, or more than {@link #MAX_AHEAD_MS} ahead) and a record that does not decode are
- * skipped: the apps that own those topics dead-letter it. A pure factory: it starts nothing.
+ * (negative, or more than {@link #MAX_AHEAD_MS} ahead) and a record that does not decode are left
+ * out, counted ({@link #skippedRecords()}) and logged; the latter is the owning app's to
+ * dead-letter. A pure factory: it starts nothing.
  */
 public final class DashboardAggregates {
     /** The score topics of every model, present and future. */
