@@ -40,9 +40,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <ul>
  *   <li>Per model version and tumbling window (each of {@code dashboard.windows-ms}, by the time a
- *       score was made, its {@code scoredTs}):
- *       {@code throughput} (scores, and scores per second) and {@code latency_ms} (event time to
- *       score time: p50, p95, p99 from one HDR histogram of the window, value = the maximum).
+ *       score was made, its {@code scoredTs}): {@code throughput} (scores, and scores per second)
+ *       and {@code latency_ms} (event time to score time: p50, p95, p99 from one HDR histogram of
+ *       the window, value = the maximum).
  *   <li>Per dead-letter reason and window: {@code dead_letters} (count, and per second), the reason
  *       in {@code label}.
  *   <li>Per classifier version and window: {@code accuracy} of served scores, each joined by event
