@@ -1,5 +1,6 @@
 package io.streamdl.schemas.registry;
 
+import io.streamdl.schemas.config.ConfigOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -13,6 +14,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -49,6 +51,47 @@ public record RegistryClientSettings(
     public static final String DEFAULT_TYPE = "JKS";
 
     private static final Set<String> TYPES = Set.of("JKS", "PKCS12", "PEM");
+
+    public static final ConfigOption<String> TRUSTSTORE_TYPE_OPTION =
+            new ConfigOption<>(
+                    TRUSTSTORE_TYPE,
+                    DEFAULT_TYPE,
+                    "type of " + TRUSTSTORE_LOCATION + ": JKS, PKCS12 or PEM (X.509 certificates)",
+                    t -> t.toUpperCase(Locale.ROOT),
+                    t -> t.equals("JKS") || t.equals("PKCS12") || t.equals("PEM"),
+                    "JKS, PKCS12 or PEM");
+    public static final ConfigOption<String> CREDENTIALS_SOURCE_OPTION =
+            new ConfigOption<>(
+                    CREDENTIALS_SOURCE,
+                    "URL",
+                    "where the registry's basic-auth user info comes from: URL (the user info of"
+                            + " schema.registry.url, https://user:password@host:port) or USER_INFO"
+                            + " ("
+                            + USER_INFO
+                            + ")",
+                    t -> t.toUpperCase(Locale.ROOT),
+                    t -> t.equals("URL") || t.equals("USER_INFO"),
+                    "URL or USER_INFO");
+
+    /**
+     * Confluent's registry client keys, for an external secured registry (the embedded one of a
+     * secured platform needs none: the platform hands its clients what they need).
+     */
+    public static final List<ConfigOption<?>> OPTIONS =
+            List.of(
+                    ConfigOption.string(
+                            TRUSTSTORE_LOCATION,
+                            "",
+                            "a trust store holding the CA of an external schema registry served"
+                                    + " over TLS; empty: the JVM's default trust"),
+                    ConfigOption.secret(TRUSTSTORE_PASSWORD, "the password of that trust store"),
+                    TRUSTSTORE_TYPE_OPTION,
+                    CREDENTIALS_SOURCE_OPTION,
+                    ConfigOption.secret(
+                            USER_INFO,
+                            "user:password of the schema registry's basic authentication, with "
+                                    + CREDENTIALS_SOURCE
+                                    + "=USER_INFO"));
 
     /**
      * The JVM's default trust, no authentication: a registry served in plain HTTP or public TLS.
@@ -98,22 +141,21 @@ public record RegistryClientSettings(
      * @throws IllegalArgumentException naming the key of a bad value
      */
     public static RegistryClientSettings from(Map<String, ?> configs) {
-        String source = string(configs, CREDENTIALS_SOURCE).toUpperCase(Locale.ROOT);
+        String source = optional(configs, CREDENTIALS_SOURCE_OPTION);
         String userInfo =
-                switch (source) {
-                    case "", "URL" -> urlUserInfo(string(configs, "schema.registry.url"));
-                    case "USER_INFO" -> string(configs, USER_INFO);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    CREDENTIALS_SOURCE
-                                            + " must be USER_INFO or URL, not "
-                                            + string(configs, CREDENTIALS_SOURCE));
-                };
+                source.equals("USER_INFO")
+                        ? string(configs, USER_INFO)
+                        : urlUserInfo(string(configs, "schema.registry.url"));
         return new RegistryClientSettings(
                 string(configs, TRUSTSTORE_LOCATION),
                 string(configs, TRUSTSTORE_PASSWORD),
-                string(configs, TRUSTSTORE_TYPE),
+                optional(configs, TRUSTSTORE_TYPE_OPTION),
                 userInfo);
+    }
+
+    private static String optional(Map<String, ?> configs, ConfigOption<String> option) {
+        String raw = string(configs, option.key());
+        return option.parse(raw.isEmpty() ? option.defaultText() : raw);
     }
 
     private static String string(Map<String, ?> configs, String key) {
