@@ -127,21 +127,24 @@ public final class Platform implements AutoCloseable {
                         e);
             }
         } else {
-            registryUrl = config.registryUrl();
             try {
                 registrySettings = registrySettings(config, security);
             } catch (IllegalArgumentException e) {
                 throw new PlatformException(e.getMessage(), e);
             }
+            // user info in the URL is in the settings now; the URL goes into logs and job configs
+            registryUrl = RegistryClientSettings.withoutUserInfo(config.registryUrl());
             try (RestSchemaRegistryClient client =
                     new RestSchemaRegistryClient(
                             registryUrl, Duration.ofSeconds(5), registrySettings)) {
                 client.subjects();
             } catch (RegistryException | IllegalArgumentException e) {
+                boolean answered = e instanceof RegistryException r && r.httpStatus() != 0;
                 throw new PlatformException(
                         "the schema registry at "
-                                + RegistryClientSettings.withoutUserInfo(registryUrl)
-                                + " (schema.registry.url) is unreachable: "
+                                + registryUrl
+                                + " (schema.registry.url) "
+                                + (answered ? "refuses the platform: " : "is unreachable: ")
                                 + e.getMessage());
             }
         }
@@ -267,7 +270,10 @@ public final class Platform implements AutoCloseable {
         return httpSecurity;
     }
 
-    /** The schema registry's URL: {@code https} on a secured platform's embedded registry. */
+    /**
+     * The schema registry's URL, without user info (that is in {@link #registrySettings()}): {@code
+     * https} on a secured platform's embedded registry.
+     */
     public String registryUrl() {
         return registryUrl;
     }
@@ -334,7 +340,7 @@ public final class Platform implements AutoCloseable {
                                         + security.dir()));
         out.put(
                 "Schema registry",
-                RegistryClientSettings.withoutUserInfo(registryUrl)
+                registryUrl
                         + (config.embeddedRegistry()
                                 ? " (embedded, state in topic _schemas)"
                                 : " (external)")

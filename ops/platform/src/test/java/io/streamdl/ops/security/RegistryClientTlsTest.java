@@ -61,6 +61,32 @@ class RegistryClientTlsTest {
     }
 
     @Test
+    void anExternalSecuredRegistryIsReachedWithConfluentsKeysOfThePipelineSettings() {
+        String url =
+                registry.url()
+                        .replace(
+                                "https://",
+                                "https://"
+                                        + SecurityMaterial.HTTP_USER
+                                        + ":"
+                                        + material.httpPassword()
+                                        + "@");
+        Map<String, String> pipeline = new HashMap<>();
+        pipeline.put("schema.registry.url", url);
+        pipeline.put("schema.registry.ssl.truststore.location", material.truststore().toString());
+        pipeline.put("schema.registry.ssl.truststore.password", material.storePassword());
+        pipeline.put("schema.registry.ssl.truststore.type", "PKCS12");
+        RegistryClientSettings external =
+                Platform.registrySettings(PlatformConfig.ephemeral(dataDir, 1, pipeline), null);
+        assertThat(external.user()).isEqualTo(SecurityMaterial.HTTP_USER);
+        try (RestSchemaRegistryClient client =
+                new RestSchemaRegistryClient(
+                        RegistryClientSettings.withoutUserInfo(url), external)) {
+            assertThat(client.subjects()).isNotNull();
+        }
+    }
+
+    @Test
     void theRightCaAndCredentialsAreServed() {
         try (RestSchemaRegistryClient client =
                 new RestSchemaRegistryClient(registry.url(), settings)) {
