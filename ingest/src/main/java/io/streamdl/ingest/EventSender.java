@@ -3,6 +3,7 @@ package io.streamdl.ingest;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.MetricPayload;
 import io.streamdl.schemas.avro.RawEvent;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
@@ -45,7 +46,20 @@ public final class EventSender implements AutoCloseable {
             String registryUrl,
             Duration labelDelay,
             KafkaClientSecurity security) {
-        this.registry = new RestSchemaRegistryClient(registryUrl);
+        this(bootstrapServers, registryUrl, RegistryClientSettings.NONE, labelDelay, security);
+    }
+
+    /**
+     * As {@link #EventSender(String, String, Duration, KafkaClientSecurity)}, reaching the registry
+     * with {@code registrySettings} (a secured registry's trust store and credentials).
+     */
+    public EventSender(
+            String bootstrapServers,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            Duration labelDelay,
+            KafkaClientSecurity security) {
+        this.registry = new RestSchemaRegistryClient(registryUrl, registrySettings);
         Topic<String, RawEvent> raw = Topics.EVENTS_RAW.bind(registry, registryUrl);
         Topic<String, Label> lab = Topics.EVENTS_LABELS.bind(registry, registryUrl);
         this.events =

@@ -1,6 +1,7 @@
 package io.streamdl.ingest;
 
 import io.streamdl.schemas.avro.Interaction;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
@@ -32,7 +33,19 @@ public final class InteractionSender implements AutoCloseable {
     /** As {@link #InteractionSender(String, String)}, authenticating with {@code security}. */
     public InteractionSender(
             String bootstrapServers, String registryUrl, KafkaClientSecurity security) {
-        this.registry = new RestSchemaRegistryClient(registryUrl);
+        this(bootstrapServers, registryUrl, RegistryClientSettings.NONE, security);
+    }
+
+    /**
+     * As {@link #InteractionSender(String, String, KafkaClientSecurity)}, reaching the registry
+     * with {@code registrySettings} (a secured registry's trust store and credentials).
+     */
+    public InteractionSender(
+            String bootstrapServers,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            KafkaClientSecurity security) {
+        this.registry = new RestSchemaRegistryClient(registryUrl, registrySettings);
         Topic<String, Interaction> topic = Topics.INTERACTIONS.bind(registry, registryUrl);
         this.producer =
                 new KafkaProducer<>(

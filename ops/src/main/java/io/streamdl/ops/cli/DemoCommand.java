@@ -202,6 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                             : new DemoInteractions(
                                     platform.bootstrapServers(),
                                     platform.registryUrl(),
+                                    platform.registrySettings(),
                                     events == Long.MAX_VALUE ? 20_000 : Math.max(2, events / 2),
                                     rate / 2,
                                     platform.kafkaSecurity(Principal.INGEST),
@@ -215,6 +216,7 @@ final class DemoCommand implements Callable<Integer> {
                             new EventSender(
                                     platform.bootstrapServers(),
                                     platform.registryUrl(),
+                                    platform.registrySettings(),
                                     labelDelay,
                                     platform.kafkaSecurity(Principal.INGEST))) {
                 long t0 = System.nanoTime();
@@ -381,6 +383,7 @@ final class DemoCommand implements Callable<Integer> {
         return new DemoMonitor(
                 platform.bootstrapServers(),
                 platform.registryUrl(),
+                platform.registrySettings(),
                 models,
                 classifiers,
                 Set.copyOf(firstOfEncoder.values()),

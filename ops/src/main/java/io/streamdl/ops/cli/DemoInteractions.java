@@ -9,6 +9,7 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Recommendation;
 import io.streamdl.schemas.avro.RecommendedItem;
 import io.streamdl.schemas.labels.LabelSets;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
@@ -61,6 +62,7 @@ final class DemoInteractions implements AutoCloseable {
     DemoInteractions(
             String bootstrap,
             String registryUrl,
+            RegistryClientSettings registrySettings,
             long total,
             double rate,
             KafkaClientSecurity ingest,
@@ -79,8 +81,8 @@ final class DemoInteractions implements AutoCloseable {
         }
         watchedIndex = busiest;
         watched = UserSimulator.userId(busiest);
-        sender = new InteractionSender(bootstrap, registryUrl, ingest);
-        registry = new RestSchemaRegistryClient(registryUrl);
+        sender = new InteractionSender(bootstrap, registryUrl, registrySettings, ingest);
+        registry = new RestSchemaRegistryClient(registryUrl, registrySettings);
         Properties p = reader.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-recs-" + System.nanoTime());

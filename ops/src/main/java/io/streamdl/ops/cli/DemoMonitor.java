@@ -6,6 +6,7 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
@@ -72,13 +73,14 @@ final class DemoMonitor implements AutoCloseable {
     DemoMonitor(
             String bootstrap,
             String registryUrl,
+            RegistryClientSettings registrySettings,
             List<String> models,
             List<String> classifiers,
             Set<String> accounting,
             KafkaClientSecurity security) {
         this.classifiers = List.copyOf(classifiers);
         this.accounting = Set.copyOf(accounting);
-        registry = new RestSchemaRegistryClient(registryUrl);
+        registry = new RestSchemaRegistryClient(registryUrl, registrySettings);
         scores = AvroWireDeserializer.specific(registry, Score.class);
         deadLetters = AvroWireDeserializer.specific(registry, DeadLetter.class);
         metrics = AvroWireDeserializer.specific(registry, DashboardMetric.class);

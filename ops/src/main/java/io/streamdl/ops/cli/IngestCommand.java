@@ -14,6 +14,7 @@ import io.streamdl.ingest.interactions.UserSimulator;
 import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.security.Principal;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,13 +108,15 @@ final class IngestCommand implements Callable<Integer> {
         PlatformConfig config = common.platformConfig();
         String bootstrap = PipelineCli.Common.bootstrap(config);
         String registry = PipelineCli.Common.registry(config);
+        RegistryClientSettings registrySettings = PipelineCli.Common.registrySettings(config);
         KafkaClientSecurity security = PipelineCli.Common.kafkaSecurity(config, Principal.INGEST);
         if (what.equalsIgnoreCase("interactions")) {
-            return sendInteractions(bootstrap, registry, security);
+            return sendInteractions(bootstrap, registry, registrySettings, security);
         }
         long sent;
         Progress progress;
-        try (EventSender sender = new EventSender(bootstrap, registry, labelDelay, security)) {
+        try (EventSender sender =
+                new EventSender(bootstrap, registry, registrySettings, labelDelay, security)) {
             switch (what.toLowerCase(Locale.ROOT)) {
                 case "fashion-mnist" -> {
                     FashionMnist data =
@@ -247,7 +250,11 @@ final class IngestCommand implements Callable<Integer> {
      * seconds have passed since the start, acknowledged or not, and stamped with that time; a run
      * that falls behind (a slow broker) sends at once until it is back on schedule.
      */
-    private int sendInteractions(String bootstrap, String registry, KafkaClientSecurity security) {
+    private int sendInteractions(
+            String bootstrap,
+            String registry,
+            RegistryClientSettings registrySettings,
+            KafkaClientSecurity security) {
         if (!paths.isEmpty()) {
             throw new IllegalArgumentException("'interactions' takes no files");
         }
@@ -284,7 +291,8 @@ final class IngestCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> stopAndWait(stop, finished), "interactions-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long sent = 0;
-        try (InteractionSender sender = new InteractionSender(bootstrap, registry, security)) {
+        try (InteractionSender sender =
+                new InteractionSender(bootstrap, registry, registrySettings, security)) {
             long nextReport = start + REPORT_EVERY.toNanos();
             while (!stop.get() && sent < limit) {
                 SimulatedInteraction next = simulator.next();

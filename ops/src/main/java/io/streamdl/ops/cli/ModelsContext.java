@@ -6,6 +6,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.jobs.PipelineJobs;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.avro.ModelEvent;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.lifecycle.LifecyclePublisher;
 import io.streamdl.scoring.lifecycle.ModelEvents;
@@ -22,6 +23,7 @@ import java.util.Map;
 final class ModelsContext {
     final String bootstrap;
     final String registry;
+    final RegistryClientSettings registrySettings;
     final ModelCatalogue catalogue;
     final Map<String, String> settings;
     final KafkaClientSecurity security;
@@ -29,12 +31,14 @@ final class ModelsContext {
     private ModelsContext(
             String bootstrap,
             String registry,
+            RegistryClientSettings registrySettings,
             ModelCatalogue catalogue,
             Map<String, String> settings,
             KafkaClientSecurity security) {
         this.security = security;
         this.bootstrap = bootstrap;
         this.registry = registry;
+        this.registrySettings = registrySettings;
         this.catalogue = catalogue;
         this.settings = settings;
     }
@@ -46,6 +50,7 @@ final class ModelsContext {
         return new ModelsContext(
                 PipelineCli.Common.bootstrap(config),
                 PipelineCli.Common.registry(config),
+                PipelineCli.Common.registrySettings(config),
                 PipelineJobs.catalogue(config),
                 settings,
                 // promotions and rollbacks are the operator's: the platform's admin
@@ -78,11 +83,12 @@ final class ModelsContext {
     }
 
     ModelTopicReader reader() {
-        return new ModelTopicReader(bootstrap, registry, security);
+        return new ModelTopicReader(bootstrap, registry, registrySettings, security);
     }
 
     LifecyclePublisher publisher() {
-        return new LifecyclePublisher(bootstrap, registry, "pipeline-models", security);
+        return new LifecyclePublisher(
+                bootstrap, registry, registrySettings, "pipeline-models", security);
     }
 
     /** Who runs the command: {@code cli:user@host}. */

@@ -14,6 +14,7 @@ import io.streamdl.ops.security.SecurityMaterial;
 import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigOption;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.scoring.anomaly.AnomalyDetectorApp;
 import io.streamdl.scoring.dashboard.DashboardAggregatesApp;
@@ -107,11 +108,28 @@ public final class PipelineCli {
                     : KafkaClientSecurity.PLAINTEXT;
         }
 
-        /** Where a client command reaches the schema registry. */
+        /** Where a client command reaches the schema registry: https on a secured platform. */
         static String registry(PlatformConfig config) {
             return config.embeddedRegistry()
-                    ? "http://" + config.registryHost() + ":" + config.registryPort()
+                    ? (config.secured() ? "https://" : "http://")
+                            + config.registryHost()
+                            + ":"
+                            + config.registryPort()
                     : config.registryUrl();
+        }
+
+        /**
+         * How a client command reaches the schema registry: trusting the platform's CA as its HTTP
+         * user on a secured platform's embedded registry, with Confluent's client keys of the
+         * settings on an external one (see {@link Platform#registrySettings(PlatformConfig,
+         * SecurityMaterial)}).
+         */
+        static RegistryClientSettings registrySettings(PlatformConfig config) {
+            return Platform.registrySettings(
+                    config,
+                    config.secured() && config.embeddedRegistry()
+                            ? SecurityMaterial.existing(config.securityDir())
+                            : null);
         }
 
         /**

@@ -9,6 +9,7 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.ops.web.WebConfig;
 import io.streamdl.schemas.config.ConfigGroup;
 import io.streamdl.schemas.config.ConfigSchema;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.scoring.ScoreJobConfig;
 import io.streamdl.scoring.anomaly.AnomalyDetectorConfig;
 import io.streamdl.scoring.dashboard.DashboardAggregatesConfig;
@@ -29,6 +30,10 @@ public final class PipelineOptions {
                             ConfigGroup.of(
                                     "platform (Kafka, schema registry, Flink, HTTP ingest)",
                                     PlatformConfig.OPTIONS),
+                            ConfigGroup.of(
+                                    "schema registry client (Confluent's keys, for an external"
+                                            + " registry over TLS or with basic auth)",
+                                    RegistryClientSettings.OPTIONS),
                             ConfigGroup.of(
                                     "delivery and latency (every job and app)",
                                     java.util.List.of(

@@ -34,6 +34,7 @@ public final class LifecycleJobs {
         return new LifecycleController(
                         platform.bootstrapServers(),
                         platform.registryUrl(),
+                        platform.registrySettings(),
                         models,
                         LifecycleSettings.from(settings),
                         new ModelUpdateCodec(ModelUpdateCodec.Config.from(settings)),

@@ -16,7 +16,6 @@ import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.config.ConfigException;
 import io.streamdl.schemas.flink.KafkaSettings;
-import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
@@ -280,7 +279,8 @@ public final class PipelineJobs {
 
     /**
      * Where a job reads and writes, and how ({@code pipeline.delivery}), as {@code principal}: its
-     * group and transactional ids are {@code group}, which that principal's ACLs cover.
+     * group and transactional ids are {@code group}, which that principal's ACLs cover. Its
+     * registry clients reach the platform's registry with {@link Platform#registrySettings()}.
      */
     public KafkaSettings kafka(String group, Principal principal) {
         return new KafkaSettings(
@@ -289,7 +289,7 @@ public final class PipelineJobs {
                 group,
                 io.streamdl.schemas.config.Delivery.exactlyOnce(jobSettings()),
                 group,
-                io.streamdl.schemas.serde.RegistryClientFactory.rest(),
+                io.streamdl.schemas.serde.RegistryClientFactory.rest(platform.registrySettings()),
                 platform.kafkaSecurity(principal));
     }
 
@@ -415,8 +415,7 @@ public final class PipelineJobs {
             admin.ensure(inputs, platform.config().partitions());
         }
         AnomalyDetectorApp app =
-                AnomalyDetectorApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams());
+                AnomalyDetectorApp.start(config, platform.registryClient(), streams());
         platform.route(AnomalyQueries.PATH, new AnomalyQueries(app::series));
         return app;
     }
@@ -448,7 +447,7 @@ public final class PipelineJobs {
         RecommenderApp app =
                 RecommenderApp.start(
                         config.get(),
-                        new RestSchemaRegistryClient(platform.registryUrl()),
+                        platform.registryClient(),
                         new CodecVerifier(signing),
                         ModelLoader.onnxRuntime(JobSettings.onnx(all)),
                         streams());
@@ -481,9 +480,7 @@ public final class PipelineJobs {
                 platform.config().dataDir().resolve("streams").toAbsolutePath().toString());
         ItemEmbedderConfig config =
                 ItemEmbedderConfig.of(platform.bootstrapServers(), platform.registryUrl(), all);
-        return Optional.of(
-                ItemEmbedderApp.start(
-                        config, new RestSchemaRegistryClient(platform.registryUrl()), streams()));
+        return Optional.of(ItemEmbedderApp.start(config, platform.registryClient(), streams()));
     }
 
     /**
@@ -499,7 +496,7 @@ public final class PipelineJobs {
         return DashboardAggregatesApp.start(
                 DashboardAggregatesConfig.of(
                         platform.bootstrapServers(), platform.registryUrl(), all),
-                new RestSchemaRegistryClient(platform.registryUrl()),
+                platform.registryClient(),
                 streams());
     }
 

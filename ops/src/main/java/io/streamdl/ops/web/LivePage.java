@@ -55,7 +55,7 @@ public final class LivePage implements AutoCloseable {
         }
         long history = config.historyMinutes() * 60_000L;
         DashboardState state = new DashboardState(history, dashboard.windowsMillis());
-        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(platform.registryUrl());
+        RestSchemaRegistryClient registry = platform.registryClient();
         DashboardFeed feed =
                 DashboardFeed.start(
                         platform.bootstrapServers(),

@@ -62,6 +62,28 @@ class PipelineCliTest {
     }
 
     @Test
+    void confluentsRegistryClientKeysAreKnownAndTheirSecretsNeverPrinted() {
+        TestingCli.Run config =
+                run(
+                        "config",
+                        "-c",
+                        "schema.registry.ssl.truststore.location=/etc/ca.p12",
+                        "-c",
+                        "schema.registry.ssl.truststore.password=store-secret",
+                        "-c",
+                        "basic.auth.credentials.source=USER_INFO",
+                        "-c",
+                        "basic.auth.user.info=alice:alice-secret");
+        assertThat(config.exit()).as(config.err()).isZero();
+        assertThat(config.out())
+                .contains("/etc/ca.p12", "basic.auth.credentials.source")
+                .doesNotContain("store-secret", "alice-secret");
+        TestingCli.Run bad = run("config", "-c", "basic.auth.credentials.source=SASL_INHERIT");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("basic.auth.credentials.source");
+    }
+
+    @Test
     void badConfigFailsWithOneLineNamingTheKey() {
         TestingCli.Run bad = run("config", "-c", "kafka.port=99999");
         assertThat(bad.exit()).isEqualTo(2);

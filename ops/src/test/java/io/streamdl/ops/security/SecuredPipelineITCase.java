@@ -14,6 +14,8 @@ import io.streamdl.ops.platform.Platform;
 import io.streamdl.ops.web.LivePage;
 import io.streamdl.schemas.avro.DashboardMetric;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RegistryClientSettings;
+import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.scoring.dashboard.DashboardAggregates;
@@ -49,7 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ./pipeline up} starts them: the EncodeJob (with its fused scorer) as {@code encoder}, the
  * TrainJob as {@code trainer}, the dashboard aggregates as {@code streams}, HTTP-free ingest as
  * {@code ingest}. Labelled events go in; the trainer publishes a signed model, the scorer serves
- * it, scores and dashboard metrics come out, read by the read-only {@code dashboard} principal.
+ * it, scores and dashboard metrics come out, read by the read-only {@code dashboard} principal. The
+ * embedded schema registry is served over TLS behind basic auth, and every client of it (the jobs'
+ * serdes inside Flink, the Streams app, ingest) reaches it with the platform's settings.
  */
 class SecuredPipelineITCase {
     private static final String CATALOGUE =
@@ -79,6 +83,7 @@ class SecuredPipelineITCase {
         settings.put("web.port", "0");
         try (Platform platform = Platform.start(PlatformConfig.ephemeral(dataDir, 4, settings))) {
             assertThat(platform.addresses().get("Kafka")).contains("SASL_SSL");
+            assertRegistryIsGuarded(platform);
             PipelineJobs jobs = new PipelineJobs(platform);
             JobRunner runner = new JobRunner(platform);
             List<String> names = new ArrayList<>(jobs.submitEncodeAndScore(runner));
@@ -91,6 +96,7 @@ class SecuredPipelineITCase {
                     new EventSender(
                             platform.bootstrapServers(),
                             platform.registryUrl(),
+                            platform.registrySettings(),
                             Duration.ofMillis(200),
                             platform.kafkaSecurity(Principal.INGEST))) {
                 AtomicInteger sent = new AtomicInteger();
@@ -99,8 +105,7 @@ class SecuredPipelineITCase {
                     sendOne.run();
                 }
                 sender.flush();
-                try (RestSchemaRegistryClient registry =
-                        new RestSchemaRegistryClient(platform.registryUrl())) {
+                try (RestSchemaRegistryClient registry = platform.registryClient()) {
                     AvroWireDeserializer<Score> scores =
                             AvroWireDeserializer.specific(registry, Score.class);
                     ConsumerRecord<byte[], byte[]> scored =
@@ -129,10 +134,56 @@ class SecuredPipelineITCase {
                             // later scores move stream time past the end of a window
                             sendOne);
                     assertThat(dashboard.state()).isEqualTo(KafkaStreams.State.RUNNING);
+                    // written by the sender, the scorer in Flink and the Streams app, each
+                    // through the TLS registry with the platform's credentials
+                    assertThat(registry.subjects())
+                            .contains(
+                                    "events.raw-value",
+                                    "scores.image-value",
+                                    "dashboard.metrics-value");
                 }
             } finally {
                 dashboard.close();
             }
+        }
+    }
+
+    /**
+     * The embedded schema registry: over TLS with the platform's certificate, 401 without or with
+     * wrong credentials, served with the right ones, no answer in plain HTTP; a client without the
+     * platform's settings is refused with a clear message.
+     */
+    private static void assertRegistryIsGuarded(Platform platform) throws Exception {
+        SecurityMaterial material = platform.securityMaterial();
+        URI subjects = URI.create(platform.registryUrl() + "/subjects");
+        assertThat(subjects.getScheme()).isEqualTo("https");
+        assertThat(platform.addresses().get("Schema registry"))
+                .startsWith("https://")
+                .contains("basic auth as " + SecurityMaterial.HTTP_USER)
+                .doesNotContain(material.httpPassword());
+        HttpClient https =
+                HttpClient.newBuilder()
+                        .sslContext(material.clientTls())
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
+        String right = SecurityMaterial.HTTP_USER + ":" + material.httpPassword();
+        assertThat(send(https, subjects, null, null).statusCode()).isEqualTo(401);
+        assertThat(send(https, subjects, SecurityMaterial.HTTP_USER + ":wrong", null).statusCode())
+                .isEqualTo(401);
+        assertThat(send(https, subjects, right, null).statusCode()).isEqualTo(200);
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI clear = URI.create(subjects.toString().replace("https://", "http://"));
+        assertThatThrownBy(() -> send(plain, clear, right, null))
+                .isInstanceOf(java.io.IOException.class);
+        RegistryClientSettings noCredentials =
+                RegistryClientSettings.trusting(
+                        material.truststore(), material.storePassword(), "PKCS12");
+        try (RestSchemaRegistryClient anonymous =
+                new RestSchemaRegistryClient(platform.registryUrl(), noCredentials)) {
+            assertThatThrownBy(anonymous::subjects)
+                    .isInstanceOfSatisfying(
+                            RegistryException.class,
+                            e -> assertThat(e.httpStatus()).isEqualTo(401));
         }
     }
 

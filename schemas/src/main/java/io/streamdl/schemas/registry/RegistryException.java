@@ -1,12 +1,14 @@
 package io.streamdl.schemas.registry;
 
 /**
- * A refusal or failure from a schema registry, with Confluent's HTTP status and error code (40401
- * subject not found, 40402 version not found, 40403 schema not found, 409 incompatible, 42201
- * invalid schema, 42203 invalid compatibility level, 50001 store error). Status 0 means the
- * registry could not be reached.
+ * A refusal or failure from a schema registry, with Confluent's HTTP status and error code (40101
+ * not authenticated, 40301 forbidden, 40401 subject not found, 40402 version not found, 40403
+ * schema not found, 409 incompatible, 42201 invalid schema, 42203 invalid compatibility level,
+ * 50001 store error). Status 0 means the registry could not be reached.
  */
 public class RegistryException extends RuntimeException {
+    public static final int UNAUTHORIZED = 40101;
+    public static final int FORBIDDEN = 40301;
     public static final int SUBJECT_NOT_FOUND = 40401;
     public static final int VERSION_NOT_FOUND = 40402;
     public static final int SCHEMA_NOT_FOUND = 40403;

@@ -16,13 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
  * A client for Confluent's Schema Registry REST API (the embedded registry or a real Confluent
- * one). Ids and the schemas registered under a subject never change, so they are cached without
- * expiry; {@link #requestCount()} tells how many HTTP calls were made.
+ * one), in plain HTTP or over TLS trusting the CA of its {@link RegistryClientSettings}, with HTTP
+ * basic authentication on every request when they (or the URL, {@code https://user:password@host})
+ * give user info. Ids and the schemas registered under a subject never change, so they are cached
+ * without expiry; {@link #requestCount()} tells how many HTTP calls were made. No password appears
+ * in {@link #baseUrl()}, {@link #toString()} or an exception.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -32,6 +36,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    private final RegistryClientSettings settings;
+    private final String authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
@@ -41,15 +47,52 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public RestSchemaRegistryClient(String baseUrl, Duration timeout) {
-        String trimmed =
-                baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.base = URI.create(trimmed);
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this(baseUrl, timeout, RegistryClientSettings.NONE);
     }
 
+    public RestSchemaRegistryClient(String baseUrl, RegistryClientSettings settings) {
+        this(baseUrl, Duration.ofSeconds(10), settings);
+    }
+
+    /**
+     * A client of the registry at {@code baseUrl}; user info in the URL is used for basic
+     * authentication unless {@code settings} give their own.
+     *
+     * @throws IllegalArgumentException when the settings' trust store cannot be read
+     */
+    public RestSchemaRegistryClient(
+            String baseUrl, Duration timeout, RegistryClientSettings settings) {
+        String trimmed =
+                baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        RegistryClientSettings effective = settings;
+        if (!settings.hasBasicAuth()) {
+            String fromUrl = RegistryClientSettings.urlUserInfo(trimmed);
+            if (!fromUrl.isEmpty()) {
+                effective =
+                        new RegistryClientSettings(
+                                settings.truststoreLocation(),
+                                settings.truststorePassword(),
+                                settings.truststoreType(),
+                                fromUrl);
+            }
+        }
+        this.base = URI.create(RegistryClientSettings.withoutUserInfo(trimmed));
+        this.timeout = timeout;
+        this.settings = effective;
+        this.authorization = effective.authorization().orElse(null);
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        effective.sslContext().ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    /** The registry's URL, without any user info. */
     public String baseUrl() {
         return base.toString();
+    }
+
+    /** How it trusts and authenticates (no password). */
+    public RegistryClientSettings settings() {
+        return settings;
     }
 
     /** HTTP requests made so far; constant once the caches are warm. */
@@ -186,6 +229,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         URI uri = URI.create(base + path);
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", CONTENT_TYPE);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE)
                     .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
@@ -197,15 +243,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RegistryException(
-                    0,
-                    RegistryException.UNREACHABLE,
-                    "schema registry at " + base + " is unreachable: " + e,
-                    e);
+            throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(
                     0, RegistryException.UNREACHABLE, "interrupted calling " + uri, e);
+        }
+        if (response.statusCode() == 401 || response.statusCode() == 403) {
+            throw refused(method, path, response.statusCode());
         }
         JsonNode json;
         try {
@@ -229,5 +274,56 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     response.statusCode(), code, method + " " + path + ": " + message);
         }
         return json;
+    }
+
+    private RegistryException unreachable(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException tls) {
+                return new RegistryException(
+                        0,
+                        RegistryException.UNREACHABLE,
+                        "schema registry at "
+                                + base
+                                + " is unreachable: the TLS handshake failed ("
+                                + tls.getMessage()
+                                + "); does "
+                                + RegistryClientSettings.TRUSTSTORE_LOCATION
+                                + " hold the CA of its certificate? (client: "
+                                + settings
+                                + ")",
+                        e);
+            }
+        }
+        return new RegistryException(
+                0,
+                RegistryException.UNREACHABLE,
+                "schema registry at " + base + " is unreachable: " + e,
+                e);
+    }
+
+    private RegistryException refused(String method, String path, int status) {
+        String why =
+                status == 403
+                        ? "the registry forbids this request"
+                                + (settings.hasBasicAuth() ? " to " + settings.user() : "")
+                        : settings.hasBasicAuth()
+                                ? "the registry refused the credentials of "
+                                        + settings.user()
+                                        + " ("
+                                        + RegistryClientSettings.USER_INFO
+                                        + ")"
+                                : "the registry requires authentication; set "
+                                        + RegistryClientSettings.CREDENTIALS_SOURCE
+                                        + "=USER_INFO and "
+                                        + RegistryClientSettings.USER_INFO;
+        return new RegistryException(
+                status,
+                status == 403 ? RegistryException.FORBIDDEN : RegistryException.UNAUTHORIZED,
+                method + " " + base + path + ": HTTP " + status + ", " + why);
+    }
+
+    @Override
+    public String toString() {
+        return "RestSchemaRegistryClient(" + base + ", " + settings + ")";
     }
 }

@@ -10,7 +10,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * A Kafka {@link Deserializer} for the Confluent wire format, into specific records of one class or
  * into generic records. Created by Kafka from its class name, it reads {@code schema.registry.url}
- * and, for specific records, {@value #VALUE_TYPE} (or {@value #KEY_TYPE}).
+ * (with the trust store and basic-auth keys of {@link
+ * io.streamdl.schemas.registry.RegistryClientSettings#from} for a secured registry) and, for
+ * specific records, {@value #VALUE_TYPE} (or {@value #KEY_TYPE}).
  */
 public final class WireDeserializer<T> implements Deserializer<T> {
     public static final String VALUE_TYPE = "streamdl.avro.value.type";
@@ -37,7 +39,7 @@ public final class WireDeserializer<T> implements Deserializer<T> {
             return;
         }
         SerdeConfig config = SerdeConfig.from(configs, isKey);
-        ownedClient = new RestSchemaRegistryClient(config.registryUrl());
+        ownedClient = new RestSchemaRegistryClient(config.registryUrl(), config.client());
         Object type = configs.get(isKey ? KEY_TYPE : VALUE_TYPE);
         if (type == null) {
             delegate = AvroWireDeserializer.generic(ownedClient, null);

@@ -7,7 +7,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * A Kafka {@link Serializer} for the Confluent wire format. Either constructed with a registry
- * client, or created by Kafka from its class name and configured with {@code schema.registry.url}.
+ * client, or created by Kafka from its class name and configured with {@code schema.registry.url}
+ * (and, for a secured registry, the trust store and basic-auth keys of {@link
+ * io.streamdl.schemas.registry.RegistryClientSettings#from}).
  */
 public final class WireSerializer<T> implements Serializer<T> {
     private AvroWireSerializer<T> delegate;
@@ -23,7 +25,7 @@ public final class WireSerializer<T> implements Serializer<T> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         if (delegate == null) {
             SerdeConfig config = SerdeConfig.from(configs, isKey);
-            ownedClient = new RestSchemaRegistryClient(config.registryUrl());
+            ownedClient = new RestSchemaRegistryClient(config.registryUrl(), config.client());
             delegate = new AvroWireSerializer<>(ownedClient, config);
         }
     }

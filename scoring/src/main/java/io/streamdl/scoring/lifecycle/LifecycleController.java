@@ -4,6 +4,7 @@ import io.streamdl.models.codec.ModelUpdateCodec;
 import io.streamdl.schemas.avro.Label;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
@@ -44,6 +45,7 @@ public final class LifecycleController implements AutoCloseable {
 
     private final String bootstrap;
     private final String registryUrl;
+    private final RegistryClientSettings registrySettings;
     private final List<String> models;
     private final ModelUpdateCodec codec;
     private final PromotionJudge judge;
@@ -71,9 +73,32 @@ public final class LifecycleController implements AutoCloseable {
             LifecycleSettings settings,
             ModelUpdateCodec codec,
             KafkaClientSecurity security) {
+        this(
+                bootstrap,
+                registryUrl,
+                RegistryClientSettings.NONE,
+                models,
+                settings,
+                codec,
+                security);
+    }
+
+    /**
+     * As the other constructors, reaching Kafka as {@code security}'s principal and the registry
+     * with {@code registrySettings} (a secured registry's trust store and credentials).
+     */
+    public LifecycleController(
+            String bootstrap,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            List<String> models,
+            LifecycleSettings settings,
+            ModelUpdateCodec codec,
+            KafkaClientSecurity security) {
         this.security = security;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
+        this.registrySettings = registrySettings;
         this.models = List.copyOf(models);
         this.codec = codec;
         this.judge = new PromotionJudge(settings, new Act());
@@ -98,12 +123,14 @@ public final class LifecycleController implements AutoCloseable {
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+        try (RestSchemaRegistryClient registry =
+                        new RestSchemaRegistryClient(registryUrl, registrySettings);
                 KafkaConsumer<byte[], byte[]> c =
                         new KafkaConsumer<>(
                                 props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 LifecyclePublisher out =
-                        new LifecyclePublisher(bootstrap, registryUrl, ACTOR, security)) {
+                        new LifecyclePublisher(
+                                bootstrap, registryUrl, registrySettings, ACTOR, security)) {
             consumer = c;
             publisher = out;
             if (stopped) {
@@ -256,7 +283,8 @@ public final class LifecycleController implements AutoCloseable {
         public void rollBack(String model, long promoted, long previous, Map<String, Double> m) {
             decisions.incrementAndGet();
             Rollbacks.Published p;
-            try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl, security)) {
+            try (ModelTopicReader reader =
+                    new ModelTopicReader(bootstrap, registryUrl, registrySettings, security)) {
                 p = Rollbacks.publishCopy(reader, publisher, codec, model, previous, Map.of());
             } catch (RuntimeException e) {
                 LOG.error(

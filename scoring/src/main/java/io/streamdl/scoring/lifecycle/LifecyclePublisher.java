@@ -4,6 +4,7 @@ import io.streamdl.schemas.avro.DeadLetter;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topic;
@@ -37,7 +38,20 @@ public final class LifecyclePublisher implements AutoCloseable {
     /** As {@link #LifecyclePublisher(String, String, String)}, as {@code security}'s principal. */
     public LifecyclePublisher(
             String bootstrap, String registryUrl, String clientId, KafkaClientSecurity security) {
-        this.registry = new RestSchemaRegistryClient(registryUrl);
+        this(bootstrap, registryUrl, RegistryClientSettings.NONE, clientId, security);
+    }
+
+    /**
+     * As {@link #LifecyclePublisher(String, String, String, KafkaClientSecurity)}, reaching the
+     * registry with {@code registrySettings} (a secured registry's trust store and credentials).
+     */
+    public LifecyclePublisher(
+            String bootstrap,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            String clientId,
+            KafkaClientSecurity security) {
+        this.registry = new RestSchemaRegistryClient(registryUrl, registrySettings);
         this.registryUrl = registryUrl;
         Properties p = security.applyTo(new Properties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

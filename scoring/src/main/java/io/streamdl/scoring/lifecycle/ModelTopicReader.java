@@ -3,6 +3,7 @@ package io.streamdl.scoring.lifecycle;
 import io.streamdl.schemas.avro.ModelEvent;
 import io.streamdl.schemas.avro.ModelUpdate;
 import io.streamdl.schemas.flink.KafkaConnectors;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.registry.SchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
@@ -43,9 +44,27 @@ public final class ModelTopicReader implements AutoCloseable {
 
     /** As {@link #ModelTopicReader(String, String)}, reading as {@code security}'s principal. */
     public ModelTopicReader(String bootstrap, String registryUrl, KafkaClientSecurity security) {
+        this(bootstrap, registryUrl, RegistryClientSettings.NONE, security);
+    }
+
+    /**
+     * As {@link #ModelTopicReader(String, String, KafkaClientSecurity)}, reaching the registry with
+     * {@code registrySettings} (a secured registry's trust store and credentials).
+     */
+    public ModelTopicReader(
+            String bootstrap,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            KafkaClientSecurity security) {
+        this(bootstrap, new RestSchemaRegistryClient(registryUrl, registrySettings), security);
+    }
+
+    /** Reads with {@code registry}, which it closes when it is closed. */
+    public ModelTopicReader(
+            String bootstrap, SchemaRegistryClient registry, KafkaClientSecurity security) {
         this.security = security;
         this.bootstrap = bootstrap;
-        this.registry = new RestSchemaRegistryClient(registryUrl);
+        this.registry = registry;
     }
 
     /** An update on the topic and where it is. */

@@ -152,7 +152,12 @@ public final class ServingGate
         }
         lookups.inc();
         ModelUpdate found;
-        try (ModelTopicReader reader = new ModelTopicReader(bootstrap, registryUrl, security)) {
+        // the job's factory, so the reader reaches a secured registry as the operators do
+        try (ModelTopicReader reader =
+                new ModelTopicReader(
+                        bootstrap,
+                        registries.create(SerdeConfig.forValues(registryUrl)),
+                        security)) {
             found =
                     version == GateRules.NEWEST
                             ? reader.newest(model)

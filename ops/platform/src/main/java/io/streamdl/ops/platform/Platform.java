@@ -8,6 +8,7 @@ import io.streamdl.ops.security.BrokerSecurity;
 import io.streamdl.ops.security.HttpSecurity;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.ops.security.SecurityMaterial;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
@@ -43,6 +44,7 @@ public final class Platform implements AutoCloseable {
     private HttpIngestServer http;
     private SecurityMaterial security;
     private HttpSecurity httpSecurity;
+    private RegistryClientSettings registrySettings = RegistryClientSettings.NONE;
 
     /** Largest body the HTTP ingest endpoint accepts; the encoders apply their own limits. */
     static final int MAX_INGEST_BYTES = 16 * 1024 * 1024;
@@ -114,24 +116,35 @@ public final class Platform implements AutoCloseable {
                                 config.registryHost(),
                                 port,
                                 bootstrapServers,
-                                kafkaSecurity(Principal.REGISTRY));
+                                kafkaSecurity(Principal.REGISTRY),
+                                httpSecurity());
                 started.push(server);
                 registryUrl = server.url();
+                registrySettings = registrySettings(config, security);
             } catch (IOException e) {
                 throw new PlatformException(
                         "the schema registry cannot listen on port " + port + ": " + e.getMessage(),
                         e);
             }
         } else {
-            registryUrl = config.registryUrl();
+            try {
+                registrySettings = registrySettings(config, security);
+            } catch (IllegalArgumentException e) {
+                throw new PlatformException(e.getMessage(), e);
+            }
+            // user info in the URL is in the settings now; the URL goes into logs and job configs
+            registryUrl = RegistryClientSettings.withoutUserInfo(config.registryUrl());
             try (RestSchemaRegistryClient client =
-                    new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(5))) {
+                    new RestSchemaRegistryClient(
+                            registryUrl, Duration.ofSeconds(5), registrySettings)) {
                 client.subjects();
-            } catch (RegistryException e) {
+            } catch (RegistryException | IllegalArgumentException e) {
+                boolean answered = e instanceof RegistryException r && r.httpStatus() != 0;
                 throw new PlatformException(
                         "the schema registry at "
                                 + registryUrl
-                                + " (schema.registry.url) is unreachable: "
+                                + " (schema.registry.url) "
+                                + (answered ? "refuses the platform: " : "is unreachable: ")
                                 + e.getMessage());
             }
         }
@@ -186,6 +199,7 @@ public final class Platform implements AutoCloseable {
                 new EventSender(
                         bootstrapServers,
                         registryUrl,
+                        registrySettings,
                         Duration.ZERO,
                         kafkaSecurity(Principal.INGEST));
         started.push(sender);
@@ -244,9 +258,10 @@ public final class Platform implements AutoCloseable {
     }
 
     /**
-     * How the pipeline's own HTTP endpoints (ingest, the live page and its {@code /metrics}) are
-     * served: over TLS with the broker's certificate, behind basic authentication of the HTTP user
-     * of {@code credentials.properties}, on a secured platform; plain HTTP otherwise.
+     * How the pipeline's own HTTP endpoints (the embedded schema registry, ingest, the live page
+     * and its {@code /metrics}) are served: over TLS with the broker's certificate, behind basic
+     * authentication of the HTTP user of {@code credentials.properties}, on a secured platform;
+     * plain HTTP otherwise.
      */
     public synchronized HttpSecurity httpSecurity() {
         if (httpSecurity == null) {
@@ -255,8 +270,50 @@ public final class Platform implements AutoCloseable {
         return httpSecurity;
     }
 
+    /**
+     * The schema registry's URL, without user info (that is in {@link #registrySettings()}): {@code
+     * https} on a secured platform's embedded registry.
+     */
     public String registryUrl() {
         return registryUrl;
+    }
+
+    /**
+     * How clients reach this platform's schema registry: see {@link
+     * #registrySettings(PlatformConfig, SecurityMaterial)}. Holds passwords: never print it whole.
+     */
+    public RegistryClientSettings registrySettings() {
+        return registrySettings;
+    }
+
+    /** A new client of this platform's schema registry, with {@link #registrySettings()}. */
+    public RestSchemaRegistryClient registryClient() {
+        return new RestSchemaRegistryClient(registryUrl, registrySettings);
+    }
+
+    /**
+     * How a client reaches the schema registry of {@code config}: the embedded one of a secured
+     * platform trusts the CA of {@code material}'s trust store and authenticates as {@link
+     * SecurityMaterial#HTTP_USER}; an external one takes Confluent's client keys from the settings
+     * ({@code schema.registry.ssl.truststore.*}, {@code basic.auth.*}, see {@link
+     * RegistryClientSettings#from}); a plain embedded one needs nothing.
+     *
+     * @param material the secured platform's material; null in plaintext
+     * @throws IllegalArgumentException naming the key of a bad client setting
+     */
+    public static RegistryClientSettings registrySettings(
+            PlatformConfig config, SecurityMaterial material) {
+        if (!config.embeddedRegistry()) {
+            Map<String, Object> all = new LinkedHashMap<>(config.jobSettings());
+            all.put(PlatformConfig.REGISTRY_URL.key(), config.registryUrl());
+            return RegistryClientSettings.from(all);
+        }
+        if (material == null) {
+            return RegistryClientSettings.NONE;
+        }
+        return RegistryClientSettings.trusting(
+                        material.truststore(), material.storePassword(), "PKCS12")
+                .withBasicAuth(SecurityMaterial.HTTP_USER, material.httpPassword());
     }
 
     public URI flinkRestAddress() {
@@ -286,7 +343,10 @@ public final class Platform implements AutoCloseable {
                 registryUrl
                         + (config.embeddedRegistry()
                                 ? " (embedded, state in topic _schemas)"
-                                : " (external)"));
+                                : " (external)")
+                        + (registrySettings.hasBasicAuth()
+                                ? ", basic auth as " + registrySettings.user()
+                                : ""));
         out.put(
                 "Flink REST",
                 flinkRest
