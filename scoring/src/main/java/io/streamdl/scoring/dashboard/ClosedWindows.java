@@ -62,6 +62,15 @@ final class ClosedWindows<V> implements Processor<Windowed<String>, V, String, D
     /** The newest update's time: the aggregate's stream time as far as it has reached here. */
     private long observed = -1;
 
+    /**
+     * The earliest end of an open window, {@link Long#MIN_VALUE} while unknown (after a restore),
+     * so that an update which closes nothing needs no scan of the store.
+     */
+    private long earliestOpen = Long.MIN_VALUE;
+
+    /** The same for the closed store: the earliest end whose revision is kept. */
+    private long earliestClosed = Long.MIN_VALUE;
+
     private ClosedWindows(
             String name, long closeAfter, long amendFor, boolean wallClock, Render<V> render) {
         this.openStore = name + "-open";
@@ -112,6 +121,8 @@ final class ClosedWindows<V> implements Processor<Windowed<String>, V, String, D
         this.context = context;
         this.open = context.getStateStore(openStore);
         this.closed = context.getStateStore(closedStore);
+        earliestOpen = Long.MIN_VALUE;
+        earliestClosed = Long.MIN_VALUE;
         context.schedule(
                 TICK,
                 PunctuationType.WALL_CLOCK_TIME,
@@ -135,41 +146,55 @@ final class ClosedWindows<V> implements Processor<Windowed<String>, V, String, D
             emit(key, record.value(), revision + 1);
         } else {
             open.put(key, record.value());
+            earliestOpen = Math.min(earliestOpen, w.window().end());
             closeUpTo(observed);
         }
     }
 
     /** Writes and moves to the closed store every open window that ends {@code closeAfter} ago. */
     private void closeUpTo(long now) {
+        if (earliestOpen != Long.MIN_VALUE && earliestOpen > now - closeAfter) {
+            return; // nothing open is due
+        }
         List<KeyValue<Bytes, V>> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
         try (KeyValueIterator<Bytes, V> it = open.all()) {
             while (it.hasNext()) {
-                KeyValue<Bytes, V> next = it.next();
-                if (end(next.key) + closeAfter > now) {
-                    break; // the store is ordered by window end
+                KeyValue<Bytes, V> w = it.next();
+                if (end(w.key) + closeAfter > now) {
+                    next = end(w.key); // the store is ordered by window end
+                    break;
                 }
-                due.add(next);
+                due.add(w);
             }
         }
+        earliestOpen = next;
         for (KeyValue<Bytes, V> w : due) {
             open.delete(w.key);
             closed.put(w.key, 0);
+            earliestClosed = Math.min(earliestClosed, end(w.key));
             emit(w.key, w.value, 0);
         }
     }
 
     /** Drops the revisions of windows past amending: their records no longer reach here. */
     private void forget(long now) {
+        if (earliestClosed != Long.MIN_VALUE && earliestClosed >= now - closeAfter - amendFor) {
+            return; // nothing closed is past amending
+        }
         List<Bytes> old = new ArrayList<>();
+        long next = Long.MAX_VALUE;
         try (KeyValueIterator<Bytes, Integer> it = closed.all()) {
             while (it.hasNext()) {
                 Bytes key = it.next().key;
                 if (end(key) + closeAfter + amendFor >= now) {
+                    next = end(key);
                     break;
                 }
                 old.add(key);
             }
         }
+        earliestClosed = next;
         old.forEach(closed::delete);
     }
 
