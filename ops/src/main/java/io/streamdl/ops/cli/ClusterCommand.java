@@ -7,6 +7,7 @@ import io.streamdl.ops.platform.PlatformException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -154,6 +155,10 @@ final class ClusterCommand {
                 out.append(e.getKey()).append('=').append(e.getValue()).append('\n');
             }
             Files.writeString(file, out);
+            if (cluster.layout().secured()) {
+                // it holds the registry's password, as credentials.properties does
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
             return file;
         }
     }

@@ -2,6 +2,8 @@ package io.streamdl.ops.cluster;
 
 import io.streamdl.ops.platform.PlatformException;
 import io.streamdl.ops.platform.Ports;
+import io.streamdl.ops.security.SecurityMaterial;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -173,8 +175,23 @@ public record ClusterLayout(
         return dir.resolve("security");
     }
 
+    /** The registry process's URL: {@code https} on a secured cluster. */
     public String registryUrl() {
-        return "http://" + host + ":" + registryPort;
+        return (secured ? "https://" : "http://") + host + ":" + registryPort;
+    }
+
+    /**
+     * How a client reaches the registry process: on a secured cluster it trusts the cluster's CA
+     * and authenticates as {@link SecurityMaterial#HTTP_USER}. Holds passwords: never print it.
+     */
+    public RegistryClientSettings registrySettings() {
+        if (!secured) {
+            return RegistryClientSettings.NONE;
+        }
+        SecurityMaterial material = SecurityMaterial.existing(securityDir());
+        return RegistryClientSettings.trusting(
+                        material.truststore(), material.storePassword(), "PKCS12")
+                .withBasicAuth(SecurityMaterial.HTTP_USER, material.httpPassword());
     }
 
     public String flinkRest() {
@@ -184,7 +201,8 @@ public record ClusterLayout(
     /**
      * The settings that point {@code ./pipeline up} (or any command) at this cluster, through the
      * same keys as any external cluster: written to {@code pipeline.properties} for {@code
-     * --config}.
+     * --config}. On a secured cluster they hold the registry's password (the Kafka passwords stay
+     * in the security folder): keep the file as private as that folder.
      */
     public Map<String, String> pipelineSettings() {
         Map<String, String> s = new LinkedHashMap<>();
@@ -197,6 +215,8 @@ public record ClusterLayout(
         if (secured) {
             s.put("kafka.security", "sasl_ssl");
             s.put("kafka.security.dir", securityDir().toString());
+            // Confluent's client keys for the registry's TLS and basic auth, as any client takes
+            s.putAll(registrySettings().toConfigs());
         }
         s.put("encode.parallelism", "2");
         s.put("scoring.parallelism", "2");

@@ -6,13 +6,11 @@ import io.streamdl.ops.platform.TopicAdmin;
 import io.streamdl.ops.security.BrokerSecurity;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.ops.security.SecurityMaterial;
+import io.streamdl.schemas.registry.RegistryException;
+import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topics;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +68,15 @@ public final class LocalCluster {
 
     /** Starts every process that is not running and waits until the cluster serves. */
     public void start() {
+        startKafkaAndRegistry();
+        startFlink();
+    }
+
+    /**
+     * Starts the brokers (with a secured cluster's SCRAM users and ACLs), the pipeline's topics and
+     * the registry, and waits until they serve: all but Flink.
+     */
+    public void startKafkaAndRegistry() {
         // generated files follow this version of the pipeline; data and pids stay
         writeConfigs();
         for (int i = 0; i < ClusterLayout.BROKERS; i++) {
@@ -84,6 +91,10 @@ public final class LocalCluster {
         }
         registry().start();
         await(this::registryAnswers, Duration.ofSeconds(60), registry(), "the schema registry");
+    }
+
+    /** Starts the JobManager and, unless some run, the TaskManagers; waits until they serve. */
+    public void startFlink() {
         jobManager().start();
         await(
                 () -> rest().overview().isPresent(),
@@ -239,19 +250,12 @@ public final class LocalCluster {
     }
 
     private boolean registryAnswers() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try {
-            HttpResponse<Void> reply =
-                    http.send(
-                            HttpRequest.newBuilder(URI.create(layout.registryUrl() + "/subjects"))
-                                    .timeout(Duration.ofSeconds(3))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding());
-            return reply.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        try (RestSchemaRegistryClient client =
+                new RestSchemaRegistryClient(
+                        layout.registryUrl(), Duration.ofSeconds(3), layout.registrySettings())) {
+            client.subjects();
+            return true;
+        } catch (RegistryException e) {
             return false;
         }
     }
