@@ -9,6 +9,7 @@ import io.streamdl.ops.config.PlatformConfig;
 import io.streamdl.ops.load.LatencyStats;
 import io.streamdl.ops.load.LoadGenerator;
 import io.streamdl.ops.load.LoadPlan;
+import io.streamdl.ops.security.Principal;
 import io.streamdl.schemas.avro.RawEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,6 +98,9 @@ final class LoadCommand implements Callable<Integer> {
                     LoadGenerator.run(
                             bootstrap,
                             registry,
+                            PipelineCli.Common.registrySettings(config),
+                            PipelineCli.Common.kafkaSecurity(config, Principal.INGEST),
+                            PipelineCli.Common.kafkaSecurity(config, Principal.DASHBOARD),
                             plan,
                             new LoadGenerator.Events() {
                                 @Override

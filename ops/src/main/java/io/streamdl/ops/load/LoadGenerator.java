@@ -3,7 +3,9 @@ package io.streamdl.ops.load;
 import io.streamdl.ingest.EventSender;
 import io.streamdl.schemas.avro.RawEvent;
 import io.streamdl.schemas.avro.Score;
+import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
+import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.serde.AvroWireDeserializer;
 import io.streamdl.schemas.topics.Topics;
 import java.io.PrintStream;
@@ -68,6 +70,32 @@ public final class LoadGenerator {
     public static Result run(
             String bootstrap, String registryUrl, LoadPlan plan, Events events, PrintStream out)
             throws InterruptedException {
+        return run(
+                bootstrap,
+                registryUrl,
+                RegistryClientSettings.NONE,
+                KafkaClientSecurity.PLAINTEXT,
+                KafkaClientSecurity.PLAINTEXT,
+                plan,
+                events,
+                out);
+    }
+
+    /**
+     * As {@link #run(String, String, LoadPlan, Events, PrintStream)} on a secured platform: the
+     * registry reached with {@code registrySettings}, the events sent as {@code sendAs} and the
+     * scores read as {@code readAs}.
+     */
+    public static Result run(
+            String bootstrap,
+            String registryUrl,
+            RegistryClientSettings registrySettings,
+            KafkaClientSecurity sendAs,
+            KafkaClientSecurity readAs,
+            LoadPlan plan,
+            Events events,
+            PrintStream out)
+            throws InterruptedException {
         String topic = Topics.scores(plan.model()).name();
         String runId = Long.toString(System.currentTimeMillis(), 36);
         long total = plan.events();
@@ -79,8 +107,9 @@ public final class LoadGenerator {
         AtomicLong duplicates = new AtomicLong();
         AtomicBoolean sending = new AtomicBoolean(true);
         Map<Long, Long> versions = new TreeMap<>();
-        try (RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
-                KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, plan)) {
+        try (RestSchemaRegistryClient registry =
+                        new RestSchemaRegistryClient(registryUrl, registrySettings);
+                KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, readAs, plan)) {
             AvroWireDeserializer<Score> scores =
                     AvroWireDeserializer.specific(registry, Score.class);
             List<TopicPartition> partitions = new ArrayList<>();
@@ -110,6 +139,8 @@ public final class LoadGenerator {
                                     send(
                                             bootstrap,
                                             registryUrl,
+                                            registrySettings,
+                                            sendAs,
                                             plan,
                                             events,
                                             runId,
@@ -175,6 +206,8 @@ public final class LoadGenerator {
     private static void send(
             String bootstrap,
             String registryUrl,
+            RegistryClientSettings registrySettings,
+            KafkaClientSecurity security,
             LoadPlan plan,
             Events events,
             String runId,
@@ -182,7 +215,13 @@ public final class LoadGenerator {
             AtomicLong behind,
             AtomicLong sent,
             AtomicBoolean sending) {
-        try (EventSender sender = new EventSender(bootstrap, registryUrl, Duration.ofSeconds(1))) {
+        try (EventSender sender =
+                new EventSender(
+                        bootstrap,
+                        registryUrl,
+                        registrySettings,
+                        Duration.ofSeconds(1),
+                        security)) {
             for (int i = 0; i < due.length && sending.get(); i++) {
                 long wait = due[i] - System.nanoTime();
                 if (wait > 0) {
@@ -197,8 +236,9 @@ public final class LoadGenerator {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, LoadPlan plan) {
-        Properties p = new Properties();
+    private static KafkaConsumer<byte[], byte[]> consumer(
+            String bootstrap, KafkaClientSecurity security, LoadPlan plan) {
+        Properties p = security.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
