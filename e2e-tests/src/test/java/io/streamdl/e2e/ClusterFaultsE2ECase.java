@@ -142,11 +142,12 @@ class ClusterFaultsE2ECase {
                                         .anyMatch(m -> !outputs.incompleteWindows(m).isEmpty()))) {
                     outputs.poll(Duration.ofMillis(200));
                 }
-                report(outputs, failures, started, loadStart, events);
-                System.out.println(unreadable(layout.bootstrapServers()));
+                String summary = report(outputs, failures, started, loadStart, events);
+                String unreadable = unreadable(layout.bootstrapServers());
+                System.out.println(unreadable);
                 assertExactlyOnce(outputs, events);
                 assertVersions(outputs, failures);
-                assertDashboard(outputs);
+                assertDashboard(outputs, summary + unreadable + "\n" + streamsLog(up));
             }
         } finally {
             if (up != null) {
@@ -437,7 +438,7 @@ class ClusterFaultsE2ECase {
                 String.format("%,d events sent", count));
     }
 
-    private static void report(
+    private static String report(
             ClusterOutputs outputs,
             List<Failure> failures,
             long started,
@@ -524,6 +525,32 @@ class ClusterFaultsE2ECase {
                                 .append(" ex) "));
         out.append(String.format("%ntotal %.0f s%n", (System.nanoTime() - started) / 1e9));
         System.out.println(out);
+        return out.toString();
+    }
+
+    /**
+     * What the Streams apps' host logged about them (state changes, errors, records left out), its
+     * last 30 such lines: a dashboard failure's message carries them, since CI keeps only the
+     * failure of a long run's output.
+     */
+    private static String streamsLog(ChildJvm up) throws java.io.IOException {
+        if (!Files.exists(up.logFile())) {
+            return "(no log of ./pipeline up)";
+        }
+        List<String> lines;
+        try (var all = Files.lines(up.logFile())) {
+            lines =
+                    all.filter(
+                                    l ->
+                                            l.contains("StreamsLifecycle")
+                                                    || l.contains("ERROR")
+                                                    || l.contains("left out")
+                                                    || l.contains("Exception"))
+                            .map(l -> l.length() > 300 ? l.substring(0, 300) : l)
+                            .toList();
+        }
+        return "./pipeline up about its Streams apps:\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     /**
@@ -618,7 +645,7 @@ class ClusterFaultsE2ECase {
      * it (none missed, none counted twice through the Streams host's kill -9), each revision
      * written once and in order.
      */
-    private static void assertDashboard(ClusterOutputs outputs) {
+    private static void assertDashboard(ClusterOutputs outputs, String diagnosis) {
         assertThat(outputs.rewrittenWindows)
                 .as("dashboard windows written twice at one revision, or out of order")
                 .isEmpty();
@@ -636,7 +663,9 @@ class ClusterFaultsE2ECase {
                                     + " whose last revision does not count every score made in"
                                     + " them, "
                                     + DASHBOARD_CATCH_UP
-                                    + " after the last score")
+                                    + " after the last score\n"
+                                    + diagnosis
+                                    + "\n")
                     .isEmpty();
         }
     }
