@@ -11,18 +11,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running part that every Kafka Streams app of the pipeline shares: its {@link KafkaStreams},
- * state changes logged and waited on, an unexpected error shutting the client down (logged, never
- * swallowed), and a close that leaves the consumer group, so that a restarted instance (a new
- * member) gets the tasks at once instead of after the old member's session timeout.
+ * state changes logged and waited on, and a close that leaves the consumer group, so that a
+ * restarted instance (a new member) gets the tasks at once instead of after the old member's
+ * session timeout.
+ *
+ * <p>An unexpected error that kills a stream thread is logged (never swallowed) and the thread is
+ * replaced: its tasks start again from their last commit (with exactly-once, its open transaction
+ * is aborted, so nothing is written twice), which outlasts a transient fault such as a broker dying
+ * mid-commit. An error that comes back, {@link #MAX_REPLACEMENTS} times within {@link
+ * #REPLACEMENT_WINDOW}, is not transient: the client then shuts down (state {@code ERROR}) with one
+ * clear log line, rather than replaying the same record forever.
  */
 public final class StreamsLifecycle implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsLifecycle.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Stream threads replaced within {@link #REPLACEMENT_WINDOW} before the client gives up. */
+    static final int MAX_REPLACEMENTS = 3;
+
+    static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
+
     private final String what;
     private final String applicationId;
     private final KafkaStreams streams;
     private final Object stateChanged = new Object();
+
+    /** When each stream thread was replaced, newest last. */
+    private final java.util.ArrayDeque<Long> replaced = new java.util.ArrayDeque<>();
+
+    private final java.util.concurrent.atomic.AtomicInteger replacements =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private StreamsLifecycle(String what, String applicationId, KafkaStreams streams) {
         this.what = what;
@@ -40,13 +58,45 @@ public final class StreamsLifecycle implements AutoCloseable {
         StreamsLifecycle app =
                 new StreamsLifecycle(what, applicationId, new KafkaStreams(topology, properties));
         app.streams.setStateListener(app::onStateChange);
-        app.streams.setUncaughtExceptionHandler(
-                e -> {
-                    LOG.error("the {} stops on an unexpected error", what, e);
-                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-                });
+        app.streams.setUncaughtExceptionHandler(app::onUncaught);
         app.streams.start();
         return app;
+    }
+
+    private StreamThreadExceptionResponse onUncaught(Throwable e) {
+        long now = System.nanoTime();
+        synchronized (replaced) {
+            while (!replaced.isEmpty()
+                    && now - replaced.peekFirst() > REPLACEMENT_WINDOW.toNanos()) {
+                replaced.pollFirst();
+            }
+            if (replaced.size() >= MAX_REPLACEMENTS) {
+                LOG.error(
+                        "the {} stops: a stream thread failed again after {} replacements within {}"
+                                + " (not transient; see the errors above)",
+                        what,
+                        replaced.size(),
+                        REPLACEMENT_WINDOW,
+                        e);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            replaced.addLast(now);
+            LOG.error(
+                    "the {}: a stream thread failed on an unexpected error; it is replaced and its"
+                            + " tasks resume from their last commit ({} of {} within {})",
+                    what,
+                    replaced.size(),
+                    MAX_REPLACEMENTS,
+                    REPLACEMENT_WINDOW,
+                    e);
+        }
+        replacements.incrementAndGet();
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** Stream threads replaced after an unexpected error since the app started. */
+    public int threadReplacements() {
+        return replacements.get();
     }
 
     private void onStateChange(KafkaStreams.State now, KafkaStreams.State before) {
