@@ -71,6 +71,10 @@ class ClusterFaultsE2ECase {
     private static final Duration DASHBOARD_CATCH_UP = Duration.ofMinutes(3);
 
     private static final List<String> MODELS = List.of("image", "metric");
+
+    /** Longer than any checkpoint (1 s here) takes: open this long, a transaction holds readers. */
+    private static final Duration LINGERING = Duration.ofSeconds(30);
+
     private static final String KEY = "cluster-faults-signing-key-0123456789";
 
     @TempDir Path dir;
@@ -103,7 +107,9 @@ class ClusterFaultsE2ECase {
                             new EventSender(
                                     layout.bootstrapServers(),
                                     layout.registryUrl(),
-                                    Duration.ofMillis(500))) {
+                                    Duration.ofMillis(500));
+                    LingeringTransactions lingering =
+                            new LingeringTransactions(layout.bootstrapServers())) {
                 AtomicInteger sent = new AtomicInteger();
                 AtomicBoolean enough = new AtomicBoolean();
                 long loadStart = System.currentTimeMillis();
@@ -143,7 +149,12 @@ class ClusterFaultsE2ECase {
                     outputs.poll(Duration.ofMillis(200));
                 }
                 String summary = report(outputs, failures, started, loadStart, events);
-                String unreadable = unreadable(layout.bootstrapServers());
+                String unreadable =
+                        unreadable(layout.bootstrapServers())
+                                + "\n  transactions seen open over "
+                                + LINGERING
+                                + ": "
+                                + lingering.longerThan(LINGERING);
                 System.out.println(unreadable);
                 assertExactlyOnce(outputs, events);
                 assertVersions(outputs, failures);
@@ -349,7 +360,7 @@ class ClusterFaultsE2ECase {
                 outputs,
                 () -> outputs.dashboardRecords() > dashboardBefore,
                 Duration.ofMinutes(3),
-                "a dashboard window written after the restart");
+                "a throughput window of the aggregates app written after the restart");
         double seconds = (System.currentTimeMillis() - killedAt) / 1000.0;
         return new Failure(
                 "kill -9 of the Streams apps' process (./pipeline up), restarted",

@@ -169,13 +169,13 @@ final class ClusterOutputs implements AutoCloseable {
     }
 
     private void dashboard(DashboardMetric m) {
-        dashboardRecords++;
         if (!"throughput".equals(m.getMetric())
                 || m.getModel() == null
                 || !models.contains(m.getModel())
                 || m.getWindowEnd() - m.getWindowStart() != windowMillis) {
-            return;
+            return; // the trainers' metrics, and the aggregates' other windows
         }
+        dashboardRecords++;
         String window = m.getModelVersion() + "@" + m.getWindowStart();
         Integer before = revisions.get(m.getModel()).put(window, m.getRevision());
         if (before != null && before >= m.getRevision()) {
@@ -184,6 +184,7 @@ final class ClusterOutputs implements AutoCloseable {
         windows.get(m.getModel()).put(window, m.getCount());
     }
 
+    /** The Streams app's throughput windows read so far (every revision). */
     long dashboardRecords() {
         return dashboardRecords;
     }
