@@ -1,9 +1,18 @@
 package io.streamdl.scoring;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -55,12 +64,67 @@ public final class StreamsLifecycle implements AutoCloseable {
      */
     public static StreamsLifecycle start(
             String what, String applicationId, Topology topology, Properties properties) {
+        Properties p = withStaticMembership(applicationId, properties);
         StreamsLifecycle app =
-                new StreamsLifecycle(what, applicationId, new KafkaStreams(topology, properties));
+                new StreamsLifecycle(what, applicationId, new KafkaStreams(topology, p));
         app.streams.setStateListener(app::onStateChange);
         app.streams.setUncaughtExceptionHandler(app::onUncaught);
         app.streams.start();
         return app;
+    }
+
+    /**
+     * {@code properties} with static group membership where the app has a state folder of its own
+     * and no {@code group.instance.id} is given: the id names this host and that folder, so an
+     * instance restarted on them (after a crash or a {@code kill -9}) takes its tasks back at once,
+     * rather than waiting out the dead member's session ({@code session.timeout.ms}, 45 s) and a
+     * rebalance. Two instances cannot share a state folder (Streams locks it), so no two live
+     * members share an id; Kafka Streams appends each stream thread's index.
+     */
+    static Properties withStaticMembership(String applicationId, Properties properties) {
+        String stateDir = properties.getProperty(StreamsConfig.STATE_DIR_CONFIG);
+        String instance = ConsumerConfig.GROUP_INSTANCE_ID_CONFIG;
+        if (stateDir == null
+                || properties.containsKey(instance)
+                || properties.containsKey(StreamsConfig.consumerPrefix(instance))
+                || properties.containsKey(StreamsConfig.mainConsumerPrefix(instance))) {
+            return properties;
+        }
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.put(
+                StreamsConfig.mainConsumerPrefix(instance),
+                instanceId(applicationId, Path.of(stateDir)));
+        return p;
+    }
+
+    /** {@code <applicationId>-<host>-<12 hex digits of the state folder's path>}. */
+    static String instanceId(String applicationId, Path stateDir) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        byte[] digest;
+        try {
+            digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(
+                                    stateDir.toAbsolutePath()
+                                            .normalize()
+                                            .toString()
+                                            .getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        // Kafka takes letters, digits, '.', '_' and '-' in an instance id, up to 249 of them
+        String safeHost = host.replaceAll("[^A-Za-z0-9._-]", "_");
+        return applicationId
+                + "-"
+                + safeHost.substring(0, Math.min(64, safeHost.length()))
+                + "-"
+                + HexFormat.of().formatHex(digest, 0, 6);
     }
 
     private StreamThreadExceptionResponse onUncaught(Throwable e) {
@@ -108,9 +172,7 @@ public final class StreamsLifecycle implements AutoCloseable {
 
     /** The {@code processing.guarantee} of {@code pipeline.delivery} (or an app's own setting). */
     public static String guarantee(boolean exactlyOnce) {
-        return exactlyOnce
-                ? org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2
-                : org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE;
+        return exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE;
     }
 
     /** The client's metrics (for {@code /metrics}). */

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -72,7 +73,46 @@ class StreamsLifecycleITCase {
         }
     }
 
-    private StreamsLifecycle start(Platform platform, String name) throws Exception {
+    /**
+     * A crashed instance (one that never left its group) restarted on its state folder takes its
+     * tasks back at once through its static membership: its first new record comes out well within
+     * the 60 s session a dynamic member would have waited out first.
+     */
+    @Test
+    void aRestartedInstanceTakesItsTasksBackWithoutWaitingOutTheDeadMembersSession()
+            throws Exception {
+        try (Platform platform = Platform.start(PlatformConfig.ephemeral(dir.resolve("p"), 1));
+                KafkaProducer<byte[], byte[]> producer =
+                        TestingKafka.producer(platform.bootstrapServers())) {
+            createTopics(platform, "restart");
+            StreamsLifecycle first = start(platform, "restart", 60_000);
+            assertThat(first.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            send(producer, "restart-in", "a");
+            assertThat(read(platform, "restart-out", 1)).containsExactly("a");
+            // as a crash looks to the group: the member does not leave
+            first.streams()
+                    .close(
+                            CloseOptions.timeout(Duration.ofSeconds(30))
+                                    .withGroupMembershipOperation(
+                                            CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+            long restarted = System.nanoTime();
+            try (StreamsLifecycle second = start(platform, "restart", 60_000)) {
+                send(producer, "restart-in", "b");
+                assertThat(read(platform, "restart-out", 2)).containsExactly("a", "b");
+                double seconds = (System.nanoTime() - restarted) / 1e9;
+                System.out.printf(
+                        "StreamsLifecycleITCase: restarted instance's first record out after %.1f"
+                                + " s (session 60 s)%n",
+                        seconds);
+                assertThat(seconds)
+                        .as("seconds to the first record after the restart")
+                        .isLessThan(30);
+                assertThat(second.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            }
+        }
+    }
+
+    private static void createTopics(Platform platform, String name) throws Exception {
         try (Admin admin =
                 Admin.create(
                         Map.of(
@@ -85,6 +125,14 @@ class StreamsLifecycleITCase {
                     .all()
                     .get();
         }
+    }
+
+    private StreamsLifecycle start(Platform platform, String name) throws Exception {
+        createTopics(platform, name);
+        return start(platform, name, 6000);
+    }
+
+    private StreamsLifecycle start(Platform platform, String name, int sessionMs) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(name + "-in", Consumed.with(Serdes.String(), Serdes.String()))
                 .mapValues(StreamsLifecycleITCase::check, Named.as("check"))
@@ -96,8 +144,9 @@ class StreamsLifecycleITCase {
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve(name).toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        // a replaced thread's member is dropped from the group when its session ends
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        // a replaced thread's member is dropped from the group when its session ends (the
+        // broker's default group.max.session.timeout.ms allows up to 30 min)
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionMs);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1000);
         return StreamsLifecycle.start("test app " + name, "lifecycle-" + name, builder.build(), p);
     }
