@@ -67,12 +67,26 @@ EOF
   echo "podman-setup: wrote $CONF"
 fi
 
+# A service left running by an earlier run whose working directory has since been deleted (a
+# checkout removed after its CI run) still answers, but every container it starts fails ("conmon:
+# Failed to get working directory", "write child: broken pipe"): such a service is replaced.
+for pid in $(pgrep -f "podman system service" || true); do
+  cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+  if [ -n "$cwd" ] && { [[ "$cwd" == *" (deleted)" ]] || [ ! -d "$cwd" ]; }; then
+    echo "podman-setup: the running Podman API service (pid $pid) works in a deleted folder ($cwd); restarting it"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+done
+
 if ! answers; then
   mkdir -p "$(dirname "$SOCKET")"
   rm -f "$SOCKET"
   # the service outlives this script: it must not keep a descriptor it inherited open (a build
-  # lock taken with flock around .ci/run stayed held until the service was killed)
-  nohup podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+  # lock taken with flock around .ci/run stayed held until the service was killed), nor the
+  # caller's working directory (a checkout that is deleted later; see above)
+  (cd / && nohup podman system service --time=0 "unix://$SOCKET" >"$LOG" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &)
   for _ in $(seq 1 60); do
     answers && break
     sleep 0.5
