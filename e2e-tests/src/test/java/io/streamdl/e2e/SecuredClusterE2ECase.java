@@ -9,12 +9,12 @@ import io.streamdl.ops.cluster.ClusterLayout;
 import io.streamdl.ops.cluster.LocalCluster;
 import io.streamdl.ops.security.Principal;
 import io.streamdl.ops.security.SecurityMaterial;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.registry.RegistryClientSettings;
 import io.streamdl.schemas.registry.RegistryException;
 import io.streamdl.schemas.registry.RestSchemaRegistryClient;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,14 +30,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -220,24 +217,12 @@ class SecuredClusterE2ECase {
 
     private static KafkaProducer<byte[], byte[]> producer(
             ClusterLayout layout, KafkaClientSecurity security) {
-        Properties p = security.applyTo(new Properties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, layout.bootstrapServers());
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return TestingKafka.producer(layout.bootstrapServers(), security);
     }
 
     private static long send(KafkaProducer<byte[], byte[]> producer, String topic)
             throws Exception {
-        return producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                "k".getBytes(StandardCharsets.UTF_8),
-                                "v".getBytes(StandardCharsets.UTF_8)))
-                .get(20, TimeUnit.SECONDS)
-                .offset();
+        return TestingKafka.sendOne(producer, topic).offset();
     }
 
     /** The records of {@code topic} a read_committed reader sees within 30 s. */

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdl.ops.platform.EmbeddedKafka;
 import io.streamdl.ops.platform.TopicAdmin;
+import io.streamdl.ops.testing.TestingKafka;
 import io.streamdl.schemas.security.KafkaClientSecurity;
 import io.streamdl.schemas.topics.TopicSpec;
 import io.streamdl.schemas.topics.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,13 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,22 +151,11 @@ class KafkaSecurityITCase {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(Principal principal) {
-        Properties p = material.client(principal).applyTo(new Properties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return TestingKafka.producer(kafka.bootstrapServers(), material.client(principal));
     }
 
     private static RecordMetadata send(KafkaProducer<byte[], byte[]> producer, String topic)
             throws Exception {
-        return producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                "k".getBytes(StandardCharsets.UTF_8),
-                                "v".getBytes(StandardCharsets.UTF_8)))
-                .get(20, TimeUnit.SECONDS);
+        return TestingKafka.sendOne(producer, topic);
     }
 }

@@ -1,15 +1,22 @@
 package io.streamdl.ops.testing;
 
+import io.streamdl.schemas.security.KafkaClientSecurity;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -23,6 +30,36 @@ public final class TestingKafka {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 34 << 20);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A producer authenticating with {@code security} that gives up within seconds (10 s to block,
+     * deliver or be refused), for checks that a principal may or may not write a topic.
+     */
+    public static KafkaProducer<byte[], byte[]> producer(
+            String bootstrap, KafkaClientSecurity security) {
+        Properties p = security.applyTo(new Properties());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Sends one small record to {@code topic} and waits (20 s at most) for the broker's answer.
+     *
+     * @throws ExecutionException carrying the broker's refusal, e.g. a TopicAuthorizationException
+     */
+    public static RecordMetadata sendOne(KafkaProducer<byte[], byte[]> producer, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                "k".getBytes(StandardCharsets.UTF_8),
+                                "v".getBytes(StandardCharsets.UTF_8)))
+                .get(20, TimeUnit.SECONDS);
     }
 
     /**
