@@ -24,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -206,13 +203,7 @@ class SecuredClusterE2ECase {
 
     private static String clusterId(ClusterLayout layout, KafkaClientSecurity security)
             throws Exception {
-        Properties p = security.applyTo(new Properties());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, layout.bootstrapServers());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        try (Admin admin = Admin.create(p)) {
-            return admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
-        }
+        return TestingKafka.clusterId(layout.bootstrapServers(), security);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(

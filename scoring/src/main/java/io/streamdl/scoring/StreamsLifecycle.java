@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -46,10 +48,9 @@ public final class StreamsLifecycle implements AutoCloseable {
     private final Object stateChanged = new Object();
 
     /** When each stream thread was replaced, newest last. */
-    private final java.util.ArrayDeque<Long> replaced = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Long> replaced = new ArrayDeque<>();
 
-    private final java.util.concurrent.atomic.AtomicInteger replacements =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger replacements = new AtomicInteger();
 
     private StreamsLifecycle(String what, String applicationId, KafkaStreams streams) {
         this.what = what;

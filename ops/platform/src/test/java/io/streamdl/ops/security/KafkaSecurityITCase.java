@@ -141,13 +141,7 @@ class KafkaSecurityITCase {
     }
 
     private static String clusterId(KafkaClientSecurity security) throws Exception {
-        Properties p = security.applyTo(new Properties());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        try (Admin admin = Admin.create(p)) {
-            return admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
-        }
+        return TestingKafka.clusterId(kafka.bootstrapServers(), security);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(Principal principal) {

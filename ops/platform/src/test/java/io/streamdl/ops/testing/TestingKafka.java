@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,6 +47,21 @@ public final class TestingKafka {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The cluster id as a client authenticating with {@code security} reads it (15 s at most): the
+     * simplest request a broker answers only an authenticated client.
+     */
+    public static String clusterId(String bootstrap, KafkaClientSecurity security)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Properties p = security.applyTo(new Properties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
+        }
     }
 
     /**
